@@ -1,0 +1,128 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { SocureInputError } from '../errors.js';
+import {
+  normalizeCountry,
+  normalizeDob,
+  normalizeEmail,
+  normalizeMobileNumber,
+  normalizeNationalId,
+  normalizeState,
+  normalizeZip,
+} from '../normalize.js';
+import { checkModuleRules, ID_PLUS_MODULES } from './modules.js';
+
+/** A string normalised by `fn`; the issue message says what form is expected. */
+const normalized = (fn: (v: string) => string | undefined, expected: string) =>
+  z.string().transform((v, ctx) => {
+    const out = fn(v);
+    if (out === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${expected} (got ${JSON.stringify(v)})` });
+      return z.NEVER;
+    }
+    return out;
+  });
+
+const text = (max = 255) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const dateLike = z
+  .string()
+  .trim()
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'expected a date (YYYY-MM-DD) or an ISO-8601 timestamp');
+
+const geocode = normalized((v) => {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*[,\s]\s*(-?\d+(?:\.\d+)?)\s*$/.exec(v);
+  if (!m) return undefined;
+  const [lat, lng] = [Number(m[1]), Number(m[2])];
+  return Math.abs(lat) <= 90 && Math.abs(lng) <= 180 ? `${lat},${lng}` : undefined;
+}, 'expected "latitude,longitude"');
+
+/**
+ * Every input of ID+ (socure-api.md §2.1) and of the seed's "Get an ID+ Score", with Socure's wire names.
+ * Fields Socure is strict about are normalised; anything else Socure accepts can go in `additionalFields`.
+ */
+export const idPlusRequestSchema = z.strictObject({
+  modules: z.array(z.string().trim().toLowerCase()).min(1, 'select at least one module'),
+  customerUserId: z.union([z.string(), z.number()]).transform(String).pipe(text(100)).optional(),
+  userId: text().optional(),
+  firstName: text().optional(),
+  middleName: text().optional(),
+  surName: text().optional(),
+  fullName: text().optional(),
+  companyName: text().optional(),
+  dob: normalized(normalizeDob, 'expected a past date as YYYY-MM-DD').optional(),
+  nationalId: normalized(normalizeNationalId, 'expected a 9-digit SSN/ITIN or its last 4 digits').optional(),
+  email: normalized(normalizeEmail, 'expected an e-mail address').optional(),
+  mobileNumber: normalized(normalizeMobileNumber, 'expected a phone number in E.164, e.g. +13475550100').optional(),
+  physicalAddress: text().optional(),
+  physicalAddress2: text().optional(),
+  city: text().optional(),
+  state: normalized(normalizeState, 'expected a state or subdivision code such as "NY"').optional(),
+  zip: z.string().optional(),
+  country: normalized(normalizeCountry, 'expected a two-letter ISO 3166-1 country code such as "US"').optional(),
+  countryOfOrigin: normalized(normalizeCountry, 'expected a two-letter ISO country code').optional(),
+  geocode: geocode.optional(),
+  ipAddress: z
+    .string()
+    .trim()
+    .refine((v) => isIP(v) !== 0, 'expected an IPv4 or IPv6 address')
+    .optional(),
+  userAgent: text(1024).optional(),
+  deviceSessionId: text().optional(),
+  deviceType: text().optional(),
+  deviceInterface: text().optional(),
+  operatingSystem: text().optional(),
+  userConsent: z.boolean().optional(),
+  consentTimestamp: dateLike.optional(),
+  previousReferenceId: text(36).optional(),
+  docvTransactionToken: text().optional(),
+  documentUuid: text().optional(),
+  returnSignals: z.boolean().optional(),
+  orderAmount: z.coerce.number().nonnegative('must not be negative').optional(),
+  accountCreationDate: dateLike.optional(),
+  submissionDate: dateLike.optional(),
+  prevOrderCount: z.coerce.number().int('must be a whole number').nonnegative('must not be negative').optional(),
+  lastOrderDate: dateLike.optional(),
+  orderChannel: text().optional(),
+  watchlistFilters: z.record(z.string(), z.unknown()).optional(),
+  recipientCountry: normalized(normalizeCountry, 'expected a two-letter ISO country code').optional(),
+  paymentType: text().optional(),
+  disbursementType: text().optional(),
+  payments: z.record(z.string(), z.unknown()).optional(),
+  /** Extra fields sent as they are, for inputs newer than this library. */
+  additionalFields: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** What callers pass to `client.idplus.evaluate()`. */
+export type IdPlusRequest = z.input<typeof idPlusRequestSchema>;
+/** The JSON body sent to Socure. */
+export type IdPlusWireRequest = Omit<z.output<typeof idPlusRequestSchema>, 'additionalFields'> & Record<string, unknown>;
+
+export const KNOWN_MODULES = ID_PLUS_MODULES;
+
+/** Turns the first zod issue into a SocureInputError naming the field. */
+export function inputErrorFrom(error: z.ZodError, prefix = ''): SocureInputError {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  const field = `${prefix}${path}` || prefix.replace(/\.$/, '') || 'request';
+  const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+  return new SocureInputError(field, message);
+}
+
+/**
+ * Validates and normalises a request, then checks the module rules.
+ * Throws SocureInputError / SocureModuleRuleError; never touches the network.
+ */
+export function buildIdPlusRequest(input: IdPlusRequest): IdPlusWireRequest {
+  const parsed = idPlusRequestSchema.safeParse(input);
+  if (!parsed.success) throw inputErrorFrom(parsed.error);
+  const { additionalFields, zip, ...body } = parsed.data;
+  const wire: IdPlusWireRequest = { ...additionalFields, ...body };
+  if (zip !== undefined) {
+    const z5 = normalizeZip(zip, body.country);
+    if (z5 === undefined) throw new SocureInputError('zip', `expected 5 digits or ZIP+4 (got ${JSON.stringify(zip)})`);
+    wire.zip = z5;
+  }
+  wire.modules = [...new Set(body.modules)];
+  checkModuleRules(wire.modules, wire);
+  return wire;
+}

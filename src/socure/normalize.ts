@@ -1,0 +1,76 @@
+/**
+ * Normalisers for the fields where Socure is strict. Each returns the wire form, or undefined
+ * when the value cannot be normalised (the caller reports the field).
+ */
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** Date of birth to YYYY-MM-DD. Accepts YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD and US MM/DD/YYYY. */
+export function normalizeDob(value: string, today = new Date()): string | undefined {
+  const v = value.trim();
+  let m = /^(\d{4})[-/]?(\d{2})[-/]?(\d{2})$/.exec(v);
+  let y: number;
+  let mo: number;
+  let d: number;
+  if (m) {
+    [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  } else {
+    m = /^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$/.exec(v);
+    if (!m) return undefined;
+    [mo, d, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  }
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
+  if (y < 1900 || date.getTime() > today.getTime()) return undefined;
+  return `${pad(y, 4)}-${pad(mo)}-${pad(d)}`;
+}
+
+/**
+ * Mobile number to E.164. Spaces, dots, hyphens and brackets are dropped; a bare 10-digit number
+ * (or 11 digits starting with 1) is taken as North American, which is what Socure's US customers send.
+ */
+export function normalizeMobileNumber(value: string): string | undefined {
+  const v = value.trim().replace(/[\s().-]/g, '');
+  let digits: string;
+  if (v.startsWith('+')) digits = v.slice(1);
+  else if (v.startsWith('00')) digits = v.slice(2);
+  else if (/^\d{10}$/.test(v)) digits = `1${v}`;
+  else if (/^1\d{10}$/.test(v)) digits = v;
+  else return undefined;
+  return /^[1-9]\d{6,14}$/.test(digits) ? `+${digits}` : undefined;
+}
+
+/** Country to upper-case ISO 3166-1 alpha-2. */
+export function normalizeCountry(value: string): string | undefined {
+  const v = value.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(v) ? v : undefined;
+}
+
+/** National id (SSN / ITIN) to digits only: 9 digits, or the last 4. */
+export function normalizeNationalId(value: string): string | undefined {
+  const v = value.trim().replace(/[\s-]/g, '');
+  return /^(\d{4}|\d{9})$/.test(v) ? v : undefined;
+}
+
+/** US ZIP: 5 digits or ZIP+4 (hyphen optional); other countries' postcodes are only trimmed. */
+export function normalizeZip(value: string, country: string | undefined): string | undefined {
+  const v = value.trim();
+  if (country !== undefined && country !== 'US') return v === '' ? undefined : v;
+  const m = /^(\d{5})(?:[-\s]?(\d{4}))?$/.exec(v);
+  if (!m) return undefined;
+  return m[2] ? `${m[1]}-${m[2]}` : m[1];
+}
+
+/** State / province: ISO 3166-2 subdivision code without the country prefix, upper-case. */
+export function normalizeState(value: string): string | undefined {
+  const v = value
+    .trim()
+    .toUpperCase()
+    .replace(/^[A-Z]{2}-/, '');
+  return /^[A-Z0-9]{1,3}$/.test(v) ? v : undefined;
+}
+
+export function normalizeEmail(value: string): string | undefined {
+  const v = value.trim();
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) && v.length <= 254 ? v : undefined;
+}
