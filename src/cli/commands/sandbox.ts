@@ -1,0 +1,110 @@
+import { Command } from 'commander';
+import {
+  type RunningSandbox,
+  type SandboxKeyOverrides,
+  type SandboxOptions,
+  parseDuration,
+  parseFaultSpec,
+  startSandbox,
+} from '../../sandbox/index.js';
+import { UsageError } from '../errors.js';
+import { onShutdown } from '../shutdown.js';
+
+const ENVIRONMENTS = ['sandbox', 'certification', 'production'] as const;
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `--key production.idplus=<key>` → { production: { idPlusKey } }. */
+export function parseKeyOverrides(items: string[]): SandboxKeyOverrides {
+  const out: SandboxKeyOverrides = {};
+  for (const item of items) {
+    const m = /^(sandbox|certification|production)\.(idplus|sdk)=(.+)$/.exec(item);
+    if (!m) throw new UsageError(`--key: expected <environment>.<idplus|sdk>=<key>, e.g. sandbox.idplus=…`);
+    const env = m[1] as (typeof ENVIRONMENTS)[number];
+    out[env] = { ...out[env], [m[2] === 'idplus' ? 'idPlusKey' : 'sdkKey']: m[3] };
+  }
+  return out;
+}
+
+export function parsePort(value: string, flag = '--port'): number {
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new UsageError(`${flag}: must be a port number from 0 to 65535`);
+  return port;
+}
+
+export interface SandboxFlags {
+  port: string;
+  host: string;
+  faults?: string;
+  latency?: string;
+  seed?: string;
+  key: string[];
+  quiet?: boolean;
+}
+
+export function sandboxOptionsFrom(opts: SandboxFlags): SandboxOptions {
+  const options: SandboxOptions = { port: parsePort(opts.port), host: opts.host, keys: parseKeyOverrides(opts.key) };
+  try {
+    if (opts.faults) options.faults = parseFaultSpec(opts.faults);
+  } catch (err) {
+    throw new UsageError(`--faults: ${(err as Error).message}`);
+  }
+  try {
+    if (opts.latency) options.latencyMs = parseDuration(opts.latency);
+  } catch (err) {
+    throw new UsageError(`--latency: ${(err as Error).message}`);
+  }
+  if (opts.seed !== undefined) {
+    if (!/^\d+$/.test(opts.seed)) throw new UsageError('--seed: must be a whole number');
+    options.seed = Number(opts.seed);
+  }
+  if (!opts.quiet) options.log = (line) => process.stdout.write(`${line}\n`);
+  return options;
+}
+
+/** What a person needs to use a running sandbox: its URL, its keys, a first command. */
+export function describeSandbox(sandbox: RunningSandbox): string {
+  const rows = ENVIRONMENTS.map(
+    (env) => `  ${env.padEnd(14)} ID+ key ${sandbox.keys[env].idPlusKey}   SDK key ${sandbox.keys[env].sdkKey}`,
+  );
+  return [
+    `Socure sandbox listening on ${sandbox.url}`,
+    '',
+    'Keys (Authorization: SocureApiKey <ID+ key>):',
+    ...rows,
+    '',
+    'Score the stock persona against it:',
+    `  npx socure-connector score --api-url ${sandbox.url} --id-plus-key ${sandbox.keys.sandbox.idPlusKey} --stock-persona`,
+    'Force an outcome with a magic input, e.g. --sur-name Reject (see the README’s magic-input table).',
+  ].join('\n');
+}
+
+export function addSandboxFlags(cmd: Command): Command {
+  return cmd
+    .option('--port <port>', 'port to listen on (0 = any free port)', '4010')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--faults <spec>', 'run-wide fault rates, e.g. 429:0.1,500:0.05,503:0.02,reset:0.01,slow:0.01,malformed:0.01')
+    .option('--latency <duration>', 'added to every answer, e.g. 50ms')
+    .option('--seed <n>', 'seed for the run-wide fault draws (reproducible load tests)')
+    .option('--key <env.kind=key>', 'override a key, e.g. production.idplus=… (repeatable)', collect, [])
+    .option('--quiet', 'do not log requests');
+}
+
+export async function runSandboxUntilStopped(opts: SandboxFlags): Promise<void> {
+  const sandbox = await startSandbox(sandboxOptionsFrom(opts));
+  process.stdout.write(`${describeSandbox(sandbox)}\n`);
+  await onShutdown(() => sandbox.close());
+}
+
+export function sandboxCommand(): Command {
+  const cmd = addSandboxFlags(
+    new Command('sandbox').description('Run the offline Socure sandbox (ID+, reason codes) until Ctrl-C'),
+  );
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ socure-connector sandbox
+  $ socure-connector sandbox --port 0 --faults 429:0.1,500:0.05 --latency 50ms --seed 7`,
+  );
+  return cmd.action((opts: SandboxFlags) => runSandboxUntilStopped(opts));
+}

@@ -1,0 +1,27 @@
+import { SettingsError } from '../connector/settings.js';
+import { SocureError, SocureInputError } from '../socure/index.js';
+
+/** Bad command-line input; `flag` names the flag at fault. Exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The flag a request field comes from (`firstName` → `--first-name`). */
+export const flagFor = (field: string) => `--${kebab(field.split('.')[0]!)}`;
+
+/** Exit codes: 2 for bad input (naming the flag), 1 for Socure or network trouble. Messages never hold the key. */
+export function describeFailure(err: unknown, fieldToFlag: (field: string) => string = flagFor): { code: number; message: string } {
+  if (err instanceof UsageError) return { code: 2, message: err.message };
+  if (err instanceof SettingsError) return { code: 2, message: err.message };
+  if (err instanceof SocureInputError) {
+    const flag = fieldToFlag(err.field);
+    return { code: 2, message: `${flag}: ${err.message.replace(/^[^:]+: /, '')}` };
+  }
+  if (err instanceof SocureError) return { code: 1, message: err.message };
+  return { code: 1, message: err instanceof Error ? err.message : String(err) };
+}

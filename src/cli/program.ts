@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { callCommand } from './commands/call.js';
+import { manifestCommand } from './commands/manifest.js';
+import { sandboxCommand } from './commands/sandbox.js';
+import { scoreCommand } from './commands/score.js';
+import { startCommand } from './commands/start.js';
+import { describeFailure } from './errors.js';
+import { packageVersion } from './package-version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('socure-connector')
+    .description('Verify identities with Socure: ID+ scores, document verification, and an offline Socure sandbox')
+    .version(packageVersion())
+    .exitOverride()
+    .showHelpAfterError();
+  for (const cmd of [startCommand(), sandboxCommand(), scoreCommand(), callCommand(), manifestCommand()]) {
+    program.addCommand(cmd.exitOverride());
+  }
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; commander has already printed the usage error.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    const { code, message } = describeFailure(err);
+    process.stderr.write(`error: ${message}\n`);
+    return code;
+  }
+}
+

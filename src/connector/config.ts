@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { SOCURE_ENVIRONMENTS, type SocureClientOptions, type SocureEnvironment } from '../socure/index.js';
+import { parseBaseUrl } from '../socure/environments.js';
+
+/**
+ * The connector configuration of the seed: ID+ key, SDK key, API URL (an environment or any URL) and
+ * webhook URL. The same settings come from environment variables or CLI flags (see `settings.ts`).
+ */
+export const connectorConfigSchema = z.object({
+  idPlusKey: z.string().trim().min(1, 'the ID+ key is required'),
+  sdkKey: z.string().trim().min(1).optional(),
+  environment: z.enum(SOCURE_ENVIRONMENTS).default('sandbox'),
+  /** Any base URL; wins over `environment` (certification needs it: its host is not public). */
+  apiUrl: z
+    .string()
+    .refine((v) => typeof parseBaseUrl(v) !== 'string', 'must be an http(s) URL without credentials, query or fragment')
+    .optional(),
+  /** The address Socure posts DocV events to (paste it into Socure's admin > Developer > Webhook). */
+  webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  maxRetries: z.number().int().min(0).max(10).optional(),
+});
+
+export type ConnectorConfig = z.output<typeof connectorConfigSchema>;
+export type ConnectorConfigInput = z.input<typeof connectorConfigSchema>;
+
+export function clientOptionsFrom(config: ConnectorConfig): SocureClientOptions {
+  return {
+    idPlusKey: config.idPlusKey,
+    environment: config.environment as SocureEnvironment,
+    baseUrl: config.apiUrl,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+  };
+}
+
+/** Labels of the configuration, as a flow designer shows them. */
+export const CONFIGURATION_PROPERTIES = [
+  { name: 'idPlusKey', label: 'ID+ Key', controlType: 'textField', secret: true, required: true },
+  { name: 'sdkKey', label: 'SDK Key', controlType: 'textField', required: false },
+  {
+    name: 'environment',
+    label: 'API URL',
+    controlType: 'dropDown',
+    required: true,
+    default: 'sandbox',
+    options: [
+      { value: 'production', label: 'Production (https://service.socure.com)' },
+      { value: 'certification', label: 'Certification (set a custom API URL)' },
+      { value: 'sandbox', label: 'Sandbox (https://sandbox.socure.com)' },
+    ],
+  },
+  { name: 'apiUrl', label: 'Custom API URL', controlType: 'textField', required: false },
+  { name: 'webhookUrl', label: 'Webhook URL', controlType: 'textField', required: false },
+] as const;

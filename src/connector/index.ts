@@ -1,0 +1,6 @@
+export * from './capability.js';
+export { getScore, getScoreInput, getScoreOutput, toIdPlusRequest } from './capabilities/get-score.js';
+export { customCallInput, customCallOutput, makeCustomApiCall } from './capabilities/make-custom-api-call.js';
+export * from './config.js';
+export * from './manifest.js';
+export * from './settings.js';

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny seeded PRNG. Run-wide faults draw from it so a load test with a fixed seed sees
+ * the same fault sequence every run (Math.random cannot be seeded).
+ */
+export function createPrng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

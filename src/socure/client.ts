@@ -1,0 +1,110 @@
+import type { Dispatcher } from 'undici';
+import { parseBaseUrl, SOCURE_HOSTS, type SocureEnvironment } from './environments.js';
+import { errorFromResponse } from './error-from-response.js';
+import { SocureInputError } from './errors.js';
+import { IdPlusResource } from './idplus/resource.js';
+import { ReasonCodesResource } from './reason-codes.js';
+import type { RetryOptions } from './retry.js';
+import { type CustomRequest, type CustomResponse, sendCustomRequest } from './custom-request.js';
+import { Transport, type TransportRequest, type TransportResponse } from './transport.js';
+
+export interface SocureClientOptions {
+  /** The ID+ key of the environment (Admin Dashboard > Developers > ID+ Keys). */
+  idPlusKey: string;
+  /** sandbox | production. Certification has no public host: use `baseUrl`. */
+  environment?: SocureEnvironment;
+  /** Any base URL, e.g. the local sandbox `http://127.0.0.1:4010`. Wins over `environment`. */
+  baseUrl?: string;
+  /** Per attempt. Default 5000 ms (what login.gov and Footprint use for ID+). */
+  timeoutMs?: number;
+  /** Retries after the first attempt. Default 2. */
+  maxRetries?: number;
+  /** Which failures are retried; see the README's "Retries" section. */
+  retry?: RetryOptions;
+  /** Overall deadline across attempts and backoff. Default timeoutMs × (maxRetries + 1) + 10 s. */
+  deadlineMs?: number;
+  /** Custom undici dispatcher (proxy, mTLS, connection limits). */
+  dispatcher?: Dispatcher;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_RETRIES = 2;
+
+function resolveBaseUrl(options: SocureClientOptions): URL {
+  if (options.baseUrl !== undefined) {
+    const url = parseBaseUrl(options.baseUrl);
+    if (typeof url === 'string') throw new SocureInputError('baseUrl', url);
+    return url;
+  }
+  const env = options.environment ?? 'sandbox';
+  if (env === 'certification') {
+    throw new SocureInputError(
+      'environment',
+      'Socure publishes no host for certification; pass baseUrl (SOCURE_API_URL) with the host from your account team',
+    );
+  }
+  const host = SOCURE_HOSTS[env];
+  if (host === undefined) throw new SocureInputError('environment', 'must be sandbox, certification or production');
+  return new URL(host);
+}
+
+function positiveInt(field: string, value: number | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new SocureInputError(field, `must be an integer ≥ ${min}`);
+  return value;
+}
+
+/** The Socure API client: `client.idplus.evaluate()`, `client.reasonCodes.list()`, `client.request()`. */
+export class SocureClient {
+  readonly idplus: IdPlusResource;
+  readonly reasonCodes: ReasonCodesResource;
+  readonly baseUrl: string;
+  private readonly transport: Transport;
+
+  constructor(options: SocureClientOptions) {
+    if (typeof options?.idPlusKey !== 'string' || options.idPlusKey.trim() === '') {
+      throw new SocureInputError('idPlusKey', 'is required (the ID+ key from Socure’s admin portal)');
+    }
+    if (/[\s\u0000-\u001f]/.test(options.idPlusKey)) {
+      throw new SocureInputError('idPlusKey', 'must not contain spaces or control characters');
+    }
+    const baseUrl = resolveBaseUrl(options);
+    const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1);
+    const maxRetries = positiveInt('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES);
+    const deadlineMs = positiveInt('deadlineMs', options.deadlineMs, timeoutMs * (maxRetries + 1) + 10_000, 1);
+    this.baseUrl = baseUrl.href.replace(/\/$/, '');
+    this.transport = new Transport({
+      baseUrl,
+      apiKey: options.idPlusKey,
+      timeoutMs,
+      maxRetries,
+      deadlineMs,
+      retry: options.retry,
+      dispatcher: options.dispatcher,
+      userAgent: 'socure-connector',
+    });
+    this.idplus = new IdPlusResource(this);
+    this.reasonCodes = new ReasonCodesResource(this);
+  }
+
+  /** Sends a request and returns its JSON body; a non-2xx answer throws its error class. */
+  async send(req: TransportRequest): Promise<{ json: unknown; response: TransportResponse }> {
+    const response = await this.transport.send(req);
+    if (response.statusCode < 200 || response.statusCode >= 300) throw errorFromResponse(response);
+    return { json: response.json, response };
+  }
+
+  /**
+   * The custom call ("Make Custom API Call"): any method and path on the configured base URL.
+   * Answers every HTTP status as `{ statusCode, headers, rawResponse }`; throws only for bad input
+   * or when no answer was obtained.
+   */
+  request(req: CustomRequest): Promise<CustomResponse> {
+    return sendCustomRequest(this.transport, req);
+  }
+
+  /** Closes pooled connections. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

@@ -1,0 +1,12 @@
+export * from './client.js';
+export * from './custom-request.js';
+export * from './environments.js';
+export * from './errors.js';
+export * from './idplus/modules.js';
+export * from './idplus/request.js';
+export * from './idplus/resource.js';
+export * from './idplus/response.js';
+export * from './normalize.js';
+export * from './reason-codes.js';
+export type { RetryOptions } from './retry.js';
+export * from './stock-persona.js';

@@ -1,0 +1,125 @@
+import { Agent, type Dispatcher, request } from 'undici';
+import { SocureConnectionError, SocureTimeoutError } from './errors.js';
+import { backoffDelayMs, classifyStatus, DEFAULT_RETRY, type FailureKind, parseRetryAfter, type RetryOptions } from './retry.js';
+
+export interface TransportOptions {
+  baseUrl: URL;
+  apiKey: string;
+  timeoutMs: number;
+  maxRetries: number;
+  /** Overall deadline across all attempts and waits. */
+  deadlineMs: number;
+  retry?: RetryOptions;
+  dispatcher?: Dispatcher;
+  userAgent?: string;
+}
+
+export interface TransportRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  /** Path (and query) relative to the base URL, already checked by the caller. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface TransportResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The parsed body when it is JSON, otherwise undefined. */
+  json: unknown;
+  attempts: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends requests to one Socure base URL with the key, a per-attempt timeout, an overall deadline and
+ * the retry policy. Answers every HTTP status to the caller; throws only when no answer was obtained.
+ */
+export class Transport {
+  readonly baseUrl: URL;
+  private readonly options: TransportOptions;
+  private readonly retry: Required<RetryOptions>;
+  private readonly dispatcher: Dispatcher;
+  private readonly authorization: string;
+
+  constructor(options: TransportOptions) {
+    this.options = options;
+    this.baseUrl = options.baseUrl;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+    this.authorization = `SocureApiKey ${options.apiKey}`;
+  }
+
+  async send(req: TransportRequest): Promise<TransportResponse> {
+    const deadline = Date.now() + this.options.deadlineMs;
+    for (let attempt = 0; ; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new SocureTimeoutError(`No answer from Socure within ${this.options.deadlineMs} ms`);
+      let failure: FailureKind;
+      let retryAfterMs: number | undefined;
+      let outcome: TransportResponse | SocureConnectionError | SocureTimeoutError;
+      try {
+        outcome = await this.attempt(req, Math.min(this.options.timeoutMs, remaining), attempt + 1);
+        failure = classifyStatus(outcome.statusCode);
+        retryAfterMs = parseRetryAfter(outcome.headers['retry-after']);
+      } catch (err) {
+        if (!(err instanceof SocureConnectionError || err instanceof SocureTimeoutError)) throw err;
+        outcome = err;
+        failure = err instanceof SocureTimeoutError ? 'timeouts' : 'connectionErrors';
+      }
+      const retryable = failure !== 'final' && this.retry[failure] && attempt < this.options.maxRetries;
+      const wait = backoffDelayMs(attempt, retryAfterMs);
+      if (!retryable || Date.now() + wait >= deadline) {
+        if (outcome instanceof Error) throw outcome;
+        return outcome;
+      }
+      await sleep(wait);
+    }
+  }
+
+  private async attempt(req: TransportRequest, timeoutMs: number, attempts: number): Promise<TransportResponse> {
+    const url = new URL(this.baseUrl.pathname + req.path, this.baseUrl.origin);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...req.headers,
+      authorization: this.authorization,
+    };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.options.userAgent) headers['user-agent'] = this.options.userAgent;
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await request(url, {
+        method: req.method,
+        headers,
+        body: req.body,
+        signal,
+        dispatcher: this.dispatcher,
+      });
+      const text = await res.body.text();
+      return { statusCode: res.statusCode, headers: res.headers, text, json: parseJson(text), attempts };
+    } catch (err) {
+      if (signal.aborted) {
+        throw new SocureTimeoutError(`Socure did not answer within ${timeoutMs} ms (attempt ${attempts})`, {
+          cause: err,
+        });
+      }
+      const code = (err as { code?: string }).code ?? (err as Error).name;
+      throw new SocureConnectionError(`Could not reach Socure at ${this.baseUrl.origin} (${code})`, { cause: err });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
