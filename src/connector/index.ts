@@ -4,3 +4,6 @@ export { customCallInput, customCallOutput, makeCustomApiCall } from './capabili
 export * from './config.js';
 export * from './manifest.js';
 export * from './settings.js';
+export * from './capabilities/document-verification.js';
+export * from './capabilities/get-verification-url.js';
+export * from './capabilities/wait-for-result.js';

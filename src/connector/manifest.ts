@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import { type Capability, describeCapability } from './capability.js';
+import { documentVerification } from './capabilities/document-verification.js';
 import { getScore } from './capabilities/get-score.js';
+import { getVerificationUrl } from './capabilities/get-verification-url.js';
 import { makeCustomApiCall } from './capabilities/make-custom-api-call.js';
+import { webhook } from './capabilities/wait-for-result.js';
 import { CONFIGURATION_PROPERTIES, connectorConfigSchema } from './config.js';
 
 /** Every capability of the connector, by id. */
 export const capabilities = {
+  documentVerification,
+  webhook,
   getScore,
   makeCustomApiCall,
+  getVerificationUrl,
 } satisfies Record<string, Capability>;
 
 export type CapabilityId = keyof typeof capabilities;

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { parseBaseUrl, SOCURE_HOSTS, type SocureEnvironment } from './environments.js';
 import { errorFromResponse } from './error-from-response.js';
 import { SocureInputError } from './errors.js';
+import { DocvResource } from './docv/resource.js';
 import { IdPlusResource } from './idplus/resource.js';
 import { ReasonCodesResource } from './reason-codes.js';
 import type { RetryOptions } from './retry.js';
@@ -54,10 +55,11 @@ function positiveInt(field: string, value: number | undefined, fallback: number,
   return value;
 }
 
-/** The Socure API client: `client.idplus.evaluate()`, `client.reasonCodes.list()`, `client.request()`. */
+/** The Socure API client: `client.idplus`, `client.docv`, `client.reasonCodes`, `client.request()`. */
 export class SocureClient {
   readonly idplus: IdPlusResource;
   readonly reasonCodes: ReasonCodesResource;
+  readonly docv: DocvResource;
   readonly baseUrl: string;
   private readonly transport: Transport;
 
@@ -85,6 +87,7 @@ export class SocureClient {
     });
     this.idplus = new IdPlusResource(this);
     this.reasonCodes = new ReasonCodesResource(this);
+    this.docv = new DocvResource(this);
   }
 
   /** Sends a request and returns its JSON body; a non-2xx answer throws its error class. */

@@ -72,8 +72,16 @@ const documentsUploadedDataSchema = genericDataSchema.extend({
   uuid: z.string().optional(),
 });
 
+/**
+ * A delivery is input, so a decision value we do not list yet is kept rather than refused (Socure would
+ * retry a refused delivery forever). Flows fetch the authoritative, strictly checked result through ID+.
+ */
+const webhookDocumentVerificationSchema = documentVerificationSchema.extend({
+  decision: z.looseObject({ name: z.string().optional(), value: z.string() }).optional(),
+});
+
 const verificationCompletedDataSchema = genericDataSchema.extend({
-  documentVerification: documentVerificationSchema.optional(),
+  documentVerification: webhookDocumentVerificationSchema.optional(),
 });
 
 function eventSchema<T extends DocvEventType, D extends z.ZodType>(eventType: T, data: D) {

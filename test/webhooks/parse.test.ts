@@ -247,7 +247,7 @@ describe('payload errors name the reason', () => {
       id: '1',
       event: {
         eventType: 'VERIFICATION_COMPLETED',
-        data: { documentVerification: { decision: { value: 'maybe-123-45-6789' } } },
+        data: { documentVerification: { documentData: { documentNumber: ['123-45-6789'] } } },
       },
     };
     try {
@@ -256,10 +256,20 @@ describe('payload errors name the reason', () => {
     } catch (error) {
       const e = error as WebhookPayloadError;
       expect(e.reason).toBe('invalid_event');
-      expect(e.issues.map((i) => i.path)).toEqual(['event.data.documentVerification.decision.value']);
-      expect(e.message).toContain('event.data.documentVerification.decision.value');
+      expect(e.issues.map((i) => i.path)).toEqual(['event.data.documentVerification.documentData.documentNumber']);
+      expect(e.message).toContain('event.data.documentVerification.documentData.documentNumber');
       expect(e.message).not.toContain('123-45-6789');
     }
+  });
+
+  it('keeps a decision value it does not know rather than refusing the delivery', () => {
+    const body = {
+      id: '1',
+      event: { eventType: 'VERIFICATION_COMPLETED', data: { documentVerification: { decision: { value: 'escalate' } } } },
+    };
+    const delivery = parse(body);
+    expect(delivery.known && delivery.event.eventType === 'VERIFICATION_COMPLETED').toBe(true);
+    expect((delivery.raw as typeof body).event.data.documentVerification.decision.value).toBe('escalate');
   });
 
   it('invalid UTF-8 in a Buffer body', () => {

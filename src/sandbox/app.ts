@@ -1,0 +1,60 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { socureApiKeyAuth } from './auth.js';
+import { BoundedCounter } from './bounded-counter.js';
+import { sendSocureError } from './errors.js';
+import { createFaultDrawer } from './faults.js';
+import { idPlusRoutes } from './idplus/routes.js';
+import { resolveKeys } from './keys.js';
+import { checkOptions, DEFAULT_SLOW_MS, type SandboxOptions } from './options.js';
+import { reasonCodesRoute } from './reason-codes-route.js';
+import { sleep } from './sleep.js';
+
+const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? request.url;
+
+/**
+ * The sandbox as a Fastify app, not listening (tests can `inject`). Socure's API surface lives in one
+ * encapsulated context behind the SocureApiKey hook; DocV routes join it there, while the capture app,
+ * admin pages and webhook delivery can register beside it as their own plugins.
+ */
+export function buildSandboxApp(options: SandboxOptions = {}): FastifyInstance {
+  checkOptions(options);
+  const keys = resolveKeys(options.keys);
+  const drawFault = createFaultDrawer(options.faults, options.seed);
+  const log = options.log;
+  const logLine = (request: FastifyRequest, outcome: string | number, ms: number) =>
+    log?.(`${request.method} ${pathOf(request)} ${outcome} ${Math.round(ms)}ms`);
+
+  // Fastify's own logger stays off: it would print headers (the key) and bodies (PII).
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+
+  // Bodies reach routes as raw bytes; json-body.ts answers bad types/JSON in Socure's shape.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const started = new WeakMap<FastifyRequest, number>();
+  app.addHook('onRequest', async (request) => {
+    started.set(request, performance.now());
+    await sleep(options.latencyMs ?? 0);
+  });
+  app.addHook('onResponse', async (request, reply) => logLine(request, reply.statusCode, reply.elapsedTime));
+
+  app.setNotFoundHandler((request, reply) => sendSocureError(reply, 404, `No such endpoint: ${request.method} ${pathOf(request)}`));
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    return sendSocureError(reply, status, status === 500 ? 'Internal server error' : (error.message ?? 'Bad request'));
+  });
+
+  const faultCounter = new BoundedCounter();
+  const faultContext = {
+    slowMs: options.slowMs ?? DEFAULT_SLOW_MS,
+    logLine: (request: FastifyRequest, outcome: string) =>
+      logLine(request, outcome, performance.now() - (started.get(request) ?? performance.now())),
+  };
+
+  app.register(async (api) => {
+    api.addHook('onRequest', socureApiKeyAuth(keys));
+    await api.register(idPlusRoutes, { drawFault, faultCounter, faultContext });
+    await api.register(reasonCodesRoute);
+  });
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { DecisionBlock, DecisionValue, IdPlusResult } from './types.js';
+
+// Codes that decide on their own, whatever the scores (socure-api.md §4).
+const REJECT_CODES = new Set(['R106', 'R110', 'R111', 'R113', 'R180', 'R181', 'R182', 'R201', 'R202', 'R298', 'R907', 'R909', 'R913']);
+const REVIEW_CODES = new Set(['R183', 'R184', 'R185']);
+const RESUBMIT_CODES = new Set(['R703', 'R708', 'R919']);
+
+/** Risk blocks whose score counts (correlations and account scores run the other way). */
+const RISK_BLOCKS = ['fraud', 'synthetic', 'emailRisk', 'phoneRisk', 'addressRisk', 'deviceRisk', 'digitalIntelligence'] as const;
+
+/** The worst risk score among the blocks of a response. */
+export function worstScore(result: IdPlusResult): number {
+  let worst = 0;
+  for (const key of RISK_BLOCKS) {
+    const block = result[key] as { score?: number; scores?: Array<{ score: number }> } | undefined;
+    for (const s of [block?.score, ...(block?.scores ?? []).map((x) => x.score)]) {
+      if (typeof s === 'number' && s > worst) worst = s;
+    }
+  }
+  return worst;
+}
+
+/**
+ * The decision follows from what the response shows, so a client can explain it from the blocks:
+ * reject (hard hit, score ≥ 0.95 or a DocV reject) > review (PEP-type hit or ≥ 0.8) > resubmit (address to fix)
+ * > refer (≥ 0.5, step up to DocV) > accept. A magic surName forces its value.
+ */
+export function decide(result: IdPlusResult, forced: DecisionValue | undefined): DecisionBlock {
+  const codes = new Set<string>();
+  for (const block of Object.values(result)) {
+    const rc = (block as { reasonCodes?: unknown } | undefined)?.reasonCodes;
+    if (Array.isArray(rc)) for (const c of rc) codes.add(String(c));
+  }
+  const has = (set: Set<string>) => [...codes].some((c) => set.has(c));
+  const worst = worstScore(result);
+  const docv = result.documentVerification?.decision.value;
+  let value: DecisionValue = 'accept';
+  if (forced) value = forced;
+  else if (has(REJECT_CODES) || worst >= 0.95 || docv === 'reject') value = 'reject';
+  else if (has(REVIEW_CODES) || worst >= 0.8 || docv === 'review') value = 'review';
+  else if (has(RESUBMIT_CODES) || docv === 'resubmit') value = 'resubmit';
+  else if (worst >= 0.5) value = 'refer';
+  return { value, modelName: 'sandbox', modelVersion: '1.0' };
+}

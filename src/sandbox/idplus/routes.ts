@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { BoundedCounter } from '../bounded-counter.js';
+import { sendSocureError } from '../errors.js';
+import { type FaultContext, playFault } from '../fault-responses.js';
+import type { FaultKind } from '../faults.js';
+import { readJsonBody } from '../json-body.js';
+import { corruptBody, isContentFault } from './content-faults.js';
+import { type EngineDeps, evaluateIdPlus } from './engine.js';
+import { type MagicFault, magicFaultOf } from './magic.js';
+import { validateIdPlusRequest } from './validate.js';
+
+export interface IdPlusRoutesOptions {
+  /** Run-wide fault for this request, drawn from the seeded PRNG. */
+  drawFault: () => FaultKind | undefined;
+  /** How often each `fault-…-x<N>` customerUserId has fired. */
+  faultCounter: BoundedCounter;
+  faultContext: FaultContext;
+  engineDeps?: EngineDeps;
+}
+
+/** The magic fault of this body, if it should still fire (the `-x<N>` budget is not spent). */
+function armedFault(body: unknown, counter: BoundedCounter): { id: string; fault: MagicFault } | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const raw = (body as Record<string, unknown>).customerUserId;
+  const id = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
+  const fault = magicFaultOf(id);
+  if (!id || !fault) return undefined;
+  return fault.times === undefined || counter.get(id) < fault.times ? { id, fault } : undefined;
+}
+
+/** `POST /api/3.0/EmailAuthScore`: faults, then Socure-style validation, then the scoring engine. */
+export const idPlusRoutes: FastifyPluginAsync<IdPlusRoutesOptions> = async (app, opts) => {
+  app.post('/api/3.0/EmailAuthScore', async (request, reply) => {
+    const runWide = opts.drawFault();
+    if (runWide && (await playFault(runWide, request, reply, opts.faultContext))) return reply;
+
+    const json = readJsonBody(request);
+    if (!json.ok) return sendSocureError(reply, 400, json.msg, []);
+
+    // Transport faults fire before validation (a rate limiter does not read the body's rules).
+    const armed = armedFault(json.value, opts.faultCounter);
+    if (armed && !isContentFault(armed.fault.kind)) {
+      opts.faultCounter.increment(armed.id);
+      if (await playFault(armed.fault.kind as FaultKind, request, reply, opts.faultContext)) return reply;
+    }
+
+    const valid = validateIdPlusRequest(json.value);
+    if (!valid.ok) return sendSocureError(reply, 400, valid.msg, valid.parameters);
+
+    const body: Record<string, unknown> = { referenceId: randomUUID(), ...evaluateIdPlus(valid.input, opts.engineDeps) };
+    if (armed && isContentFault(armed.fault.kind)) {
+      opts.faultCounter.increment(armed.id);
+      corruptBody(body, armed.fault.kind);
+    }
+    return reply.code(200).type('application/json; charset=utf-8').send(body);
+  });
+};

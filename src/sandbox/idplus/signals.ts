@@ -1,0 +1,66 @@
+import {
+  forcedDecisionOf,
+  isAlertListEmail,
+  isAlertListPhone,
+  isDeceasedSsn,
+  isPolitician,
+  isRiskyDevice,
+  isSanctioned,
+  isStockPersona,
+  isSyntheticIdentity,
+} from './magic.js';
+import type { DecisionValue, IdPlusInput } from './types.js';
+
+/** Facts about an input that drive reason codes: magic values plus what any real check would see. */
+export interface Signals {
+  /** A decision forced by a magic surName; the stock persona forces accept. */
+  forced: DecisionValue | undefined;
+  sanctioned: boolean;
+  politician: boolean;
+  syntheticIdentity: boolean;
+  deceasedSsn: boolean;
+  invalidSsn: boolean;
+  lastFourSsn: boolean;
+  disposableEmail: boolean;
+  poBox: boolean;
+  alertListEmail: boolean;
+  alertListPhone: boolean;
+  riskyDevice: boolean;
+}
+
+export const DISPOSABLE_EMAIL_DOMAINS = [
+  'mailinator.com',
+  'guerrillamail.com',
+  '10minutemail.com',
+  'yopmail.com',
+  'tempmail.com',
+  'trashmail.com',
+];
+
+/** SSA never issues area 000, 666 or 900-999, group 00 or serial 0000. */
+export function isInvalidSsn(digits: string): boolean {
+  if (digits.length !== 9) return false;
+  const area = Number(digits.slice(0, 3));
+  return area === 0 || area === 666 || area >= 900 || digits.slice(3, 5) === '00' || digits.slice(5) === '0000';
+}
+
+const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
+
+export function signalsOf(input: IdPlusInput): Signals {
+  const domain = input.email?.split('@')[1]?.toLowerCase();
+  const ssn = input.nationalId;
+  return {
+    forced: forcedDecisionOf(input) ?? (isStockPersona(input) ? 'accept' : undefined),
+    sanctioned: isSanctioned(input),
+    politician: isPolitician(input),
+    syntheticIdentity: isSyntheticIdentity(input),
+    deceasedSsn: isDeceasedSsn(input),
+    invalidSsn: ssn !== undefined && isInvalidSsn(ssn),
+    lastFourSsn: ssn?.length === 4,
+    disposableEmail: domain !== undefined && DISPOSABLE_EMAIL_DOMAINS.includes(domain),
+    poBox: PO_BOX.test(`${input.physicalAddress ?? ''} ${input.physicalAddress2 ?? ''}`),
+    alertListEmail: isAlertListEmail(input),
+    alertListPhone: isAlertListPhone(input),
+    riskyDevice: isRiskyDevice(input),
+  };
+}
