@@ -8,7 +8,10 @@ export function withConnectorFlags(cmd: Command): Command {
   return cmd
     .option('--id-plus-key <key>', 'ID+ key (env SOCURE_ID_PLUS_KEY)')
     .option('--environment <env>', 'sandbox | certification | production (env SOCURE_ENVIRONMENT)')
-    .option('--api-url <url>', 'any base URL, e.g. the local sandbox http://127.0.0.1:4010 (env SOCURE_API_URL)')
+    .option(
+      '--api-url <url>',
+      'any base URL, e.g. the local sandbox http://127.0.0.1:4010 (env SOCURE_API_URL)',
+    )
     .option('--timeout-ms <ms>', 'per-attempt timeout, default 5000 (env SOCURE_TIMEOUT_MS)')
     .option('--max-retries <n>', 'retries after the first attempt, default 2 (env SOCURE_MAX_RETRIES)');
 }
@@ -21,7 +24,10 @@ export interface ConnectorFlagValues {
   maxRetries?: string;
 }
 
-export function clientFromFlags(opts: ConnectorFlagValues, env: NodeJS.ProcessEnv = process.env): SocureClient {
+export function clientFromFlags(
+  opts: ConnectorFlagValues,
+  env: NodeJS.ProcessEnv = process.env,
+): SocureClient {
   const config = resolveConnectorSettings(env, {
     idPlusKey: opts.idPlusKey,
     environment: opts.environment,

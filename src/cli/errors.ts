@@ -15,7 +15,10 @@ const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCas
 export const flagFor = (field: string) => `--${kebab(field.split('.')[0]!)}`;
 
 /** Exit codes: 2 for bad input (naming the flag), 1 for Socure or network trouble. Messages never hold the key. */
-export function describeFailure(err: unknown, fieldToFlag: (field: string) => string = flagFor): { code: number; message: string } {
+export function describeFailure(
+  err: unknown,
+  fieldToFlag: (field: string) => string = flagFor,
+): { code: number; message: string } {
   if (err instanceof UsageError) return { code: 2, message: err.message };
   if (err instanceof SettingsError) return { code: 2, message: err.message };
   if (err instanceof SocureInputError) {

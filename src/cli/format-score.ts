@@ -23,7 +23,9 @@ export function formatScoreSummary(res: IdPlusResponse): string {
     const score = moduleScore(block);
     lines.push('', `${module}${score ? `  score ${score}` : ''}`);
     for (const code of codes[module] ?? []) {
-      lines.push(`  ${code}  ${describeReasonCode(code) ?? '(not in the bundled table; see client.reasonCodes.list())'}`);
+      lines.push(
+        `  ${code}  ${describeReasonCode(code) ?? '(not in the bundled table; see client.reasonCodes.list())'}`,
+      );
     }
   }
   return lines.join('\n');

@@ -9,7 +9,9 @@ import { packageVersion } from './package-version.js';
 
 export function buildProgram(): Command {
   const program = new Command('socure-connector')
-    .description('Verify identities with Socure: ID+ scores, document verification, and an offline Socure sandbox')
+    .description(
+      'Verify identities with Socure: ID+ scores, document verification, and an offline Socure sandbox',
+    )
     .version(packageVersion())
     .exitOverride()
     .showHelpAfterError();
@@ -33,4 +35,3 @@ export async function run(argv: string[]): Promise<number> {
     return code;
   }
 }
-

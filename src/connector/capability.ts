@@ -31,7 +31,9 @@ export interface Capability<In extends z.ZodType = z.ZodType, Out extends z.ZodT
   execute(input: z.input<In>, context: CapabilityContext): Promise<z.output<Out>>;
 }
 
-export function defineCapability<In extends z.ZodType, Out extends z.ZodType>(c: Capability<In, Out>): Capability<In, Out> {
+export function defineCapability<In extends z.ZodType, Out extends z.ZodType>(
+  c: Capability<In, Out>,
+): Capability<In, Out> {
   return c;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SOCURE_ENVIRONMENTS, type SocureClientOptions, type SocureEnvironment } from '../socure/index.js';
 import { parseBaseUrl } from '../socure/environments.js';
+import { SOCURE_ENVIRONMENTS, type SocureClientOptions, type SocureEnvironment } from '../socure/index.js';
 
 /**
  * The connector configuration of the seed: ID+ key, SDK key, API URL (an environment or any URL) and
@@ -13,7 +13,10 @@ export const connectorConfigSchema = z.object({
   /** Any base URL; wins over `environment` (certification needs it: its host is not public). */
   apiUrl: z
     .string()
-    .refine((v) => typeof parseBaseUrl(v) !== 'string', 'must be an http(s) URL without credentials, query or fragment')
+    .refine(
+      (v) => typeof parseBaseUrl(v) !== 'string',
+      'must be an http(s) URL without credentials, query or fragment',
+    )
     .optional(),
   /** The address Socure posts DocV events to (paste it into Socure's admin > Developer > Webhook). */
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { type Capability, describeCapability } from './capability.js';
 import { documentVerification } from './capabilities/document-verification.js';
 import { getScore } from './capabilities/get-score.js';
 import { getVerificationUrl } from './capabilities/get-verification-url.js';
 import { makeCustomApiCall } from './capabilities/make-custom-api-call.js';
 import { webhook } from './capabilities/wait-for-result.js';
+import { type Capability, describeCapability } from './capability.js';
 import { CONFIGURATION_PROPERTIES, connectorConfigSchema } from './config.js';
 
 /** Every capability of the connector, by id. */

@@ -20,8 +20,19 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
 export const SETTINGS: SettingSpec[] = [
-  { key: 'idPlusKey', env: 'SOCURE_ID_PLUS_KEY', flag: '--id-plus-key', secret: true, parse: z.string().trim().min(1, 'must not be empty') },
-  { key: 'sdkKey', env: 'SOCURE_SDK_KEY', flag: '--sdk-key', parse: z.string().trim().min(1, 'must not be empty') },
+  {
+    key: 'idPlusKey',
+    env: 'SOCURE_ID_PLUS_KEY',
+    flag: '--id-plus-key',
+    secret: true,
+    parse: z.string().trim().min(1, 'must not be empty'),
+  },
+  {
+    key: 'sdkKey',
+    env: 'SOCURE_SDK_KEY',
+    flag: '--sdk-key',
+    parse: z.string().trim().min(1, 'must not be empty'),
+  },
   {
     key: 'environment',
     env: 'SOCURE_ENVIRONMENT',
@@ -55,10 +66,7 @@ export type FlagValues = Partial<Record<keyof ConnectorConfig, string | undefine
  * Reads the connector settings: a flag wins over its environment variable. Validates each value and
  * reports the flag or variable by name; secret values are never echoed.
  */
-export function resolveConnectorSettings(
-  env: NodeJS.ProcessEnv,
-  flags: FlagValues = {},
-): ConnectorConfig {
+export function resolveConnectorSettings(env: NodeJS.ProcessEnv, flags: FlagValues = {}): ConnectorConfig {
   const raw: Record<string, unknown> = {};
   const sourceOf: Record<string, string> = {};
   for (const spec of SETTINGS) {
@@ -74,7 +82,8 @@ export function resolveConnectorSettings(
     raw[spec.key] = parsed.data;
     sourceOf[spec.key] = source;
   }
-  if (raw.idPlusKey === undefined) throw new SettingsError('SOCURE_ID_PLUS_KEY', 'is required (or pass --id-plus-key)');
+  if (raw.idPlusKey === undefined)
+    throw new SettingsError('SOCURE_ID_PLUS_KEY', 'is required (or pass --id-plus-key)');
   if (raw.environment === 'certification' && raw.apiUrl === undefined) {
     throw new SettingsError(
       'SOCURE_API_URL',

@@ -38,10 +38,17 @@ export function buildSandboxApp(options: SandboxOptions = {}): FastifyInstance {
   });
   app.addHook('onResponse', async (request, reply) => logLine(request, reply.statusCode, reply.elapsedTime));
 
-  app.setNotFoundHandler((request, reply) => sendSocureError(reply, 404, `No such endpoint: ${request.method} ${pathOf(request)}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendSocureError(reply, 404, `No such endpoint: ${request.method} ${pathOf(request)}`),
+  );
   app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    return sendSocureError(reply, status, status === 500 ? 'Internal server error' : (error.message ?? 'Bad request'));
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    return sendSocureError(
+      reply,
+      status,
+      status === 500 ? 'Internal server error' : (error.message ?? 'Bad request'),
+    );
   });
 
   const faultCounter = new BoundedCounter();

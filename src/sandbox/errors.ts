@@ -22,5 +22,8 @@ export function sendSocureError(
   msg: string,
   parameters?: string[],
 ): FastifyReply {
-  return reply.code(statusCode).type('application/json; charset=utf-8').send(socureErrorBody(msg, parameters));
+  return reply
+    .code(statusCode)
+    .type('application/json; charset=utf-8')
+    .send(socureErrorBody(msg, parameters));
 }

@@ -21,7 +21,9 @@ export function parseFaultSpec(spec: string): FaultRates {
     if (!m) throw new Error(`Invalid fault "${item}": expected <kind>:<rate>, e.g. 503:0.05`);
     const kind = m[1]!.toLowerCase();
     if (!isFaultKind(kind)) {
-      throw new Error(`Invalid fault "${item}": unknown kind "${m[1]}"; expected one of ${FAULT_KINDS.join(', ')}`);
+      throw new Error(
+        `Invalid fault "${item}": unknown kind "${m[1]}"; expected one of ${FAULT_KINDS.join(', ')}`,
+      );
     }
     const rate = /^\d*\.?\d+$/.test(m[2]!) ? Number(m[2]) : Number.NaN;
     if (!(rate >= 0 && rate <= 1)) {
@@ -38,7 +40,8 @@ export function parseFaultSpec(spec: string): FaultRates {
 export function checkFaultRates(rates: FaultRates): void {
   let total = 0;
   for (const [kind, rate] of Object.entries(rates)) {
-    if (!isFaultKind(kind)) throw new Error(`Invalid fault kind "${kind}"; expected one of ${FAULT_KINDS.join(', ')}`);
+    if (!isFaultKind(kind))
+      throw new Error(`Invalid fault kind "${kind}"; expected one of ${FAULT_KINDS.join(', ')}`);
     if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
       throw new Error(`Invalid fault rate for ${kind}: must be a number from 0 to 1`);
     }

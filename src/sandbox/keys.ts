@@ -16,7 +16,10 @@ export const SANDBOX_ENVIRONMENTS: readonly SandboxEnvironment[] = ['sandbox', '
  * example pair of the seed; the other two are obviously fake. None of them is a real Socure key.
  */
 export const DEFAULT_SANDBOX_KEYS: SandboxKeys = {
-  sandbox: { idPlusKey: 'a1b234cd-75e1-9e01-f234-56abcdef6789', sdkKey: 'd450e856-9e01-75e1-8cec-64efe8eef39b' },
+  sandbox: {
+    idPlusKey: 'a1b234cd-75e1-9e01-f234-56abcdef6789',
+    sdkKey: 'd450e856-9e01-75e1-8cec-64efe8eef39b',
+  },
   certification: {
     idPlusKey: 'c3a7f1e2-0000-4c00-8000-000000000001',
     sdkKey: 'c3a7f1e2-0000-4c00-8000-000000000002',

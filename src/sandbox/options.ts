@@ -25,7 +25,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_SLOW_MS = 3000;
 
 const nonNegative = (name: string, v: number | undefined) => {
-  if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new Error(`sandbox: ${name} must be a number ≥ 0`);
+  if (v !== undefined && !(Number.isFinite(v) && v >= 0))
+    throw new Error(`sandbox: ${name} must be a number ≥ 0`);
 };
 
 /** Fails fast with a message naming the bad option. */

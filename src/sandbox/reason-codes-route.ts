@@ -9,6 +9,8 @@ import { REASON_CODE_GROUPS } from '../socure/reason-codes-table.js';
  */
 export const reasonCodesRoute: FastifyPluginAsync = async (app) => {
   app.get('/api/3.0/reasoncodes', async (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send({ referenceId: randomUUID(), reasonCodes: REASON_CODE_GROUPS }),
+    reply
+      .type('application/json; charset=utf-8')
+      .send({ referenceId: randomUUID(), reasonCodes: REASON_CODE_GROUPS }),
   );
 };

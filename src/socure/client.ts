@@ -1,12 +1,12 @@
 import type { Dispatcher } from 'undici';
+import { type CustomRequest, type CustomResponse, sendCustomRequest } from './custom-request.js';
+import { DocvResource } from './docv/resource.js';
 import { parseBaseUrl, SOCURE_HOSTS, type SocureEnvironment } from './environments.js';
 import { errorFromResponse } from './error-from-response.js';
 import { SocureInputError } from './errors.js';
-import { DocvResource } from './docv/resource.js';
 import { IdPlusResource } from './idplus/resource.js';
 import { ReasonCodesResource } from './reason-codes.js';
 import type { RetryOptions } from './retry.js';
-import { type CustomRequest, type CustomResponse, sendCustomRequest } from './custom-request.js';
 import { Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 export interface SocureClientOptions {
@@ -45,13 +45,15 @@ function resolveBaseUrl(options: SocureClientOptions): URL {
     );
   }
   const host = SOCURE_HOSTS[env];
-  if (host === undefined) throw new SocureInputError('environment', 'must be sandbox, certification or production');
+  if (host === undefined)
+    throw new SocureInputError('environment', 'must be sandbox, certification or production');
   return new URL(host);
 }
 
 function positiveInt(field: string, value: number | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw new SocureInputError(field, `must be an integer ≥ ${min}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new SocureInputError(field, `must be an integer ≥ ${min}`);
   return value;
 }
 
@@ -73,7 +75,12 @@ export class SocureClient {
     const baseUrl = resolveBaseUrl(options);
     const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1);
     const maxRetries = positiveInt('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES);
-    const deadlineMs = positiveInt('deadlineMs', options.deadlineMs, timeoutMs * (maxRetries + 1) + 10_000, 1);
+    const deadlineMs = positiveInt(
+      'deadlineMs',
+      options.deadlineMs,
+      timeoutMs * (maxRetries + 1) + 10_000,
+      1,
+    );
     this.baseUrl = baseUrl.href.replace(/\/$/, '');
     this.transport = new Transport({
       baseUrl,

@@ -23,10 +23,20 @@ export interface CustomResponse {
 }
 
 /** Headers the connector owns; callers cannot override them (the key must stay the configured one). */
-const RESERVED_HEADERS = new Set(['authorization', 'content-type', 'host', 'content-length', 'transfer-encoding']);
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'content-type',
+  'host',
+  'content-length',
+  'transfer-encoding',
+]);
 
 const pairs = (v: CustomRequest['query'] | CustomRequest['headers']): Array<[string, string]> =>
-  v === undefined ? [] : Array.isArray(v) ? v.map((p) => [p.key, p.value]) : Object.entries(v).map(([k, x]) => [k, String(x)]);
+  v === undefined
+    ? []
+    : Array.isArray(v)
+      ? v.map((p) => [p.key, p.value])
+      : Object.entries(v).map(([k, x]) => [k, String(x)]);
 
 export function buildCustomRequest(req: CustomRequest): TransportRequest {
   const method = String(req.method ?? '').toUpperCase();
@@ -38,7 +48,8 @@ export function buildCustomRequest(req: CustomRequest): TransportRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of pairs(req.headers)) {
     const name = k.trim().toLowerCase();
-    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw new SocureInputError('headers', `invalid header name "${k}"`);
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name))
+      throw new SocureInputError('headers', `invalid header name "${k}"`);
     if (/[\r\n\u0000]/.test(v)) throw new SocureInputError('headers', `header "${k}" contains a line break`);
     if (RESERVED_HEADERS.has(name)) throw new SocureInputError('headers', `"${k}" is set by the connector`);
     headers[name] = v;

@@ -51,7 +51,10 @@ export function errorFromResponse(res: TransportResponse): SocureApiError {
   if (status === 404) return new SocureNotFoundError(`Not found at Socure (404)${said}${ref}`, details);
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-    return new SocureRateLimitError(`Rate limited by Socure (429)${said}${ref}`, { ...details, retryAfterMs });
+    return new SocureRateLimitError(`Rate limited by Socure (429)${said}${ref}`, {
+      ...details,
+      retryAfterMs,
+    });
   }
   if (status >= 500) {
     return new SocureServerError(`Socure server error (${status})${said}${ref}`, details);

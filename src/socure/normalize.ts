@@ -20,7 +20,8 @@ export function normalizeDob(value: string, today = new Date()): string | undefi
     [mo, d, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
   }
   const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d)
+    return undefined;
   if (y < 1900 || date.getTime() > today.getTime()) return undefined;
   return `${pad(y, 4)}-${pad(mo)}-${pad(d)}`;
 }

@@ -19,14 +19,16 @@ export function guardPath(endpoint: string): { path: string; query: URLSearchPar
   if (rawPath.includes('\\')) refuse('backslashes are not allowed');
   if (rawPath.includes('#')) refuse('fragments are not allowed');
   if (/[\u0000-\u001f\u007f\s]/.test(rawPath)) refuse('control characters and spaces are not allowed');
-  if (/%(2e|2f|5c|25|00)/i.test(rawPath)) refuse('encoded dots, slashes, backslashes or percent signs are not allowed');
+  if (/%(2e|2f|5c|25|00)/i.test(rawPath))
+    refuse('encoded dots, slashes, backslashes or percent signs are not allowed');
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);
   } catch {
     return refuse('malformed percent-encoding');
   }
-  if (decoded.split('/').some((segment) => segment === '..' || segment === '.')) refuse('"." and ".." segments are not allowed');
+  if (decoded.split('/').some((segment) => segment === '..' || segment === '.'))
+    refuse('"." and ".." segments are not allowed');
   if (decoded.includes('@')) refuse('"@" is not allowed in the path');
   return { path: rawPath, query: new URLSearchParams(rawQuery) };
 }

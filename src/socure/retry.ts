@@ -12,7 +12,13 @@ export interface RetryOptions {
   timeouts?: boolean;
 }
 
-export type FailureKind = 'rateLimited' | 'unavailable' | 'serverErrors' | 'connectionErrors' | 'timeouts' | 'final';
+export type FailureKind =
+  | 'rateLimited'
+  | 'unavailable'
+  | 'serverErrors'
+  | 'connectionErrors'
+  | 'timeouts'
+  | 'final';
 
 export const DEFAULT_RETRY: Required<RetryOptions> = {
   rateLimited: true,
@@ -37,7 +43,11 @@ const MAX_DELAY_MS = 8_000;
  * but never bunch at zero),
  * capped. A server's Retry-After wins when present.
  */
-export function backoffDelayMs(attempt: number, retryAfterMs?: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 60_000);
   const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
   return Math.round(ceiling * (0.5 + random() / 2));

@@ -1,6 +1,13 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import { SocureConnectionError, SocureTimeoutError } from './errors.js';
-import { backoffDelayMs, classifyStatus, DEFAULT_RETRY, type FailureKind, parseRetryAfter, type RetryOptions } from './retry.js';
+import {
+  backoffDelayMs,
+  classifyStatus,
+  DEFAULT_RETRY,
+  type FailureKind,
+  parseRetryAfter,
+  type RetryOptions,
+} from './retry.js';
 
 export interface TransportOptions {
   baseUrl: URL;
@@ -65,7 +72,8 @@ export class Transport {
     const deadline = Date.now() + this.options.deadlineMs;
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new SocureTimeoutError(`No answer from Socure within ${this.options.deadlineMs} ms`);
+      if (remaining <= 0)
+        throw new SocureTimeoutError(`No answer from Socure within ${this.options.deadlineMs} ms`);
       let failure: FailureKind;
       let retryAfterMs: number | undefined;
       let outcome: TransportResponse | SocureConnectionError | SocureTimeoutError;
@@ -88,8 +96,13 @@ export class Transport {
     }
   }
 
-  private async attempt(req: TransportRequest, timeoutMs: number, attempts: number): Promise<TransportResponse> {
-    const url = new URL(this.baseUrl.pathname + req.path, this.baseUrl.origin);
+  private async attempt(
+    req: TransportRequest,
+    timeoutMs: number,
+    attempts: number,
+  ): Promise<TransportResponse> {
+    // Joined as strings: `new URL('//x', base)` would treat a doubled slash as another host.
+    const url = `${this.baseUrl.origin}${this.baseUrl.pathname.replace(/\/+$/, '')}${req.path}`;
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...req.headers,
@@ -115,7 +128,9 @@ export class Transport {
         });
       }
       const code = (err as { code?: string }).code ?? (err as Error).name;
-      throw new SocureConnectionError(`Could not reach Socure at ${this.baseUrl.origin} (${code})`, { cause: err });
+      throw new SocureConnectionError(`Could not reach Socure at ${this.baseUrl.origin} (${code})`, {
+        cause: err,
+      });
     }
   }
 

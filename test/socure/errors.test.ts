@@ -13,11 +13,21 @@ import {
   SocureServerError,
 } from '../../src/socure/errors.js';
 import type { TransportResponse } from '../../src/socure/transport.js';
-import { caught, expectNoKey, type ScriptServer, startScriptServer } from './support/script-server.js';
+import {
+  caught,
+  expectNoKey,
+  type ScriptServer,
+  type Step,
+  startScriptServer,
+} from './support/script-server.js';
 
 const REF = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 
-function res(statusCode: number, body: unknown, headers: TransportResponse['headers'] = {}): TransportResponse {
+function res(
+  statusCode: number,
+  body: unknown,
+  headers: TransportResponse['headers'] = {},
+): TransportResponse {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   let json: unknown;
   try {
@@ -104,7 +114,9 @@ describe('errorFromResponse', () => {
   });
 
   it('429: retryAfterMs from Retry-After (seconds and HTTP date); undefined without it', () => {
-    const secs = errorFromResponse(res(429, socureError('slow down'), { 'retry-after': '3' })) as SocureRateLimitError;
+    const secs = errorFromResponse(
+      res(429, socureError('slow down'), { 'retry-after': '3' }),
+    ) as SocureRateLimitError;
     expect(secs.retryAfterMs).toBe(3000);
     const future = new Date(Date.now() + 30_000).toUTCString();
     const date = errorFromResponse(res(429, '', { 'retry-after': future })) as SocureRateLimitError;
@@ -148,8 +160,12 @@ describe('errors over a real socket never carry the key', () => {
 
   beforeEach(async () => {
     server = await startScriptServer();
-    // A path prefix keeps these tests independent of how a root base URL is joined (see path-guard.test.ts).
-    client = new SocureClient({ idPlusKey: KEY, baseUrl: `${server.url}/socure`, maxRetries: 0, timeoutMs: 500 });
+    client = new SocureClient({
+      idPlusKey: KEY,
+      baseUrl: server.url,
+      maxRetries: 0,
+      timeoutMs: 500,
+    });
   });
   afterEach(async () => {
     await client.close();
@@ -158,16 +174,20 @@ describe('errors over a real socket never carry the key', () => {
 
   const request = { modules: ['emailrisk'], email: 'a@example.com' };
 
-  it.each<[string, ConstructorParameters<typeof Object>[0], new (...a: never[]) => SocureError]>([
+  it.each<[string, Step, new (...a: never[]) => SocureError]>([
     ['400', { status: 400, body: socureError('bad', { parameters: ['email'] }) }, SocureBadRequestError],
     ['401', { status: 401, body: socureError('Invalid API Key') }, SocureAuthenticationError],
     ['403', { status: 403, body: socureError('IP Address was rejected') }, SocurePermissionDeniedError],
     ['404', { status: 404, body: 'Not Found' }, SocureNotFoundError],
-    ['429', { status: 429, body: socureError('slow'), headers: { 'retry-after': '0' } }, SocureRateLimitError],
+    [
+      '429',
+      { status: 429, body: socureError('slow'), headers: { 'retry-after': '0' } },
+      SocureRateLimitError,
+    ],
     ['500 "It works!"', { status: 500, body: 'It works!' }, SocureServerError],
     ['200 non-JSON', { status: 200, body: 'It works!' }, SocureResponseValidationError],
   ])('%s', async (_name, step, cls) => {
-    server.script([step as never]);
+    server.script([step]);
     const err = await caught(() => client.idplus.evaluate(request));
     expect(err).toBeInstanceOf(cls);
     expect(server.requests).toHaveLength(1);

@@ -82,7 +82,10 @@ describe('buildIdPlusRequest: normalisation', () => {
   });
 
   it('lower-cases, trims and de-duplicates the module list, keeping first-seen order', () => {
-    const wire = buildIdPlusRequest({ ...PERSONA, modules: ['KYC', ' EmailRisk ', 'kyc', 'emailrisk', 'Decision'] });
+    const wire = buildIdPlusRequest({
+      ...PERSONA,
+      modules: ['KYC', ' EmailRisk ', 'kyc', 'emailrisk', 'Decision'],
+    });
     expect(wire.modules).toEqual(['kyc', 'emailrisk', 'decision']);
   });
 

@@ -60,7 +60,9 @@ describe('module list rules', () => {
 
   it('refuses decision alone, even repeated', () => {
     expect(ruleError(['decision'], FULL).module).toBe('decision');
-    expect(() => buildIdPlusRequest({ ...FULL, modules: ['decision', 'DECISION'] })).toThrow(/at least one other/);
+    expect(() => buildIdPlusRequest({ ...FULL, modules: ['decision', 'DECISION'] })).toThrow(
+      /at least one other/,
+    );
   });
 
   it('refuses devicerisk without deviceSessionId', () => {
@@ -68,7 +70,9 @@ describe('module list rules', () => {
     const err = ruleError(['devicerisk'], rest);
     expect(err.module).toBe('devicerisk');
     expect(err.missing).toEqual(['deviceSessionId']);
-    expect(ruleError(['devicerisk'], { ...rest, deviceSessionId: '   ' }).missing).toEqual(['deviceSessionId']);
+    expect(ruleError(['devicerisk'], { ...rest, deviceSessionId: '   ' }).missing).toEqual([
+      'deviceSessionId',
+    ]);
   });
 });
 
@@ -76,16 +80,28 @@ describe('minimum inputs per module', () => {
   it.each<[string, ModuleRuleInput, string[]]>([
     ['kyc', {}, ['firstName and surName', 'country', expect.stringContaining('nationalId or dob')]],
     ['kyc', { ...NAMES, country: 'US' }, [expect.stringContaining('full address')]],
-    ['kyc', { ...NAMES, country: 'US', physicalAddress: '1 Main St', city: 'X' }, [expect.stringContaining('dob')]],
+    [
+      'kyc',
+      { ...NAMES, country: 'US', physicalAddress: '1 Main St', city: 'X' },
+      [expect.stringContaining('dob')],
+    ],
     ['kyc', { firstName: 'Dwayne', country: 'US', dob: '1975-04-02' }, ['firstName and surName']],
-    ['fraud', { ...NAMES, country: 'US', dob: '1975-04-02' }, [expect.stringContaining('mobileNumber or email')]],
+    [
+      'fraud',
+      { ...NAMES, country: 'US', dob: '1975-04-02' },
+      [expect.stringContaining('mobileNumber or email')],
+    ],
     ['fraud', { ...NAMES, email: 'a@example.com' }, ['country']],
     ['synthetic', { ...NAMES, country: 'US' }, [expect.stringContaining('nationalId or dob')]],
     ['emailrisk', { mobileNumber: '+13475550100' }, ['email']],
     ['phonerisk', { mobileNumber: '+13475550100' }, ['country']],
     ['phonerisk', { country: 'US' }, ['mobileNumber']],
     ['addressrisk', { ...NAMES, country: 'US', zip: '38012' }, ['physicalAddress']],
-    ['addressrisk', { ...NAMES, country: 'US', physicalAddress: '1 Main St', city: 'X' }, ['city and state, or zip']],
+    [
+      'addressrisk',
+      { ...NAMES, country: 'US', physicalAddress: '1 Main St', city: 'X' },
+      ['city and state, or zip'],
+    ],
     ['addressrisk', { physicalAddress: '1 Main St', zip: '38012', country: 'US' }, ['firstName and surName']],
     ['alertlist', { ...NAMES, country: 'US' }, ['one of nationalId, email or mobileNumber']],
     ['watchliststandard', { firstName: 'Dwayne' }, ['firstName and surName']],

@@ -108,7 +108,12 @@ describe('parseIdPlusResponse: valid answers', () => {
       customerProfile: { customerUserId: '123', userId: 'u1', extra: { deep: [1, 'two', null] } },
       prefill: { firstName: 'DWAYNE', addresses: [{ zip: '38012' }] },
       kycPlus: null,
-      emailRisk: { reasonCodes: ['I520'], score: 0.1, scores: [{ name: 'email_risk_cus1', score: 0.2 }], signals: { a: 1 } },
+      emailRisk: {
+        reasonCodes: ['I520'],
+        score: 0.1,
+        scores: [{ name: 'email_risk_cus1', score: 0.2 }],
+        signals: { a: 1 },
+      },
       decision: { value: 'refer', modelName: 'm', modelVersion: '2', details: ['x'] },
       documentVerification: {
         reasonCodes: ['I831'],
@@ -152,7 +157,11 @@ describe('parseIdPlusResponse: contract breaches raise SocureResponseValidationE
     ['decision "maybe"', (r) => (r.decision = { value: 'maybe' }), 'decision.value'],
     ['missing referenceId', (r) => delete r.referenceId, 'referenceId'],
     ['empty referenceId', (r) => (r.referenceId = ''), 'referenceId'],
-    ['reasonCodes not an array', (r) => ((r.kyc as { reasonCodes: unknown }).reasonCodes = 'I919'), 'kyc.reasonCodes'],
+    [
+      'reasonCodes not an array',
+      (r) => ((r.kyc as { reasonCodes: unknown }).reasonCodes = 'I919'),
+      'kyc.reasonCodes',
+    ],
   ])('%s', (_name, mutate, path) => {
     const body = clone(SEED_RAW_RESPONSE) as unknown as Record<string, unknown>;
     mutate(body);

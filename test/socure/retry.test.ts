@@ -12,7 +12,13 @@ import {
   SocureTimeoutError,
 } from '../../src/socure/errors.js';
 import { backoffDelayMs, classifyStatus, parseRetryAfter } from '../../src/socure/retry.js';
-import { caught, expectNoKey, type ScriptServer, type Step, startScriptServer } from './support/script-server.js';
+import {
+  caught,
+  expectNoKey,
+  type ScriptServer,
+  type Step,
+  startScriptServer,
+} from './support/script-server.js';
 
 const KEY = '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d';
 const ok = (body: object = { referenceId: 'ref-ok' }): Step => ({ status: 200, body });
@@ -31,7 +37,9 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(1, undefined, () => 1)).toBe(500);
     expect(backoffDelayMs(3, undefined, () => 0.5)).toBe(1500);
     for (let a = 0; a < 10; a++) {
-      expect(backoffDelayMs(a + 1, undefined, () => 0.5)).toBeGreaterThanOrEqual(backoffDelayMs(a, undefined, () => 0.5));
+      expect(backoffDelayMs(a + 1, undefined, () => 0.5)).toBeGreaterThanOrEqual(
+        backoffDelayMs(a, undefined, () => 0.5),
+      );
     }
   });
 
@@ -116,13 +124,19 @@ describe('the retry loop over a real socket', () => {
     await server.close();
   });
 
-  /** A client on the local server. The `/socure` prefix keeps these tests independent of the root-URL join. */
+  /** A client whose base URL is the local server. */
   const client = (options: Partial<SocureClientOptions> = {}) => {
-    const c = new SocureClient({ idPlusKey: KEY, baseUrl: `${server.url}/socure`, timeoutMs: 2_000, ...options });
+    const c = new SocureClient({
+      idPlusKey: KEY,
+      baseUrl: server.url,
+      timeoutMs: 2_000,
+      ...options,
+    });
     clients.push(c);
     return c;
   };
-  const post = (c: SocureClient) => c.request({ method: 'POST', path: '/api/3.0/EmailAuthScore', body: { a: 1 } });
+  const post = (c: SocureClient) =>
+    c.request({ method: 'POST', path: '/api/3.0/EmailAuthScore', body: { a: 1 } });
   const evaluate = (c: SocureClient) => c.idplus.evaluate({ modules: ['emailrisk'], email: 'a@example.com' });
 
   it('sends the key, JSON content type and the normalised body', async () => {
@@ -131,11 +145,15 @@ describe('the retry loop over a real socket', () => {
     expect(server.requests).toHaveLength(1);
     const seen = server.requests[0]!;
     expect(seen.method).toBe('POST');
-    expect(seen.url).toBe('/socure/api/3.0/EmailAuthScore');
+    expect(seen.url).toBe('/api/3.0/EmailAuthScore');
     expect(seen.headers.authorization).toBe(`SocureApiKey ${KEY}`);
     expect(seen.headers['content-type']).toBe('application/json');
     expect(seen.headers.accept).toBe('application/json');
-    expect(JSON.parse(seen.body)).toEqual({ modules: ['emailrisk'], email: 'a@example.com', customerUserId: '7' });
+    expect(JSON.parse(seen.body)).toEqual({
+      modules: ['emailrisk'],
+      email: 'a@example.com',
+      customerUserId: '7',
+    });
   });
 
   it('503, 503, 200 → three attempts, each with the same request, then the answer', async () => {
@@ -144,7 +162,9 @@ describe('the retry loop over a real socket', () => {
     expect(res.referenceId).toBe('r3');
     expect(server.requests).toHaveLength(3);
     expect(new Set(server.requests.map((r) => r.body)).size).toBe(1);
-    expect(new Set(server.requests.map((r) => r.headers.authorization))).toEqual(new Set([`SocureApiKey ${KEY}`]));
+    expect(new Set(server.requests.map((r) => r.headers.authorization))).toEqual(
+      new Set([`SocureApiKey ${KEY}`]),
+    );
   });
 
   it('500 ×3 with the default maxRetries (2) → three attempts, then SocureServerError', async () => {
@@ -253,7 +273,7 @@ describe('the retry loop over a real socket', () => {
     const closed = await startScriptServer();
     const url = closed.url;
     await closed.close();
-    const c = new SocureClient({ idPlusKey: KEY, baseUrl: `${url}/socure`, maxRetries: 1 });
+    const c = new SocureClient({ idPlusKey: KEY, baseUrl: url, maxRetries: 1 });
     clients.push(c);
     const err = await caught(() => evaluate(c));
     expect(err).toBeInstanceOf(SocureConnectionError);
@@ -273,7 +293,10 @@ describe('the retry loop over a real socket', () => {
   });
 
   it('timeouts are retried with retry: { timeouts: true }', async () => {
-    server.script([{ status: 200, body: { referenceId: 'late' }, delayMs: 1_500 }, ok({ referenceId: 'fast' })]);
+    server.script([
+      { status: 200, body: { referenceId: 'late' }, delayMs: 1_500 },
+      ok({ referenceId: 'fast' }),
+    ]);
     const res = await evaluate(client({ timeoutMs: 300, retry: { timeouts: true } }));
     expect(res.referenceId).toBe('fast');
     expect(server.requests).toHaveLength(2);
@@ -282,7 +305,9 @@ describe('the retry loop over a real socket', () => {
   it('timeouts retried up to maxRetries, then SocureTimeoutError', async () => {
     const slow: Step = { status: 200, body: {}, delayMs: 2_000 };
     server.script([], slow);
-    const err = await caught(() => evaluate(client({ timeoutMs: 200, maxRetries: 2, retry: { timeouts: true } })));
+    const err = await caught(() =>
+      evaluate(client({ timeoutMs: 200, maxRetries: 2, retry: { timeouts: true } })),
+    );
     expect(err).toBeInstanceOf(SocureTimeoutError);
     expect(server.requests).toHaveLength(3);
   });

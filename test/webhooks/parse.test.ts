@@ -256,7 +256,9 @@ describe('payload errors name the reason', () => {
     } catch (error) {
       const e = error as WebhookPayloadError;
       expect(e.reason).toBe('invalid_event');
-      expect(e.issues.map((i) => i.path)).toEqual(['event.data.documentVerification.documentData.documentNumber']);
+      expect(e.issues.map((i) => i.path)).toEqual([
+        'event.data.documentVerification.documentData.documentNumber',
+      ]);
       expect(e.message).toContain('event.data.documentVerification.documentData.documentNumber');
       expect(e.message).not.toContain('123-45-6789');
     }
@@ -265,7 +267,10 @@ describe('payload errors name the reason', () => {
   it('keeps a decision value it does not know rather than refusing the delivery', () => {
     const body = {
       id: '1',
-      event: { eventType: 'VERIFICATION_COMPLETED', data: { documentVerification: { decision: { value: 'escalate' } } } },
+      event: {
+        eventType: 'VERIFICATION_COMPLETED',
+        data: { documentVerification: { decision: { value: 'escalate' } } },
+      },
     };
     const delivery = parse(body);
     expect(delivery.known && delivery.event.eventType === 'VERIFICATION_COMPLETED').toBe(true);

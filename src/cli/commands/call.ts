@@ -61,7 +61,13 @@ Prints {"statusCode", "headers", "rawResponse"}. Exit 0 when Socure answered (an
     const headers = keyValues(opts.header as string[], '--header');
     const client = clientFromFlags(opts);
     try {
-      const res = await client.request({ method: method as CustomMethod, path: String(opts.endpoint), query, headers, body });
+      const res = await client.request({
+        method: method as CustomMethod,
+        path: String(opts.endpoint),
+        query,
+        headers,
+        body,
+      });
       process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
     } finally {
       await client.close();

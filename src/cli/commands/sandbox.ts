@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import {
+  MAGIC_INPUTS,
+  parseDuration,
+  parseFaultSpec,
   type RunningSandbox,
   type SandboxKeyOverrides,
   type SandboxOptions,
-  parseDuration,
-  parseFaultSpec,
   startSandbox,
 } from '../../sandbox/index.js';
 import { UsageError } from '../errors.js';
@@ -42,7 +43,11 @@ export interface SandboxFlags {
 }
 
 export function sandboxOptionsFrom(opts: SandboxFlags): SandboxOptions {
-  const options: SandboxOptions = { port: parsePort(opts.port), host: opts.host, keys: parseKeyOverrides(opts.key) };
+  const options: SandboxOptions = {
+    port: parsePort(opts.port),
+    host: opts.host,
+    keys: parseKeyOverrides(opts.key),
+  };
   try {
     if (opts.faults) options.faults = parseFaultSpec(opts.faults);
   } catch (err) {
@@ -64,7 +69,8 @@ export function sandboxOptionsFrom(opts: SandboxFlags): SandboxOptions {
 /** What a person needs to use a running sandbox: its URL, its keys, a first command. */
 export function describeSandbox(sandbox: RunningSandbox): string {
   const rows = ENVIRONMENTS.map(
-    (env) => `  ${env.padEnd(14)} ID+ key ${sandbox.keys[env].idPlusKey}   SDK key ${sandbox.keys[env].sdkKey}`,
+    (env) =>
+      `  ${env.padEnd(14)} ID+ key ${sandbox.keys[env].idPlusKey}   SDK key ${sandbox.keys[env].sdkKey}`,
   );
   return [
     `Socure sandbox listening on ${sandbox.url}`,
@@ -82,11 +88,22 @@ export function addSandboxFlags(cmd: Command): Command {
   return cmd
     .option('--port <port>', 'port to listen on (0 = any free port)', '4010')
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--faults <spec>', 'run-wide fault rates, e.g. 429:0.1,500:0.05,503:0.02,reset:0.01,slow:0.01,malformed:0.01')
+    .option(
+      '--faults <spec>',
+      'run-wide fault rates, e.g. 429:0.1,500:0.05,503:0.02,reset:0.01,slow:0.01,malformed:0.01',
+    )
     .option('--latency <duration>', 'added to every answer, e.g. 50ms')
     .option('--seed <n>', 'seed for the run-wide fault draws (reproducible load tests)')
     .option('--key <env.kind=key>', 'override a key, e.g. production.idplus=… (repeatable)', collect, [])
     .option('--quiet', 'do not log requests');
+}
+
+/** The magic-input table as text (the README holds the same table). */
+export function formatMagicInputs(): string {
+  const width = Math.max(...MAGIC_INPUTS.map((m) => m.field.length));
+  return MAGIC_INPUTS.map(
+    (m) => `${m.field.padEnd(width)}  ${m.value}\n${' '.repeat(width)}  → ${m.effect}`,
+  ).join('\n');
 }
 
 export async function runSandboxUntilStopped(opts: SandboxFlags): Promise<void> {
@@ -106,5 +123,12 @@ Examples:
   $ socure-connector sandbox
   $ socure-connector sandbox --port 0 --faults 429:0.1,500:0.05 --latency 50ms --seed 7`,
   );
-  return cmd.action((opts: SandboxFlags) => runSandboxUntilStopped(opts));
+  cmd.option('--magic', 'print the magic inputs that force outcomes and faults, then exit');
+  return cmd.action((opts: SandboxFlags & { magic?: boolean }) => {
+    if (opts.magic) {
+      process.stdout.write(`${formatMagicInputs()}\n`);
+      return;
+    }
+    return runSandboxUntilStopped(opts);
+  });
 }

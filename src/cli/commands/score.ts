@@ -9,8 +9,23 @@ const camel = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) => c
 
 const BOOLEAN_FIELDS = new Set(['userConsent', 'returnSignals']);
 const JSON_FIELDS = new Set(['watchlistFilters', 'payments']);
+const HINTS: Record<string, string> = {
+  dob: 'date of birth, YYYY-MM-DD',
+  nationalId: 'SSN/ITIN, 9 digits or last 4 (hyphens allowed)',
+  mobileNumber: 'E.164, e.g. +13475550100',
+  country: 'ISO 3166-1 alpha-2, e.g. US',
+  state: 'e.g. NY',
+  zip: '5 digits or ZIP+4',
+  geocode: '"latitude,longitude"',
+  ipAddress: 'IPv4 or IPv6',
+  docvTransactionToken: 'token of a DocV v5 transaction (with --modules documentverification)',
+  documentUuid: 'legacy DocV document UUID',
+};
+
 /** Every ID+ request field gets a flag named after it, so the CLI never falls behind the schema. */
-const FIELDS = Object.keys(idPlusRequestSchema.shape).filter((f) => f !== 'modules' && f !== 'additionalFields');
+const FIELDS = Object.keys(idPlusRequestSchema.shape).filter(
+  (f) => f !== 'modules' && f !== 'additionalFields',
+);
 
 export function scoreCommand(): Command {
   const cmd = new Command('score')
@@ -21,7 +36,11 @@ export function scoreCommand(): Command {
   for (const field of FIELDS) {
     const flag = `--${kebab(field)}`;
     if (BOOLEAN_FIELDS.has(field)) cmd.option(flag, `send ${field}: true`);
-    else cmd.option(`${flag} <value>`, JSON_FIELDS.has(field) ? `${field} (a JSON object)` : field);
+    else
+      cmd.option(
+        `${flag} <value>`,
+        JSON_FIELDS.has(field) ? `${field} (a JSON object)` : (HINTS[field] ?? field),
+      );
   }
   withConnectorFlags(cmd);
   cmd.addHelpText(

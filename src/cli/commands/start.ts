@@ -7,6 +7,8 @@ import { addSandboxFlags, runSandboxUntilStopped, type SandboxFlags } from './sa
  */
 export function startCommand(): Command {
   return addSandboxFlags(
-    new Command('start').description('Start socure-connector on embedded defaults (for now: the offline sandbox)'),
+    new Command('start').description(
+      'Start socure-connector on embedded defaults (for now: the offline sandbox)',
+    ),
   ).action((opts: SandboxFlags) => runSandboxUntilStopped(opts));
 }

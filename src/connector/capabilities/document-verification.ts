@@ -50,7 +50,9 @@ export const documentVerificationInput = z.discriminatedUnion('action', [
 
 export const documentVerificationOutput = z.object({
   action: z.enum(['screen', 'registerInitiate', 'registerComplete']),
-  screen: z.object({ title: z.string(), bodyHeaderText: z.string(), sdkKey: z.string().optional() }).optional(),
+  screen: z
+    .object({ title: z.string(), bodyHeaderText: z.string(), sdkKey: z.string().optional() })
+    .optional(),
   referenceId: z.string().optional(),
   /** The DocV transaction token: the credential being registered. */
   credId: z.string().optional(),
@@ -66,7 +68,12 @@ export const documentVerification = defineCapability({
   description:
     'Verify the authenticity of an identity document: asks for a phone number, texts it the capture link (Socure sends the SMS), and completes with the verification result.',
   properties: [
-    { name: 'screen0Config.title', label: 'title', controlType: 'textField', default: DEFAULT_SMS_SCREEN.title },
+    {
+      name: 'screen0Config.title',
+      label: 'title',
+      controlType: 'textField',
+      default: DEFAULT_SMS_SCREEN.title,
+    },
     {
       name: 'screen0Config.bodyHeaderText',
       label: 'bodyHeaderText',
@@ -88,7 +95,10 @@ export const documentVerification = defineCapability({
       const raw = i.registerInitiate.parameters.phoneNumber;
       const phoneNumber = normalizeMobileNumber(raw);
       if (!phoneNumber) {
-        throw new SocureInputError('registerInitiate.parameters.phoneNumber', 'expected a phone number in E.164, e.g. +13475550100');
+        throw new SocureInputError(
+          'registerInitiate.parameters.phoneNumber',
+          'expected a phone number in E.164, e.g. +13475550100',
+        );
       }
       const t = await startDocvTransaction(client, {
         apiVersion: i.apiVersion,

@@ -32,7 +32,12 @@ const TEXT_FIELDS: ReadonlyArray<[string, string, string, string?]> = [
   ['previousOrderCount', 'Previous Order Count', 'prevOrderCount'],
   ['lastOrderDate', 'Last Order Date', 'lastOrderDate'],
   ['orderChannel', 'Order Channel', 'orderChannel'],
-  ['customerUserId', 'Customer User ID', 'customerUserId', 'The unique identifier for the user, such as "123".'],
+  [
+    'customerUserId',
+    'Customer User ID',
+    'customerUserId',
+    'The unique identifier for the user, such as "123".',
+  ],
   ['watchlistFilters', 'Watchlist Filters', 'watchlistFilters', 'A JSON object'],
   ['recipientCountry', 'Recipient Country', 'recipientCountry'],
   ['paymentType', 'Payment Type', 'paymentType'],

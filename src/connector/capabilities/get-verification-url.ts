@@ -84,7 +84,12 @@ export const getVerificationUrl = defineCapability({
       controlType: 'textField',
       help: 'The unique identifier for the user, such as "123".',
     },
-    { name: 'phoneNumber', label: 'Phone Number', controlType: 'textField', help: 'Used with Verification Level 3' },
+    {
+      name: 'phoneNumber',
+      label: 'Phone Number',
+      controlType: 'textField',
+      help: 'Used with Verification Level 3',
+    },
     countryProperty,
     {
       name: 'documentType',
@@ -98,7 +103,12 @@ export const getVerificationUrl = defineCapability({
     },
     { name: 'language', label: 'Language', controlType: 'textField', help: 'e.g. en-us, es' },
     { name: 'useCaseKey', label: 'Use Case Key', controlType: 'textField', help: 'Capture App flow name' },
-    { name: 'redirectUrl', label: 'Redirect URL', controlType: 'textField', help: 'Where the phone goes when done' },
+    {
+      name: 'redirectUrl',
+      label: 'Redirect URL',
+      controlType: 'textField',
+      help: 'Where the phone goes when done',
+    },
   ],
   input: getVerificationUrlInput,
   output: getVerificationUrlOutput,

@@ -43,7 +43,15 @@ export const webhookOutput = z.object({
 });
 export type WebhookOutput = z.infer<typeof webhookOutput>;
 
-const DOCUMENT_FIELDS = ['address', 'dob', 'documentNumber', 'expirationDate', 'firstName', 'surName', 'fullName'] as const;
+const DOCUMENT_FIELDS = [
+  'address',
+  'dob',
+  'documentNumber',
+  'expirationDate',
+  'firstName',
+  'surName',
+  'fullName',
+] as const;
 
 const asRecord = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -62,7 +70,8 @@ export function toWebhookOutput(
   const docData = { ...data, ...asRecord(asRecord(data.documentVerification).documentData) };
   const mapped: Record<string, unknown> = {};
   for (const f of DOCUMENT_FIELDS) if (typeof docData[f] === 'string') mapped[f] = docData[f];
-  if (docData.parsedAddress && typeof docData.parsedAddress === 'object') mapped.parsedAddress = docData.parsedAddress;
+  if (docData.parsedAddress && typeof docData.parsedAddress === 'object')
+    mapped.parsedAddress = docData.parsedAddress;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const customerUserId = event.customerUserId;
   return webhookOutput.parse({
@@ -76,7 +85,10 @@ export function toWebhookOutput(
         eventType: delivery.eventType,
         data: Object.keys(mapped).length > 0 || event.data !== undefined ? mapped : undefined,
         referenceId: delivery.keys.referenceId,
-        customerUserId: typeof customerUserId === 'number' || typeof customerUserId === 'string' ? customerUserId : undefined,
+        customerUserId:
+          typeof customerUserId === 'number' || typeof customerUserId === 'string'
+            ? customerUserId
+            : undefined,
         message: str(event.message),
       },
     },

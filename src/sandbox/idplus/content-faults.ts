@@ -16,7 +16,12 @@ export function corruptBody(body: Body, kind: ContentFaultKind): void {
     return;
   }
   if (kind === 'baddecision') {
-    body.decision = { modelName: 'sandbox', modelVersion: '1.0', ...(body.decision as Body | undefined), value: 'maybe' };
+    body.decision = {
+      modelName: 'sandbox',
+      modelVersion: '1.0',
+      ...(body.decision as Body | undefined),
+      value: 'maybe',
+    };
     return;
   }
   const key = SCORED.find((k) => body[k] !== undefined);

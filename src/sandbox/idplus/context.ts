@@ -19,7 +19,17 @@ function partsOf(area: RiskArea, i: IdPlusInput): Array<string | undefined> {
   switch (area) {
     case 'fraud':
     case 'synthetic':
-      return [i.firstName, i.surName, i.dob, i.nationalId, i.email, i.mobileNumber, i.physicalAddress, i.zip, i.country];
+      return [
+        i.firstName,
+        i.surName,
+        i.dob,
+        i.nationalId,
+        i.email,
+        i.mobileNumber,
+        i.physicalAddress,
+        i.zip,
+        i.country,
+      ];
     case 'email':
       return [i.email, i.firstName, i.surName];
     case 'phone':

@@ -1,12 +1,34 @@
 import type { DecisionBlock, DecisionValue, IdPlusResult } from './types.js';
 
 // Codes that decide on their own, whatever the scores (socure-api.md §4).
-const REJECT_CODES = new Set(['R106', 'R110', 'R111', 'R113', 'R180', 'R181', 'R182', 'R201', 'R202', 'R298', 'R907', 'R909', 'R913']);
+const REJECT_CODES = new Set([
+  'R106',
+  'R110',
+  'R111',
+  'R113',
+  'R180',
+  'R181',
+  'R182',
+  'R201',
+  'R202',
+  'R298',
+  'R907',
+  'R909',
+  'R913',
+]);
 const REVIEW_CODES = new Set(['R183', 'R184', 'R185']);
 const RESUBMIT_CODES = new Set(['R703', 'R708', 'R919']);
 
 /** Risk blocks whose score counts (correlations and account scores run the other way). */
-const RISK_BLOCKS = ['fraud', 'synthetic', 'emailRisk', 'phoneRisk', 'addressRisk', 'deviceRisk', 'digitalIntelligence'] as const;
+const RISK_BLOCKS = [
+  'fraud',
+  'synthetic',
+  'emailRisk',
+  'phoneRisk',
+  'addressRisk',
+  'deviceRisk',
+  'digitalIntelligence',
+] as const;
 
 /** The worst risk score among the blocks of a response. */
 export function worstScore(result: IdPlusResult): number {

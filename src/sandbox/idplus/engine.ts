@@ -1,5 +1,5 @@
-import { accountIntelligence, digitalIntelligence, social } from './blocks/extras.js';
 import { correlations } from './blocks/correlation.js';
+import { accountIntelligence, digitalIntelligence, social } from './blocks/extras.js';
 import { kyc } from './blocks/kyc.js';
 import { alertList, globalWatchlist } from './blocks/lists.js';
 import { addressRisk, deviceRisk, emailRisk, phoneRisk } from './blocks/risk.js';

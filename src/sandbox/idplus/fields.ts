@@ -3,7 +3,10 @@
  * client's normalisers: the emulator must catch what a buggy client lets through.
  * Each check returns the canonical value, or an error text naming the expected form.
  */
-export type FieldCheck = (value: string, body: Record<string, unknown>) => { value: string } | { error: string };
+export type FieldCheck = (
+  value: string,
+  body: Record<string, unknown>,
+) => { value: string } | { error: string };
 
 const ok = (value: string) => ({ value });
 const bad = (error: string) => ({ error });
@@ -20,7 +23,9 @@ const dob: FieldCheck = (v) =>
 
 const nationalId: FieldCheck = (v) => {
   const digits = v.replace(/-/g, '');
-  return /^(\d{4}|\d{9})$/.test(digits) ? ok(digits) : bad('expected 9 digits or the last 4, hyphens optional');
+  return /^(\d{4}|\d{9})$/.test(digits)
+    ? ok(digits)
+    : bad('expected 9 digits or the last 4, hyphens optional');
 };
 
 const email: FieldCheck = (v) =>
@@ -40,7 +45,9 @@ const country: FieldCheck = (v) =>
 const zip: FieldCheck = (v, body) => {
   const c = typeof body.country === 'string' ? body.country.trim().toUpperCase() : '';
   if (c === '' || c === 'US') {
-    return /^\d{5}(-?\d{4})?$/.test(v) ? ok(v.replace('-', '')) : bad('expected 5 or 9 digits for a US address');
+    return /^\d{5}(-?\d{4})?$/.test(v)
+      ? ok(v.replace('-', ''))
+      : bad('expected 5 or 9 digits for a US address');
   }
   return /^[A-Za-z0-9 -]{2,10}$/.test(v) ? ok(v) : bad('expected a postal code');
 };

@@ -19,10 +19,22 @@ export const MAGIC_INPUTS: MagicInput[] = [
     effect: "Socure's stock persona: clean accept, low scores, informational (I) codes only",
   },
   { field: 'surName', value: 'Accept', effect: 'decision accept; low scores, informational codes' },
-  { field: 'surName', value: 'Refer', effect: 'decision refer; fraud score 0.5-0.75 (R208), kyc R922 when dob sent' },
+  {
+    field: 'surName',
+    value: 'Refer',
+    effect: 'decision refer; fraud score 0.5-0.75 (R208), kyc R922 when dob sent',
+  },
   { field: 'surName', value: 'Review', effect: 'decision review; fraud score 0.8-0.94 (R203)' },
-  { field: 'surName', value: 'Resubmit', effect: 'decision resubmit; address not resolved (kyc R919, addressRisk R705)' },
-  { field: 'surName', value: 'Reject', effect: 'decision reject; fraud 0.95+ (R203), other scores 0.8+, kyc R901/R919/R922' },
+  {
+    field: 'surName',
+    value: 'Resubmit',
+    effect: 'decision resubmit; address not resolved (kyc R919, addressRisk R705)',
+  },
+  {
+    field: 'surName',
+    value: 'Reject',
+    effect: 'decision reject; fraud 0.95+ (R203), other scores 0.8+, kyc R901/R919/R922',
+  },
   { field: 'surName', value: 'Sanctioned', effect: 'globalWatchlist OFAC SDN hit (R180, R186) → reject' },
   { field: 'surName', value: 'Politician', effect: 'globalWatchlist PEP hit (R184, R186) → review' },
   { field: 'surName', value: 'Synthetic', effect: 'synthetic score 0.99 with R298 → reject' },
@@ -37,7 +49,8 @@ export const MAGIC_INPUTS: MagicInput[] = [
   },
   {
     field: 'email',
-    value: 'disposable domain (mailinator.com, guerrillamail.com, 10minutemail.com, yopmail.com, tempmail.com, trashmail.com)',
+    value:
+      'disposable domain (mailinator.com, guerrillamail.com, 10minutemail.com, yopmail.com, tempmail.com, trashmail.com)',
     effect: 'emailRisk R557 + R520, score 0.8-0.94 → review',
   },
   { field: 'physicalAddress', value: 'PO Box …', effect: 'addressRisk R708, kyc I911 → resubmit' },
@@ -62,7 +75,9 @@ const lower = (v: string | undefined) => v?.trim().toLowerCase();
 /** A surName that forces a decision (Accept, Refer, Review, Resubmit, Reject). */
 export function forcedDecisionOf(input: IdPlusInput): DecisionValue | undefined {
   const s = lower(input.surName);
-  return s === 'accept' || s === 'refer' || s === 'review' || s === 'resubmit' || s === 'reject' ? s : undefined;
+  return s === 'accept' || s === 'refer' || s === 'review' || s === 'resubmit' || s === 'reject'
+    ? s
+    : undefined;
 }
 
 export function isStockPersona(input: IdPlusInput): boolean {
@@ -76,7 +91,8 @@ export function isStockPersona(input: IdPlusInput): boolean {
 export const isSanctioned = (input: IdPlusInput) => lower(input.surName) === 'sanctioned';
 export const isPolitician = (input: IdPlusInput) => lower(input.surName) === 'politician';
 export const isSyntheticIdentity = (input: IdPlusInput) => lower(input.surName) === 'synthetic';
-export const isAlertListEmail = (input: IdPlusInput) => lower(input.email)?.endsWith('@alertlist.example') === true;
+export const isAlertListEmail = (input: IdPlusInput) =>
+  lower(input.email)?.endsWith('@alertlist.example') === true;
 export const isAlertListPhone = (input: IdPlusInput) => input.mobileNumber === '+15555550100';
 export const isDeceasedSsn = (input: IdPlusInput) => input.nationalId === '078051120';
 export const isRiskyDevice = (input: IdPlusInput) => lower(input.deviceSessionId) === 'risky-device';
@@ -89,11 +105,15 @@ export interface MagicFault {
   times: number | undefined;
 }
 
-const MAGIC_FAULT = /^fault-(429|500|503|slow|malformed|reset|badscore|baddecision|noreference)(?:-x(\d+))?(?:-.*)?$/i;
+const MAGIC_FAULT =
+  /^fault-(429|500|503|slow|malformed|reset|badscore|baddecision|noreference)(?:-x(\d+))?(?:-.*)?$/i;
 
 /** `fault-503-x2-run7` → { kind: '503', times: 2 }; anything else → undefined. */
 export function magicFaultOf(customerUserId: string | undefined): MagicFault | undefined {
   const m = customerUserId === undefined ? null : MAGIC_FAULT.exec(customerUserId.trim());
   if (!m) return undefined;
-  return { kind: m[1]!.toLowerCase() as MagicFaultKind, times: m[2] === undefined ? undefined : Number(m[2]) };
+  return {
+    kind: m[1]!.toLowerCase() as MagicFaultKind,
+    times: m[2] === undefined ? undefined : Number(m[2]),
+  };
 }

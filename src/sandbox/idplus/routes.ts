@@ -48,7 +48,10 @@ export const idPlusRoutes: FastifyPluginAsync<IdPlusRoutesOptions> = async (app,
     const valid = validateIdPlusRequest(json.value);
     if (!valid.ok) return sendSocureError(reply, 400, valid.msg, valid.parameters);
 
-    const body: Record<string, unknown> = { referenceId: randomUUID(), ...evaluateIdPlus(valid.input, opts.engineDeps) };
+    const body: Record<string, unknown> = {
+      referenceId: randomUUID(),
+      ...evaluateIdPlus(valid.input, opts.engineDeps),
+    };
     if (armed && isContentFault(armed.fault.kind)) {
       opts.faultCounter.increment(armed.id);
       corruptBody(body, armed.fault.kind);

@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
  */
 export function unit(label: string, ...parts: Array<string | undefined>): number {
   const normalised = parts.map((p) => (p ?? '').trim().toLowerCase().replace(/\s+/g, ' '));
-  const hash = createHash('sha256').update([label, ...normalised].join('\u0000')).digest();
+  const hash = createHash('sha256')
+    .update([label, ...normalised].join('\u0000'))
+    .digest();
   return hash.readUIntBE(0, 6) / 2 ** 48;
 }
 

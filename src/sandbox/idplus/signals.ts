@@ -41,7 +41,9 @@ export const DISPOSABLE_EMAIL_DOMAINS = [
 export function isInvalidSsn(digits: string): boolean {
   if (digits.length !== 9) return false;
   const area = Number(digits.slice(0, 3));
-  return area === 0 || area === 666 || area >= 900 || digits.slice(3, 5) === '00' || digits.slice(5) === '0000';
+  return (
+    area === 0 || area === 666 || area >= 900 || digits.slice(3, 5) === '00' || digits.slice(5) === '0000'
+  );
 }
 
 const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;

@@ -18,7 +18,8 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 /** The module list: present, non-empty, known names, at most one watchlist tier, decision not alone. */
 function checkModules(raw: unknown): { modules: IdPlusModule[] } | ValidationFailure {
-  if (raw === undefined || raw === null) return fail('modules is required: a non-empty array of module names', ['modules']);
+  if (raw === undefined || raw === null)
+    return fail('modules is required: a non-empty array of module names', ['modules']);
   if (!Array.isArray(raw)) return fail('modules must be an array of module names', ['modules']);
   if (raw.length === 0) return fail('modules must contain at least one module', ['modules']);
   if (!raw.every((m) => typeof m === 'string')) return fail('modules must contain only strings', ['modules']);
@@ -26,7 +27,9 @@ function checkModules(raw: unknown): { modules: IdPlusModule[] } | ValidationFai
   const names = [...new Set(raw.map((m: string) => m.trim().toLowerCase()))];
   const unknown = names.filter((m) => !(ID_PLUS_MODULES as readonly string[]).includes(m));
   if (unknown.length > 0) {
-    return fail(`Unknown module(s): ${unknown.join(', ')}. Known modules: ${ID_PLUS_MODULES.join(', ')}`, ['modules']);
+    return fail(`Unknown module(s): ${unknown.join(', ')}. Known modules: ${ID_PLUS_MODULES.join(', ')}`, [
+      'modules',
+    ]);
   }
   const watchlists = names.filter((m) => WATCHLISTS.includes(m));
   if (watchlists.length > 1) {

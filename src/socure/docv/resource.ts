@@ -43,9 +43,17 @@ export class DocvResource {
     token: string | { documentUuid: string },
     extra: { customerUserId?: string; modules?: string[] } = {},
   ): Promise<DocvResult> {
-    const link = typeof token === 'string' ? { docvTransactionToken: token } : { documentUuid: token.documentUuid };
-    const modules = ['documentverification', ...(extra.modules ?? []).filter((m) => m !== 'documentverification')];
-    const response = await this.client.idplus.evaluate({ modules, customerUserId: extra.customerUserId, ...link });
+    const link =
+      typeof token === 'string' ? { docvTransactionToken: token } : { documentUuid: token.documentUuid };
+    const modules = [
+      'documentverification',
+      ...(extra.modules ?? []).filter((m) => m !== 'documentverification'),
+    ];
+    const response = await this.client.idplus.evaluate({
+      modules,
+      customerUserId: extra.customerUserId,
+      ...link,
+    });
     return { ...response, documentVerification: response.documentVerification };
   }
 

@@ -10,7 +10,8 @@ const normalized = (fn: (v: string) => string | undefined, expected: string) =>
     }
     return out;
   });
-const text = (max = 255) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const text = (max = 255) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 
 export const DOCUMENT_TYPES = ['license', 'passport'] as const;
 
@@ -18,7 +19,10 @@ export const DOCUMENT_TYPES = ['license', 'passport'] as const;
 const personFields = {
   customerUserId: z.union([z.string(), z.number()]).transform(String).pipe(text(100)).optional(),
   previousReferenceId: text(36).optional(),
-  mobileNumber: normalized(normalizeMobileNumber, 'expected a phone number in E.164, e.g. +13475550100').optional(),
+  mobileNumber: normalized(
+    normalizeMobileNumber,
+    'expected a phone number in E.164, e.g. +13475550100',
+  ).optional(),
   firstName: text().optional(),
   surName: text().optional(),
   dob: normalized(normalizeDob, 'expected a past date as YYYY-MM-DD').optional(),
@@ -28,7 +32,10 @@ const personFields = {
   city: text().optional(),
   state: text(3).optional(),
   zip: text(10).optional(),
-  country: normalized(normalizeCountry, 'expected a two-letter ISO 3166-1 country code such as "US"').optional(),
+  country: normalized(
+    normalizeCountry,
+    'expected a two-letter ISO 3166-1 country code such as "US"',
+  ).optional(),
 };
 
 export const docvRequestSchema = z

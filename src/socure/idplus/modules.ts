@@ -22,7 +22,11 @@ export const ID_PLUS_MODULES = [
 
 export type IdPlusModule = (typeof ID_PLUS_MODULES)[number];
 
-export const WATCHLIST_MODULES: readonly IdPlusModule[] = ['watchliststandard', 'watchlistpremier', 'watchlistplus'];
+export const WATCHLIST_MODULES: readonly IdPlusModule[] = [
+  'watchliststandard',
+  'watchlistpremier',
+  'watchlistplus',
+];
 
 export const MODULE_LABELS: Record<IdPlusModule, string> = {
   kyc: 'KYC',
@@ -64,7 +68,10 @@ export interface ModuleRuleInput {
 type Requirement = { check: (r: ModuleRuleInput) => boolean; missing: string };
 
 const has = (v: string | undefined) => v !== undefined && v.trim() !== '';
-const names: Requirement = { check: (r) => has(r.firstName) && has(r.surName), missing: 'firstName and surName' };
+const names: Requirement = {
+  check: (r) => has(r.firstName) && has(r.surName),
+  missing: 'firstName and surName',
+};
 const country: Requirement = { check: (r) => has(r.country), missing: 'country' };
 const fullAddress = (r: ModuleRuleInput) =>
   has(r.physicalAddress) && ((has(r.city) && has(r.state)) || has(r.zip));

@@ -23,7 +23,8 @@ const normalized = (fn: (v: string) => string | undefined, expected: string) =>
     return out;
   });
 
-const text = (max = 255) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const text = (max = 255) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 const dateLike = z
   .string()
   .trim()
@@ -52,13 +53,19 @@ export const idPlusRequestSchema = z.strictObject({
   dob: normalized(normalizeDob, 'expected a past date as YYYY-MM-DD').optional(),
   nationalId: normalized(normalizeNationalId, 'expected a 9-digit SSN/ITIN or its last 4 digits').optional(),
   email: normalized(normalizeEmail, 'expected an e-mail address').optional(),
-  mobileNumber: normalized(normalizeMobileNumber, 'expected a phone number in E.164, e.g. +13475550100').optional(),
+  mobileNumber: normalized(
+    normalizeMobileNumber,
+    'expected a phone number in E.164, e.g. +13475550100',
+  ).optional(),
   physicalAddress: text().optional(),
   physicalAddress2: text().optional(),
   city: text().optional(),
   state: normalized(normalizeState, 'expected a state or subdivision code such as "NY"').optional(),
   zip: z.string().optional(),
-  country: normalized(normalizeCountry, 'expected a two-letter ISO 3166-1 country code such as "US"').optional(),
+  country: normalized(
+    normalizeCountry,
+    'expected a two-letter ISO 3166-1 country code such as "US"',
+  ).optional(),
   countryOfOrigin: normalized(normalizeCountry, 'expected a two-letter ISO country code').optional(),
   geocode: geocode.optional(),
   ipAddress: z
@@ -80,7 +87,11 @@ export const idPlusRequestSchema = z.strictObject({
   orderAmount: z.coerce.number().nonnegative('must not be negative').optional(),
   accountCreationDate: dateLike.optional(),
   submissionDate: dateLike.optional(),
-  prevOrderCount: z.coerce.number().int('must be a whole number').nonnegative('must not be negative').optional(),
+  prevOrderCount: z.coerce
+    .number()
+    .int('must be a whole number')
+    .nonnegative('must not be negative')
+    .optional(),
   lastOrderDate: dateLike.optional(),
   orderChannel: text().optional(),
   watchlistFilters: z.record(z.string(), z.unknown()).optional(),
@@ -95,7 +106,8 @@ export const idPlusRequestSchema = z.strictObject({
 /** What callers pass to `client.idplus.evaluate()`. */
 export type IdPlusRequest = z.input<typeof idPlusRequestSchema>;
 /** The JSON body sent to Socure. */
-export type IdPlusWireRequest = Omit<z.output<typeof idPlusRequestSchema>, 'additionalFields'> & Record<string, unknown>;
+export type IdPlusWireRequest = Omit<z.output<typeof idPlusRequestSchema>, 'additionalFields'> &
+  Record<string, unknown>;
 
 export const KNOWN_MODULES = ID_PLUS_MODULES;
 
@@ -104,7 +116,8 @@ export function inputErrorFrom(error: z.ZodError, prefix = ''): SocureInputError
   const issue = error.issues[0]!;
   const path = issue.path.map(String).join('.');
   const field = `${prefix}${path}` || prefix.replace(/\.$/, '') || 'request';
-  const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+  const message =
+    issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
   return new SocureInputError(field, message);
 }
 
@@ -119,7 +132,8 @@ export function buildIdPlusRequest(input: IdPlusRequest): IdPlusWireRequest {
   const wire: IdPlusWireRequest = { ...additionalFields, ...body };
   if (zip !== undefined) {
     const z5 = normalizeZip(zip, body.country);
-    if (z5 === undefined) throw new SocureInputError('zip', `expected 5 digits or ZIP+4 (got ${JSON.stringify(zip)})`);
+    if (z5 === undefined)
+      throw new SocureInputError('zip', `expected 5 digits or ZIP+4 (got ${JSON.stringify(zip)})`);
     wire.zip = z5;
   }
   wire.modules = [...new Set(body.modules)];

@@ -14,7 +14,9 @@ export type DecisionValue = (typeof DECISION_VALUES)[number];
 export const riskScoreSchema = z.looseObject({
   reasonCodes: reasonCodes.optional(),
   score: score01.optional(),
-  scores: z.array(z.looseObject({ name: z.string(), version: z.string().optional(), score: score01 })).optional(),
+  scores: z
+    .array(z.looseObject({ name: z.string(), version: z.string().optional(), score: score01 }))
+    .optional(),
 });
 
 export const sigmaSchema = z.looseObject({
@@ -36,7 +38,11 @@ export const kycSchema = z.looseObject({
     .optional(),
   /** The older KYC decision block (e.g. modelName "SOCURE_FIX", status "REFER"). */
   decision: z
-    .looseObject({ modelName: z.string().optional(), modelVersion: z.string().optional(), status: z.string() })
+    .looseObject({
+      modelName: z.string().optional(),
+      modelVersion: z.string().optional(),
+      status: z.string(),
+    })
     .optional(),
   socureId: z.string().optional(),
 });
@@ -60,7 +66,9 @@ export const watchlistSchema = z.looseObject({
   global: z
     .looseObject({
       sources: z
-        .array(z.looseObject({ sourceListName: z.string().optional(), matchCount: z.number().int().optional() }))
+        .array(
+          z.looseObject({ sourceListName: z.string().optional(), matchCount: z.number().int().optional() }),
+        )
         .optional(),
     })
     .optional(),
@@ -94,7 +102,11 @@ export const decisionSchema = z.looseObject({
 export const documentVerificationSchema = z.looseObject({
   reasonCodes: reasonCodes.optional(),
   documentType: z
-    .looseObject({ type: z.string().optional(), country: z.string().optional(), state: z.string().optional() })
+    .looseObject({
+      type: z.string().optional(),
+      country: z.string().optional(),
+      state: z.string().optional(),
+    })
     .optional(),
   decision: z
     .looseObject({ name: z.string().optional(), value: z.enum(['accept', 'reject', 'review', 'resubmit']) })
@@ -118,7 +130,9 @@ export const documentVerificationSchema = z.looseObject({
 
 export const idPlusResponseSchema = z.looseObject({
   referenceId: z.string().min(1, 'referenceId is missing'),
-  customerProfile: z.looseObject({ customerUserId: z.string().optional(), userId: z.string().optional() }).optional(),
+  customerProfile: z
+    .looseObject({ customerUserId: z.string().optional(), userId: z.string().optional() })
+    .optional(),
   kyc: kycSchema.optional(),
   fraud: sigmaSchema.optional(),
   synthetic: sigmaSchema.optional(),
@@ -144,7 +158,11 @@ export type DocumentVerification = z.infer<typeof documentVerificationSchema>;
 export function reasonCodesByModule(response: IdPlusResponse): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [key, value] of Object.entries(response)) {
-    if (value && typeof value === 'object' && Array.isArray((value as { reasonCodes?: unknown }).reasonCodes)) {
+    if (
+      value &&
+      typeof value === 'object' &&
+      Array.isArray((value as { reasonCodes?: unknown }).reasonCodes)
+    ) {
       out[key] = (value as { reasonCodes: string[] }).reasonCodes;
     }
   }

@@ -19,10 +19,16 @@ export function correlations(ctx: Context): Partial<IdPlusResult> {
   const out: Partial<IdPlusResult> = {};
   if (!(input.firstName && input.surName)) return out;
   const rejected = signals.forced === 'reject';
-  const u = (what: string, value: string) => unit(`correlation:${what}`, input.firstName, input.surName, value);
+  const u = (what: string, value: string) =>
+    unit(`correlation:${what}`, input.firstName, input.surName, value);
   if (input.physicalAddress) {
     const ok = !rejected && signals.forced !== 'resubmit' && !isHighRisk(ctx.band.address);
-    out.nameAddressCorrelation = correlation(ok, ['I708', 'I709', 'I710'], ['R705'], u('address', input.physicalAddress));
+    out.nameAddressCorrelation = correlation(
+      ok,
+      ['I708', 'I709', 'I710'],
+      ['R705'],
+      u('address', input.physicalAddress),
+    );
   }
   if (input.mobileNumber) {
     const ok = !rejected && !isHighRisk(ctx.band.phone);

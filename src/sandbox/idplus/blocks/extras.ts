@@ -18,6 +18,7 @@ export function accountIntelligence(ctx: Context): AccountIntelligenceBlock {
   const account = (ctx.input.payments?.account ?? {}) as Record<string, unknown>;
   const u = unit('account', String(account.accountNumber), String(account.routingNumber), ctx.input.surName);
   const good = ctx.signals.forced !== 'reject';
-  const s = (offset: number) => round3(good ? 0.7 + 0.29 * ((u + offset) % 1) : 0.05 + 0.2 * ((u + offset) % 1));
+  const s = (offset: number) =>
+    round3(good ? 0.7 + 0.29 * ((u + offset) % 1) : 0.05 + 0.2 * ((u + offset) % 1));
   return { reasonCodes: [], account: { availabilityScore: s(0), ownershipScore: s(0.37) } };
 }

@@ -5,13 +5,23 @@ import type { KycBlock } from '../types.js';
 const VERIFIED = 0.99;
 const NOT_VERIFIED = 0.01;
 
-type KycField = 'firstName' | 'surName' | 'streetAddress' | 'city' | 'state' | 'zip' | 'mobileNumber' | 'dob' | 'ssn';
+type KycField =
+  | 'firstName'
+  | 'surName'
+  | 'streetAddress'
+  | 'city'
+  | 'state'
+  | 'zip'
+  | 'mobileNumber'
+  | 'dob'
+  | 'ssn';
 
 /** Fields that do not resolve for this person, from the forced decision and the SSN facts. */
 function unresolvedFields(ctx: Context): Set<KycField> {
   const out = new Set<KycField>();
   const forced = ctx.signals.forced;
-  if (forced === 'reject') for (const f of ['ssn', 'dob', 'streetAddress', 'city', 'zip'] as const) out.add(f);
+  if (forced === 'reject')
+    for (const f of ['ssn', 'dob', 'streetAddress', 'city', 'zip'] as const) out.add(f);
   if (forced === 'refer') out.add('dob');
   if (forced === 'resubmit') for (const f of ['streetAddress', 'city', 'zip'] as const) out.add(f);
   if (ctx.signals.invalidSsn) out.add('ssn');
@@ -35,7 +45,8 @@ export function kyc(ctx: Context): KycBlock {
   const unresolved = unresolvedFields(ctx);
   const verified = (f: KycField) => sent[f] && !unresolved.has(f);
   const fieldValidations: Record<string, number> = {};
-  for (const f of Object.keys(sent) as KycField[]) fieldValidations[f] = verified(f) ? VERIFIED : NOT_VERIFIED;
+  for (const f of Object.keys(sent) as KycField[])
+    fieldValidations[f] = verified(f) ? VERIFIED : NOT_VERIFIED;
 
   const codes: string[] = [];
   if (!sent.streetAddress) codes.push('I903');

@@ -34,7 +34,11 @@ export function globalWatchlist(ctx: Context): GlobalWatchlistBlock {
   const { input, signals } = ctx;
   const name = [input.firstName, input.surName].filter(Boolean).join(' ');
   const entityId = hexId(12, 'watchlist', name.toLowerCase()).toUpperCase();
-  const base = (comments: Record<string, string[]>, sourceUrls: string[], matchScore: number): WatchlistMatch => ({
+  const base = (
+    comments: Record<string, string[]>,
+    sourceUrls: string[],
+    matchScore: number,
+  ): WatchlistMatch => ({
     entityId,
     matchFields: input.dob ? ['nameExact', 'dobYearMatch'] : ['nameExact'],
     sourceUrls,
@@ -61,7 +65,11 @@ export function globalWatchlist(ctx: Context): GlobalWatchlistBlock {
       matches: {
         'PEP Data': [
           base(
-            { name: [name], politicalPosition: ['Member of the State Legislature'], country: [input.country ?? 'US'] },
+            {
+              name: [name],
+              politicalPosition: ['Member of the State Legislature'],
+              country: [input.country ?? 'US'],
+            },
             [`https://sandbox.invalid/pep/${entityId}`],
             95,
           ),

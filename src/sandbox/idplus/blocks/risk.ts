@@ -8,7 +8,11 @@ import type { ScoredBlock } from '../types.js';
  */
 export function emailRisk(ctx: Context): ScoredBlock {
   const band = ctx.band.email;
-  const codes = isHighRisk(band) ? ['R520', 'R559'] : band === 'medium' ? ['R561'] : ['I520', 'I553', 'I555', 'I556'];
+  const codes = isHighRisk(band)
+    ? ['R520', 'R559']
+    : band === 'medium'
+      ? ['R561']
+      : ['I520', 'I553', 'I555', 'I556'];
   if (ctx.signals.disposableEmail) codes.push('R557');
   return { reasonCodes: codes, score: ctx.score.email };
 }
@@ -22,7 +26,11 @@ export function phoneRisk(ctx: Context): ScoredBlock {
 export function addressRisk(ctx: Context): ScoredBlock {
   const band = ctx.band.address;
   const unit = ctx.input.physicalAddress2 ? 'I704' : 'I705';
-  let codes = isHighRisk(band) ? ['R720', 'R705'] : band === 'medium' ? ['R705'] : [unit, 'I707', 'I708', 'I720'];
+  let codes = isHighRisk(band)
+    ? ['R720', 'R705']
+    : band === 'medium'
+      ? ['R705']
+      : [unit, 'I707', 'I708', 'I720'];
   // A PO box is not residential: drop I707 and say why.
   if (ctx.signals.poBox) codes = [...codes.filter((c) => c !== 'I707'), 'R708'];
   return { reasonCodes: codes, score: ctx.score.address };

@@ -25,6 +25,12 @@ export function fraud(ctx: Context): SigmaBlock {
 /** Sigma Synthetic Fraud: R298 for the magic synthetic identity, R299 when otherwise high. */
 export function synthetic(ctx: Context): SigmaBlock {
   const band = ctx.band.synthetic;
-  const codes = ctx.signals.syntheticIdentity ? ['R298'] : isHighRisk(band) ? ['R299'] : band === 'medium' ? ['R207'] : [];
+  const codes = ctx.signals.syntheticIdentity
+    ? ['R298']
+    : isHighRisk(band)
+      ? ['R299']
+      : band === 'medium'
+        ? ['R207']
+        : [];
   return sigma(codes, ctx.score.synthetic);
 }
