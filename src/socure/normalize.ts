@@ -35,8 +35,9 @@ export function normalizeMobileNumber(value: string): string | undefined {
   let digits: string;
   if (v.startsWith('+')) digits = v.slice(1);
   else if (v.startsWith('00')) digits = v.slice(2);
-  else if (/^\d{10}$/.test(v)) digits = `1${v}`;
-  else if (/^1\d{10}$/.test(v)) digits = v;
+  // North American area codes never start with 0 or 1, so `0612345678` is not taken for a US number.
+  else if (/^[2-9]\d{9}$/.test(v)) digits = `1${v}`;
+  else if (/^1[2-9]\d{9}$/.test(v)) digits = v;
   else return undefined;
   return /^[1-9]\d{6,14}$/.test(digits) ? `+${digits}` : undefined;
 }

@@ -8,7 +8,8 @@ export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  /** The parsed body, or undefined when it is not JSON. */
+  /** The parsed body, or undefined when it is not JSON; loosely typed so tests can reach into it. */
+  // biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary response JSON
   json: any;
   ms: number;
 }

@@ -114,11 +114,14 @@ export const KNOWN_MODULES = ID_PLUS_MODULES;
 /** Turns the first zod issue into a SocureInputError naming the field. */
 export function inputErrorFrom(error: z.ZodError, prefix = ''): SocureInputError {
   const issue = error.issues[0]!;
-  const path = issue.path.map(String).join('.');
-  const field = `${prefix}${path}` || prefix.replace(/\.$/, '') || 'request';
-  const message =
-    issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
-  return new SocureInputError(field, message);
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    // Name the unknown key itself, so a typo such as lastName points at the right flag or property.
+    path.push(issue.keys[0]!);
+    return new SocureInputError(`${prefix}${path.join('.')}`, `unknown field(s) ${issue.keys.join(', ')}`);
+  }
+  const field = `${prefix}${path.join('.')}` || prefix.replace(/\.$/, '') || 'request';
+  return new SocureInputError(field, issue.message);
 }
 
 /**

@@ -1,0 +1,121 @@
+/**
+ * Sandbox ID+ throughput vs a bare node:http JSON server, both in child processes, both driven by
+ * autocannon from this process over loopback. Order A B A B; the median of each side is compared.
+ * Target: sandbox req/s ≥ 0.7 × raw req/s. Prints a table and a final RESULT line; never fails.
+ */
+import autocannon, { type AutocannonResult } from 'autocannon';
+import {
+  fixed,
+  ID_PLUS_PATH,
+  ID_PLUS_REQUEST,
+  machineLine,
+  median,
+  printTable,
+  spawnServer,
+} from './support/common.js';
+
+const TARGET = 0.7;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const WARMUP_S = 1;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+const body = JSON.stringify(ID_PLUS_REQUEST);
+
+const sandbox = await spawnServer('sandbox-server.ts');
+const headers = {
+  authorization: `SocureApiKey ${sandbox.info.idPlusKey}`,
+  'content-type': 'application/json',
+  accept: 'application/json',
+};
+const sandboxUrl = `${sandbox.info.url}${ID_PLUS_PATH}`;
+
+// The baseline answers a real ID+ answer, byte for byte the size the sandbox sends.
+const sample = await fetch(sandboxUrl, { method: 'POST', headers, body });
+const answer = await sample.text();
+if (sample.status !== 200) throw new Error(`sandbox answered ${sample.status}: ${answer}`);
+const raw = await spawnServer('raw-server.ts', { BENCH_RAW_BODY: answer });
+const rawUrl = `${raw.info.url}${ID_PLUS_PATH}`;
+
+interface Run {
+  side: 'sandbox' | 'raw';
+  round: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  bad: number;
+  serverCpuUsPerReq: number;
+}
+
+async function load(url: string, duration: number): Promise<AutocannonResult> {
+  return autocannon({ url, connections: CONNECTIONS, duration, method: 'POST', headers, body });
+}
+
+async function measure(side: Run['side'], round: number): Promise<Run> {
+  const server = side === 'sandbox' ? sandbox : raw;
+  const url = side === 'sandbox' ? sandboxUrl : rawUrl;
+  await load(url, WARMUP_S);
+  const cpu0 = server.cpuMs();
+  const r = await load(url, DURATION_S);
+  const cpu = server.cpuMs() - cpu0;
+  const ok = r['2xx'];
+  return {
+    side,
+    round,
+    rps: ok / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    bad: r.non2xx + r.errors + r.timeouts,
+    serverCpuUsPerReq: ok > 0 ? (cpu * 1000) / ok : Number.NaN,
+  };
+}
+
+console.log(`# sandbox-throughput — ${machineLine()}`);
+console.log(
+  `POST ${ID_PLUS_PATH}, modules ${ID_PLUS_REQUEST.modules.join(',')}; request ${body.length} B, answer ${Buffer.byteLength(answer)} B`,
+);
+console.log(
+  `autocannon: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per run, ${ROUNDS} rounds (A B A B)\n`,
+);
+
+const runs: Run[] = [];
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const side of ['sandbox', 'raw'] as const) runs.push(await measure(side, round));
+  }
+} finally {
+  await Promise.all([sandbox.stop(), raw.stop()]);
+}
+
+printTable(
+  ['run', 'req/s', 'p50 ms*', 'p99 ms*', 'non-2xx/err', 'server CPU µs/req'],
+  runs.map((r) => [
+    `${r.side} #${r.round}`,
+    fixed(r.rps),
+    fixed(r.p50),
+    fixed(r.p99),
+    r.bad,
+    fixed(r.serverCpuUsPerReq, 1),
+  ]),
+);
+
+const med = (side: Run['side'], key: 'rps' | 'serverCpuUsPerReq') =>
+  median(runs.filter((r) => r.side === side).map((r) => r[key]));
+const sandboxRps = med('sandbox', 'rps');
+const rawRps = med('raw', 'rps');
+const ratio = sandboxRps / rawRps;
+const bad = runs.reduce((n, r) => n + r.bad, 0);
+
+console.log('* autocannon records latency in whole milliseconds');
+console.log('');
+printTable(
+  ['median', 'req/s', 'server CPU µs/req'],
+  [
+    ['sandbox', fixed(sandboxRps), fixed(med('sandbox', 'serverCpuUsPerReq'), 1)],
+    ['raw node:http', fixed(rawRps), fixed(med('raw', 'serverCpuUsPerReq'), 1)],
+  ],
+);
+if (bad > 0) console.log(`\nwarning: ${bad} non-2xx/errored/timed-out responses — the numbers are suspect`);
+console.log(
+  `\nRESULT sandbox-throughput: sandbox/raw = ${ratio.toFixed(2)} (${fixed(sandboxRps)} / ${fixed(rawRps)} req/s), target ≥ ${TARGET} — ${ratio >= TARGET ? 'MET' : 'MISSED'}`,
+);

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { DOCV_EVENT_TYPES } from '../webhooks/index.js';
+import { OUTCOMES } from '../store/types.js';
+
+/**
+ * A flow is data: nodes keyed by id, starting at `start`. Strings may hold `{{…}}` references to the
+ * session (`{{session.customerUserId}}`), its input (`{{input.firstName}}`) and earlier nodes' outputs
+ * (`{{getUrl.url}}`).
+ */
+
+const nodeId = z.string().regex(/^[A-Za-z][\w-]*$/, 'node ids are letters, digits, _ and -');
+const text = z.string().max(2000);
+
+export const durationSchema = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, 'expected a duration such as 30s, 15m or 1h')
+  .transform((v) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h)$/.exec(v)!;
+    return Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  });
+
+export const FIELD_TYPES = ['text', 'email', 'tel', 'date', 'number', 'select', 'hidden'] as const;
+
+export const formFieldSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][\w]*$/, 'field names are letters, digits and _'),
+  label: text,
+  type: z.enum(FIELD_TYPES).default('text'),
+  required: z.boolean().default(false),
+  /** A default value; may be a reference such as {{input.email}}. */
+  default: z.string().optional(),
+  help: text.optional(),
+  autocomplete: z.string().optional(),
+  options: z.array(z.strictObject({ value: z.string(), label: text })).optional(),
+  maxLength: z.number().int().positive().max(1000).default(200),
+});
+export type FormField = z.infer<typeof formFieldSchema>;
+
+const pageFields = {
+  title: text,
+  message: text.optional(),
+  /** A PNG/SVG data URL reference to show as a QR code. */
+  qrCode: z.string().optional(),
+  /** A link to show (e.g. the capture URL). */
+  link: z.string().optional(),
+  linkLabel: text.optional(),
+};
+
+const capabilityNode = z.strictObject({
+  type: z.literal('capability'),
+  capability: z.string().min(1),
+  /** The capability's input; strings may hold references. */
+  input: z.record(z.string(), z.unknown()).default({}),
+  next: nodeId,
+  /** Where to go when the capability fails; the node's output is then `{ error: { message, field?, kind } }`. */
+  onError: nodeId.optional(),
+});
+
+const screenNode = z.strictObject({
+  type: z.literal('screen'),
+  ...pageFields,
+  fields: z.array(formFieldSchema).default([]),
+  submitLabel: text.default('Continue'),
+  /** A node whose `error.message` is shown on this screen (after going back to it on error). */
+  errorFrom: nodeId.optional(),
+  next: nodeId,
+});
+
+const waitNode = z.strictObject({
+  type: z.literal('wait'),
+  ...pageFields,
+  /** Correlation keys of the challenge; at least one must resolve to a value. */
+  challenge: z
+    .strictObject({
+      docvTransactionToken: z.string().optional(),
+      referenceId: z.string().optional(),
+      customerUserId: z.string().optional(),
+    })
+    .refine((c) => Object.values(c).some(Boolean), 'name at least one correlation key'),
+  /** Socure events that resolve the wait (→ branches.resolved). */
+  events: z.array(z.enum(DOCV_EVENT_TYPES)).min(1),
+  timeout: durationSchema,
+  branches: z.strictObject({
+    resolved: nodeId,
+    timeout: nodeId,
+    /** SESSION_EXPIRED */
+    expired: nodeId.optional(),
+    /** CONSENT_DECLINED */
+    declined: nodeId.optional(),
+    /** DOCUMENTS_UPLOAD_FAILED */
+    failed: nodeId.optional(),
+  }),
+});
+
+const conditionSchema = z
+  .strictObject({
+    value: z.string(),
+    equals: z.unknown().optional(),
+    in: z.array(z.unknown()).optional(),
+    exists: z.boolean().optional(),
+    gte: z.number().optional(),
+    lte: z.number().optional(),
+  })
+  .refine(
+    (c) => ['equals', 'in', 'exists', 'gte', 'lte'].some((k) => k in c),
+    'a condition needs one of equals, in, exists, gte, lte',
+  );
+export type Condition = z.infer<typeof conditionSchema>;
+
+const branchNode = z.strictObject({
+  type: z.literal('branch'),
+  /** Switch on one value: `cases` maps its string form to a node. */
+  value: z.string().optional(),
+  cases: z.record(z.string(), nodeId).optional(),
+  /** Checked in order before `cases`. */
+  rules: z.array(z.strictObject({ if: conditionSchema, next: nodeId })).optional(),
+  default: nodeId,
+});
+
+const endNode = z.strictObject({
+  type: z.literal('end'),
+  outcome: z.enum(OUTCOMES),
+  ...pageFields,
+  /** What the embedding app receives; values may be references. */
+  result: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const nodeSchema = z.discriminatedUnion('type', [capabilityNode, screenNode, waitNode, branchNode, endNode]);
+export type FlowNode = z.infer<typeof nodeSchema>;
+export type NodeOf<T extends FlowNode['type']> = Extract<FlowNode, { type: T }>;
+
+export const flowSchema = z.strictObject({
+  $schema: z.string().optional(),
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'flow ids are lower-case letters, digits and -'),
+  title: text,
+  description: text.optional(),
+  start: nodeId,
+  /** How long a session of this flow may live. */
+  ttl: durationSchema.prefault('1h'),
+  nodes: z.record(nodeId, nodeSchema),
+});
+export type Flow = z.infer<typeof flowSchema>;

@@ -1,0 +1,103 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { type Flow, type FlowNode, flowSchema } from './definition.js';
+import { referencedRoots } from './references.js';
+
+/** A flow file that cannot be used; the message names the file, the node and the field. */
+export class FlowDefinitionError extends Error {
+  constructor(
+    readonly file: string,
+    readonly nodeId: string | undefined,
+    readonly field: string | undefined,
+    reason: string,
+  ) {
+    super(`${file}${nodeId ? `: node "${nodeId}"` : ''}${field ? `: ${field}` : ''}: ${reason}`);
+    this.name = 'FlowDefinitionError';
+  }
+}
+
+const ROOTS = new Set(['input', 'session']);
+
+function fromZod(file: string, error: z.ZodError): FlowDefinitionError {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String);
+  if (path[0] === 'nodes' && path.length >= 2) {
+    return new FlowDefinitionError(file, path[1], path.slice(2).join('.') || undefined, issue.message);
+  }
+  return new FlowDefinitionError(file, undefined, path.join('.') || undefined, issue.message);
+}
+
+/** Node ids a node can go to, with the field that names each. */
+function targets(node: FlowNode): Array<[string, string]> {
+  switch (node.type) {
+    case 'capability':
+      return [['next', node.next], ...(node.onError ? [['onError', node.onError] as [string, string]] : [])];
+    case 'screen':
+      return [['next', node.next]];
+    case 'wait':
+      return Object.entries(node.branches)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [`branches.${k}`, v as string]);
+    case 'branch':
+      return [
+        ['default', node.default],
+        ...Object.entries(node.cases ?? {}).map(([k, v]) => [`cases.${k}`, v] as [string, string]),
+        ...(node.rules ?? []).map((r, i) => [`rules.${i}.next`, r.next] as [string, string]),
+      ];
+    case 'end':
+      return [];
+  }
+}
+
+/** Validates a parsed flow document: schema, node links, capabilities and references. */
+export function parseFlow(file: string, json: unknown, capabilityIds: ReadonlySet<string>): Flow {
+  const parsed = flowSchema.safeParse(json);
+  if (!parsed.success) throw fromZod(file, parsed.error);
+  const flow = parsed.data;
+  const ids = new Set(Object.keys(flow.nodes));
+  if (!ids.has(flow.start)) throw new FlowDefinitionError(file, undefined, 'start', `no node "${flow.start}"`);
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    for (const [field, target] of targets(node)) {
+      if (!ids.has(target)) throw new FlowDefinitionError(file, id, field, `no node "${target}"`);
+    }
+    if (node.type === 'capability' && !capabilityIds.has(node.capability)) {
+      throw new FlowDefinitionError(
+        file,
+        id,
+        'capability',
+        `unknown capability "${node.capability}"; known: ${[...capabilityIds].join(', ')}`,
+      );
+    }
+    for (const root of referencedRoots(node)) {
+      if (!ROOTS.has(root) && !ids.has(root)) {
+        throw new FlowDefinitionError(file, id, undefined, `refers to "{{${root}…}}", which is neither input, session nor a node`);
+      }
+    }
+  }
+  return flow;
+}
+
+/** Loads every `*.json` flow of a directory. Flow ids must be unique. */
+export async function loadFlows(dir: string, capabilityIds: ReadonlySet<string>): Promise<Map<string, Flow>> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  } catch (err) {
+    throw new FlowDefinitionError(dir, undefined, undefined, `cannot read the flows directory (${(err as NodeJS.ErrnoException).code})`);
+  }
+  const flows = new Map<string, Flow>();
+  for (const name of names) {
+    const file = join(dir, name);
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new FlowDefinitionError(file, undefined, undefined, `not valid JSON (${(err as Error).message})`);
+    }
+    const flow = parseFlow(file, json, capabilityIds);
+    if (flows.has(flow.id)) throw new FlowDefinitionError(file, undefined, 'id', `flow id "${flow.id}" is used twice`);
+    flows.set(flow.id, flow);
+  }
+  return flows;
+}
