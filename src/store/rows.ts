@@ -1,0 +1,108 @@
+/**
+ * Mapping between database rows (`schema.ts`) and the store's TypeScript types (`types.ts`), shared by every
+ * dialect: integers may arrive as strings (PostgreSQL bigint), JSON is text, booleans are 0/1.
+ */
+import type { OutboundWebhooksTable, SessionsTable, TimelineTable, WebhookInboxTable } from './schema.js';
+import type {
+  InboxDelivery,
+  Outcome,
+  OutboundStatus,
+  OutboundWebhook,
+  SessionPatch,
+  SessionRow,
+  SessionStatus,
+  TimelineEvent,
+} from './types.js';
+
+function int(value: number | string): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function intOrNull(value: number | string | null): number | null {
+  return value === null ? null : int(value);
+}
+
+export function toJson(value: unknown): string {
+  // `undefined` (e.g. a node with no output) is stored as null so the key is kept.
+  return JSON.stringify(value === undefined ? null : value);
+}
+
+export function fromJson<T>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+export function toSessionRow(row: SessionsTable): SessionRow {
+  return {
+    id: row.id,
+    flowId: row.flow_id,
+    status: row.status as SessionStatus,
+    nodeId: row.node_id,
+    version: int(row.version),
+    customerUserId: row.customer_user_id,
+    returnUrl: row.return_url,
+    wakeAt: intOrNull(row.wake_at),
+    waitToken: row.wait_token,
+    waitReferenceId: row.wait_reference_id,
+    waitCustomerUserId: row.wait_customer_user_id,
+    waitEvents: row.wait_events === null ? null : fromJson<string[]>(row.wait_events),
+    challengeId: row.challenge_id,
+    outcome: row.outcome as Outcome | null,
+    createdAt: int(row.created_at),
+    updatedAt: int(row.updated_at),
+    expiresAt: int(row.expires_at),
+  };
+}
+
+/** The columns a patch sets; keys absent from the patch (or `undefined`) are left alone. */
+export function sessionPatchColumns(patch: SessionPatch): Partial<SessionsTable> {
+  const columns: Partial<SessionsTable> = {};
+  if (patch.status !== undefined) columns.status = patch.status;
+  if (patch.nodeId !== undefined) columns.node_id = patch.nodeId;
+  if (patch.wakeAt !== undefined) columns.wake_at = patch.wakeAt;
+  if (patch.waitToken !== undefined) columns.wait_token = patch.waitToken;
+  if (patch.waitReferenceId !== undefined) columns.wait_reference_id = patch.waitReferenceId;
+  if (patch.waitCustomerUserId !== undefined) columns.wait_customer_user_id = patch.waitCustomerUserId;
+  if (patch.waitEvents !== undefined) {
+    columns.wait_events = patch.waitEvents === null ? null : JSON.stringify(patch.waitEvents);
+  }
+  if (patch.challengeId !== undefined) columns.challenge_id = patch.challengeId;
+  if (patch.outcome !== undefined) columns.outcome = patch.outcome;
+  return columns;
+}
+
+export function toInboxDelivery(row: WebhookInboxTable): InboxDelivery {
+  return {
+    deliveryId: row.delivery_id,
+    eventType: row.event_type,
+    docvTransactionToken: row.docv_transaction_token,
+    referenceId: row.reference_id,
+    customerUserId: row.customer_user_id,
+    payload: row.payload,
+    authenticated: int(row.authenticated) !== 0,
+    receivedAt: int(row.received_at),
+    consumedBy: row.consumed_by,
+  };
+}
+
+export function toTimelineEvent(row: TimelineTable): TimelineEvent {
+  return {
+    sessionId: row.session_id,
+    seq: int(row.seq),
+    at: int(row.at),
+    type: row.type,
+    detail: fromJson<Record<string, unknown>>(row.detail),
+  };
+}
+
+export function toOutboundWebhook(row: OutboundWebhooksTable): OutboundWebhook {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    url: row.url,
+    body: row.body,
+    attempts: int(row.attempts),
+    nextAttemptAt: int(row.next_attempt_at),
+    status: row.status as OutboundStatus,
+    lastError: row.last_error,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The tables as the database holds them (snake_case columns), shared by every dialect's store.
+ * Where a type differs from the TypeScript row: JSON is stored as text, timestamps as integer milliseconds
+ * (SQLite INTEGER / PostgreSQL bigint — `pg` returns bigint as a string, hence `number | string` below and
+ * `Number()` in `rows.ts`), booleans as integer 0/1.
+ */
+
+type Int = number | string;
+
+export interface SessionsTable {
+  id: string;
+  flow_id: string;
+  status: string;
+  node_id: string;
+  version: number;
+  customer_user_id: string | null;
+  return_url: string | null;
+  wake_at: Int | null;
+  wait_token: string | null;
+  wait_reference_id: string | null;
+  wait_customer_user_id: string | null;
+  /** JSON array of event types, as text. */
+  wait_events: string | null;
+  challenge_id: string | null;
+  outcome: string | null;
+  created_at: Int;
+  updated_at: Int;
+  expires_at: Int;
+}
+
+/** Personal data of a session (JSON text); the only table with personal data besides `webhook_inbox.payload`. */
+export interface SessionDataTable {
+  session_id: string;
+  input: string;
+  outputs: string;
+  result: string | null;
+}
+
+export interface WebhookInboxTable {
+  delivery_id: string;
+  event_type: string;
+  docv_transaction_token: string | null;
+  reference_id: string | null;
+  customer_user_id: string | null;
+  /** The raw body (personal data). */
+  payload: string;
+  /** 0 or 1. */
+  authenticated: number;
+  received_at: Int;
+  consumed_by: string | null;
+}
+
+export interface TimelineTable {
+  session_id: string;
+  seq: number;
+  at: Int;
+  type: string;
+  /** JSON object, as text. */
+  detail: string;
+}
+
+export interface OutboundWebhooksTable {
+  id: string;
+  session_id: string;
+  url: string;
+  body: string;
+  attempts: number;
+  next_attempt_at: Int;
+  status: string;
+  last_error: string | null;
+}
+
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
+export interface StoreTables {
+  sessions: SessionsTable;
+  session_data: SessionDataTable;
+  webhook_inbox: WebhookInboxTable;
+  timeline: TimelineTable;
+  outbound_webhooks: OutboundWebhooksTable;
+  settings: SettingsTable;
+}
