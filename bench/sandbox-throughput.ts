@@ -45,6 +45,8 @@ interface Run {
   p99: number;
   bad: number;
   serverCpuUsPerReq: number;
+  /** CPU of this process (autocannon) as % of one core: near 100 means the load generator is the limit. */
+  loaderCpuPct: number;
 }
 
 async function load(url: string, duration: number): Promise<AutocannonResult> {
@@ -56,8 +58,10 @@ async function measure(side: Run['side'], round: number): Promise<Run> {
   const url = side === 'sandbox' ? sandboxUrl : rawUrl;
   await load(url, WARMUP_S);
   const cpu0 = server.cpuMs();
+  const own0 = process.cpuUsage();
   const r = await load(url, DURATION_S);
   const cpu = server.cpuMs() - cpu0;
+  const own = process.cpuUsage(own0);
   const ok = r['2xx'];
   return {
     side,
@@ -67,6 +71,7 @@ async function measure(side: Run['side'], round: number): Promise<Run> {
     p99: r.latency.p99,
     bad: r.non2xx + r.errors + r.timeouts,
     serverCpuUsPerReq: ok > 0 ? (cpu * 1000) / ok : Number.NaN,
+    loaderCpuPct: (own.user + own.system) / 10_000 / r.duration,
   };
 }
 
@@ -88,7 +93,7 @@ try {
 }
 
 printTable(
-  ['run', 'req/s', 'p50 ms*', 'p99 ms*', 'non-2xx/err', 'server CPU µs/req'],
+  ['run', 'req/s', 'p50 ms*', 'p99 ms*', 'non-2xx/err', 'server CPU µs/req', 'autocannon CPU %'],
   runs.map((r) => [
     `${r.side} #${r.round}`,
     fixed(r.rps),
@@ -96,6 +101,7 @@ printTable(
     fixed(r.p99),
     r.bad,
     fixed(r.serverCpuUsPerReq, 1),
+    fixed(r.loaderCpuPct),
   ]),
 );
 

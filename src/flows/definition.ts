@@ -43,6 +43,8 @@ const pageFields = {
   /** A link to show (e.g. the capture URL). */
   link: z.string().optional(),
   linkLabel: text.optional(),
+  /** A reference to an ID+ answer to show in full: decision, every score, every reason code explained. */
+  scoreDetails: z.string().optional(),
 };
 
 const capabilityNode = z.strictObject({
