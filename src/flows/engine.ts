@@ -81,6 +81,10 @@ export class FlowEngine {
     this.o = { now: Date.now, stallAfterMs: 60_000, ...options };
   }
 
+  flowIds(): IterableIterator<string> {
+    return this.o.flows.keys();
+  }
+
   flow(flowId: string): Flow | undefined {
     return this.o.flows.get(flowId);
   }

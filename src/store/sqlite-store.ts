@@ -250,7 +250,7 @@ export class SqliteStore implements Store {
             .executeTakeFirstOrThrow();
           const outputs = fromJson<Record<string, unknown>>(current.outputs);
           Object.defineProperty(outputs, output.nodeId, {
-            value: output.value,
+            value: output.value === undefined ? null : output.value,
             enumerable: true,
             writable: true,
             configurable: true,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BoundedCounter } from '../../src/sandbox/bounded-counter.js';
 import { createFaultDrawer } from '../../src/sandbox/faults.js';
 import { magicFaultOf } from '../../src/sandbox/idplus/magic.js';
+import type { DocumentVerificationBlock } from '../../src/sandbox/idplus/types.js';
 import { isInvalidSsn } from '../../src/sandbox/idplus/signals.js';
 import { validateIdPlusRequest } from '../../src/sandbox/idplus/validate.js';
 import { evaluateIdPlus, MAGIC_INPUTS, parseDuration, parseFaultSpec } from '../../src/sandbox/index.js';
@@ -164,12 +165,12 @@ describe('engine', () => {
     });
     if (!v.ok) throw new Error(v.msg);
     const stubbed = evaluateIdPlus(v.input);
-    expect(stubbed.documentVerification?.decision.value).toBe('accept');
+    const block = stubbed.documentVerification as DocumentVerificationBlock;
+    expect(block.decision.value).toBe('accept');
     expect(stubbed.decision?.value).toBe('accept');
     const rejected = evaluateIdPlus(v.input, {
-      documentVerification: (_ref, input) => ({
-        ...evaluateIdPlus(input).documentVerification!,
-        ...stubbed.documentVerification!,
+      documentVerification: () => ({
+        ...block,
         reasonCodes: ['R827'],
         decision: { name: 'standard', value: 'reject' },
       }),

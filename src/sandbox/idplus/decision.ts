@@ -55,7 +55,8 @@ export function decide(result: IdPlusResult, forced: DecisionValue | undefined):
   }
   const has = (set: Set<string>) => [...codes].some((c) => set.has(c));
   const worst = worstScore(result);
-  const docv = result.documentVerification?.decision.value;
+  const block = result.documentVerification;
+  const docv = block && 'decision' in block ? block.decision.value : undefined;
   let value: DecisionValue = 'accept';
   if (forced) value = forced;
   else if (has(REJECT_CODES) || worst >= 0.95 || docv === 'reject') value = 'reject';

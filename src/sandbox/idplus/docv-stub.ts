@@ -1,12 +1,16 @@
 import { hexId } from './scoring.js';
-import type { DocumentVerificationBlock, IdPlusInput } from './types.js';
+import type { DocumentVerificationBlock, IdPlusInput, PendingDocumentVerification } from './types.js';
 
 /** Resolves the `documentVerification` block for a DocV token (v5) or document uuid (legacy). */
-export type DocumentVerificationSource = (reference: string, input: IdPlusInput) => DocumentVerificationBlock;
+export type DocumentVerificationSource = (
+  reference: string,
+  input: IdPlusInput,
+) => DocumentVerificationBlock | PendingDocumentVerification;
 
 /**
- * Placeholder until the sandbox runs real DocV transactions: a deterministic "accept" derived from the
- * token, echoing the identity sent so the name/DOB match codes hold. Replace via EngineDeps.
+ * The pure engine's default when no transactions exist (unit use of `evaluateIdPlus`): a deterministic
+ * "accept" derived from the token, echoing the identity sent so the name/DOB match codes hold. The
+ * running sandbox replaces it with its real DocV transactions (docv/source.ts).
  */
 export const stubDocumentVerification: DocumentVerificationSource = (reference, input) => {
   const h = hexId(16, 'docv', reference);

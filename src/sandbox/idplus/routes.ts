@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { environmentOf } from '../auth.js';
 import type { BoundedCounter } from '../bounded-counter.js';
+import type { DocvLookup } from '../docv/source.js';
 import { sendSocureError } from '../errors.js';
 import { type FaultContext, playFault } from '../fault-responses.js';
 import type { FaultKind } from '../faults.js';
@@ -8,6 +10,7 @@ import { readJsonBody } from '../json-body.js';
 import { corruptBody, isContentFault } from './content-faults.js';
 import { type EngineDeps, evaluateIdPlus } from './engine.js';
 import { type MagicFault, magicFaultOf } from './magic.js';
+import type { IdPlusInput } from './types.js';
 import { validateIdPlusRequest } from './validate.js';
 
 export interface IdPlusRoutesOptions {
@@ -17,6 +20,28 @@ export interface IdPlusRoutesOptions {
   faultCounter: BoundedCounter;
   faultContext: FaultContext;
   engineDeps?: EngineDeps;
+  /** Real DocV transactions; without it the engine's stub answers any token. */
+  docvLookup?: DocvLookup;
+}
+
+type DocvDeps = { ok: true; deps: EngineDeps | undefined } | { ok: false; msg: string; field: string };
+
+/** With real transactions, an unknown token is a 400 naming the field; a known one feeds the engine. */
+function docvDepsFor(request: FastifyRequest, input: IdPlusInput, opts: IdPlusRoutesOptions): DocvDeps {
+  if (!opts.docvLookup || !input.modules.includes('documentverification')) {
+    return { ok: true, deps: opts.engineDeps };
+  }
+  const field = input.docvTransactionToken !== undefined ? 'docvTransactionToken' : 'documentUuid';
+  const reference = input[field];
+  const found = reference === undefined ? undefined : opts.docvLookup(reference, environmentOf(request) ?? 'sandbox');
+  if (!found) {
+    return {
+      ok: false,
+      field,
+      msg: `Unknown ${field}: no DocV transaction of this environment has it (create one with POST /api/5.0/documents/request)`,
+    };
+  }
+  return { ok: true, deps: { ...opts.engineDeps, documentVerification: () => found } };
 }
 
 /** The magic fault of this body, if it should still fire (the `-x<N>` budget is not spent). */
@@ -48,9 +73,12 @@ export const idPlusRoutes: FastifyPluginAsync<IdPlusRoutesOptions> = async (app,
     const valid = validateIdPlusRequest(json.value);
     if (!valid.ok) return sendSocureError(reply, 400, valid.msg, valid.parameters);
 
+    const docv = docvDepsFor(request, valid.input, opts);
+    if (!docv.ok) return sendSocureError(reply, 400, docv.msg, [docv.field]);
+
     const body: Record<string, unknown> = {
       referenceId: randomUUID(),
-      ...evaluateIdPlus(valid.input, opts.engineDeps),
+      ...evaluateIdPlus(valid.input, docv.deps),
     };
     if (armed && isContentFault(armed.fault.kind)) {
       opts.faultCounter.increment(armed.id);

@@ -69,19 +69,31 @@ export interface GlobalWatchlistBlock extends ReasonCoded {
   matches: Record<string, WatchlistMatch[]>;
 }
 export interface DocumentVerificationBlock extends ReasonCoded {
-  documentType: { type: string; country: string; state: string };
+  /** No `state` on a passport. */
+  documentType: { type: string; country: string; state?: string };
   decision: { name: string; value: 'accept' | 'reject' | 'review' | 'resubmit' };
   documentData: {
     firstName: string;
     surName: string;
     fullName: string;
     address: string;
-    parsedAddress: { physicalAddress: string; city: string; state: string; country: string; zip: string };
+    parsedAddress: {
+      physicalAddress: string;
+      physicalAddress2?: string;
+      city: string;
+      state: string;
+      country: string;
+      zip: string;
+    };
     documentNumber: string;
     dob: string;
     issueDate: string;
     expirationDate: string;
   };
+}
+/** A known DocV transaction without a result yet: Socure answers the block with no codes and no decision. */
+export interface PendingDocumentVerification {
+  reasonCodes: [];
 }
 export interface AccountIntelligenceBlock extends ReasonCoded {
   account: { availabilityScore: number; ownershipScore: number };
@@ -110,6 +122,6 @@ export interface IdPlusResult {
   digitalIntelligence?: ScoredBlock;
   social?: ReasonCoded;
   accountIntelligence?: AccountIntelligenceBlock;
-  documentVerification?: DocumentVerificationBlock;
+  documentVerification?: DocumentVerificationBlock | PendingDocumentVerification;
   decision?: DecisionBlock;
 }

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { OUTCOMES } from '../store/types.js';
+
+export const createSessionBody = z.strictObject({
+  flow: z.string().min(1).describe('A flow id, e.g. docv-qr'),
+  input: z
+    .record(z.string().max(64), z.union([z.string().max(1000), z.number(), z.boolean()]))
+    .refine((r) => Object.keys(r).length <= 50, 'at most 50 input values')
+    .optional()
+    .describe('Values the flow reads as {{input.<name>}} (e.g. to pre-fill a form)'),
+  customerUserId: z.string().min(1).max(100).optional().describe('Your id for the person; sent to Socure'),
+  returnUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .optional()
+    .describe('Where the person goes at the end, with ?session_id=<id>'),
+});
+
+export const SESSION_STATUSES = ['running', 'input', 'waiting', 'completed'] as const;
+
+export const createSessionResponse = z.object({
+  id: z.string(),
+  url: z.url().describe('The signed page to send the person to'),
+  status: z.enum(SESSION_STATUSES),
+  expiresAt: z.iso.datetime(),
+});
+
+export const sessionResponse = z.object({
+  id: z.string(),
+  flow: z.string(),
+  status: z.enum(SESSION_STATUSES),
+  outcome: z.enum(OUTCOMES).nullable(),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  customerUserId: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  timeline: z.array(z.object({ at: z.iso.datetime(), type: z.string(), detail: z.record(z.string(), z.unknown()) })),
+});
+
+export const errorResponse = z.object({ error: z.string(), message: z.string().optional() });
+
+/** The OpenAPI 3.1 document of the sessions API, generated from the zod schemas above. */
+export function buildOpenApi(serverUrl: string) {
+  const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12' });
+  const json = (s: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: schema(s) } } });
+  return {
+    openapi: '3.1.0',
+    info: { title: 'socure-connector sessions API', version: '1' },
+    servers: [{ url: serverUrl }],
+    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'CONNECTOR_API_KEY' } } },
+    security: [{ apiKey: [] }],
+    paths: {
+      '/api/sessions': {
+        post: {
+          summary: 'Start a verification session',
+          requestBody: { required: true, content: { 'application/json': { schema: schema(createSessionBody) } } },
+          responses: {
+            '201': json(createSessionResponse, 'Created'),
+            '400': json(errorResponse, 'Invalid body'),
+            '401': json(errorResponse, 'Missing or wrong API key'),
+            '404': json(errorResponse, 'Unknown flow'),
+          },
+        },
+      },
+      '/api/sessions/{id}': {
+        get: {
+          summary: 'Read a session: status, outcome, result and timeline',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': json(sessionResponse, 'The session'), '404': json(errorResponse, 'Unknown session') },
+        },
+      },
+    },
+    webhooks: {
+      'session.completed': {
+        post: {
+          summary: 'Sent to APP_WEBHOOK_URL when a session ends (Standard Webhooks signature)',
+          responses: { '2xx': { description: 'Received' } },
+        },
+      },
+    },
+  };
+}

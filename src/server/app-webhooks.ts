@@ -1,0 +1,116 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import type { SessionRow, Store } from '../store/types.js';
+
+/** A new Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
+export function generateAppWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+/** Standard Webhooks signature (https://www.standardwebhooks.com): v1,base64(HMAC-SHA256(key, id.ts.body)). */
+export function signStandardWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const mac = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return `v1,${mac}`;
+}
+
+export interface AppWebhookOptions {
+  store: Store;
+  url: string;
+  secret: string;
+  /** First retry delay; each retry waits 4× longer, capped at 10 h. Default 5 s. */
+  retryBaseMs?: number;
+  maxAttempts?: number;
+  timeoutMs?: number;
+  now?: () => number;
+  log?: { warn(obj: object, msg?: string): void };
+}
+
+/**
+ * Tells the embedding app that a session ended: committed to the store first (an outbox), then sent
+ * with Standard Webhooks headers and retried with backoff until a 2xx or out of attempts.
+ */
+export class AppWebhookDispatcher {
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(private readonly o: AppWebhookOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  async enqueue(session: SessionRow, result: Record<string, unknown>): Promise<void> {
+    const id = `msg_${randomUUID()}`;
+    const body = JSON.stringify({
+      type: 'session.completed',
+      timestamp: new Date(this.now()).toISOString(),
+      data: {
+        id: session.id,
+        flow: session.flowId,
+        status: session.status,
+        outcome: session.outcome,
+        customerUserId: session.customerUserId,
+        result,
+      },
+    });
+    await this.o.store.enqueueOutbound({ id, sessionId: session.id, url: this.o.url, body, nextAttemptAt: this.now() });
+    void this.drain();
+  }
+
+  start(intervalMs = 1000): void {
+    this.timer = setInterval(() => void this.drain(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Sends every due webhook once; safe to call concurrently and from several instances. */
+  async drain(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const timeoutMs = this.o.timeoutMs ?? 10_000;
+      const due = await this.o.store.claimDueOutbound(this.now(), this.now() + timeoutMs * 2, 20);
+      await Promise.all(due.map((w) => this.send(w.id, w.url, w.body, w.attempts, timeoutMs)));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async send(id: string, url: string, body: string, attempts: number, timeoutMs: number): Promise<void> {
+    const timestamp = Math.floor(this.now() / 1000);
+    let error: string | null = null;
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signStandardWebhook(this.o.secret, id, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body.dump();
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        await this.o.store.recordOutboundAttempt(id, { status: 'delivered', nextAttemptAt: this.now(), lastError: null });
+        return;
+      }
+      error = `HTTP ${res.statusCode}`;
+    } catch (err) {
+      error = (err as { code?: string }).code ?? (err as Error).name;
+    }
+    const max = this.o.maxAttempts ?? 8;
+    const delay = Math.min((this.o.retryBaseMs ?? 5_000) * 4 ** (attempts - 1), 10 * 3_600_000);
+    const gaveUp = attempts >= max;
+    this.o.log?.warn({ webhookId: id, attempts, error, gaveUp }, 'app webhook delivery failed');
+    await this.o.store.recordOutboundAttempt(id, {
+      status: gaveUp ? 'failed' : 'pending',
+      nextAttemptAt: this.now() + delay,
+      lastError: error,
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ServerDeps } from './deps.js';
+import { renderError } from './pages/render.js';
+import { registerApi } from './routes/api.js';
+import { registerHealth } from './routes/health.js';
+import { registerPages } from './routes/pages.js';
+import { registerSocureWebhook } from './routes/socure-webhook.js';
+
+/** Strict: our own scripts and styles only, images from us or data: URLs (QR codes), no framing. */
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger | undefined,
+    disableRequestLogging: false,
+    trustProxy: process.env.TRUST_PROXY === 'true',
+    bodyLimit: 256 * 1024,
+  });
+  await app.register(rateLimit, { max: deps.rateLimitPerMinute ?? 600, timeWindow: '1 minute' });
+  await app.register(formbody);
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    // Session URLs are secrets: never leak them to another site in a Referer header.
+    reply.header('referrer-policy', 'no-referrer');
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html')) {
+      reply.header('content-security-policy', CSP);
+      reply.header('x-frame-options', 'DENY');
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'request failed');
+    if (req.url.startsWith('/api/') || req.url.startsWith('/webhooks/')) {
+      return reply.code(status).send({ error: status === 500 ? 'internal_error' : 'bad_request', message: status === 500 ? undefined : err.message });
+    }
+    // People get a friendly page, never a stack trace.
+    const body =
+      status === 429
+        ? renderError('Too many requests', 'Please wait a minute and try again.', req.url)
+        : status === 500
+          ? renderError('Something went wrong', 'We could not complete that step. Please try again.', req.url)
+          : renderError('That did not work', 'The request was not valid. Please try again.', '/');
+    return reply.code(status).header('content-type', 'text/html; charset=utf-8').send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/')) return reply.code(404).send({ error: 'not_found' });
+    return reply
+      .code(404)
+      .header('content-type', 'text/html; charset=utf-8')
+      .send(renderError('Page not found', 'There is nothing at this address.', '/'));
+  });
+
+  registerHealth(app, deps);
+  registerPages(app, deps);
+  registerApi(app, deps);
+  await registerSocureWebhook(app, deps);
+  return app;
+}

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { ConnectorConfig } from '../connector/config.js';
+import { resolveConnectorSettings, SettingsError } from '../connector/settings.js';
+
+/** One service setting: environment variable, CLI flag, and key in the JSON config file. */
+interface ServiceSettingSpec {
+  key: keyof ServiceSettings;
+  env: string;
+  flag: string;
+  parse: z.ZodType<unknown, string>;
+}
+
+const port = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, 'must be a port number')
+  .transform(Number)
+  .pipe(z.number().min(0).max(65535, 'must be at most 65535'));
+const httpUrl = z
+  .string()
+  .trim()
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const SPECS: ServiceSettingSpec[] = [
+  { key: 'port', env: 'PORT', flag: '--port', parse: port },
+  { key: 'host', env: 'HOST', flag: '--host', parse: z.string().trim().min(1) },
+  { key: 'publicUrl', env: 'PUBLIC_URL', flag: '--public-url', parse: httpUrl },
+  { key: 'databaseUrl', env: 'DATABASE_URL', flag: '--database-url', parse: z.string().trim().min(1) },
+  { key: 'flowsDir', env: 'FLOWS_DIR', flag: '--flows-dir', parse: z.string().trim().min(1) },
+  { key: 'apiKey', env: 'CONNECTOR_API_KEY', flag: '--api-key', parse: z.string().trim().min(16, 'must be at least 16 characters') },
+  {
+    key: 'webhookSecrets',
+    env: 'SOCURE_WEBHOOK_SECRET',
+    flag: '--webhook-secret',
+    parse: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^\S+$/, 'must not contain spaces')).min(1, 'must not be empty')),
+  },
+  { key: 'appWebhookUrl', env: 'APP_WEBHOOK_URL', flag: '--app-webhook-url', parse: httpUrl },
+  {
+    key: 'appWebhookSecret',
+    env: 'APP_WEBHOOK_SECRET',
+    flag: '--app-webhook-secret',
+    parse: z.string().trim().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret: whsec_<base64, ≥ 18 bytes>'),
+  },
+  { key: 'sandboxPort', env: 'SANDBOX_PORT', flag: '--sandbox-port', parse: port },
+];
+
+export interface ServiceSettings {
+  port: number;
+  host: string;
+  /** The address phones and Socure reach; links and the webhook URL are built on it. */
+  publicUrl: string;
+  databaseUrl: string;
+  flowsDir: string;
+  /** Bearer key of the sessions API; generated and kept in the store when not set. */
+  apiKey?: string;
+  /** Secrets Socure sends in the webhook Authorization header (several for rotation). */
+  webhookSecrets?: string[];
+  appWebhookUrl?: string;
+  appWebhookSecret?: string;
+  sandboxPort: number;
+  /** The connector settings, or undefined to run against the embedded sandbox. */
+  connector?: ConnectorConfig;
+}
+
+export const DEFAULT_FLOWS_DIR = fileURLToPath(new URL('../../flows', import.meta.url));
+
+export type ServiceFlags = Partial<Record<keyof ServiceSettings | 'config', string>> & Record<string, unknown>;
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new SettingsError(`--config ${path}`, `cannot be read as JSON (${reason})`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new SettingsError(`--config ${path}`, 'must hold a JSON object');
+  }
+  return json as Record<string, unknown>;
+}
+
+/**
+ * Service settings from (lowest to highest) defaults, a JSON config file (`--config` / CONFIG_FILE, keys
+ * named like the environment variables), environment variables and flags. Errors name the setting.
+ */
+export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFlags = {}): ServiceSettings {
+  const file = flags.config ?? env.CONFIG_FILE;
+  const fromFile = file ? readConfigFile(file) : {};
+  const merged: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(fromFile)) {
+    if (v === null || typeof v === 'object') throw new SettingsError(`${file}: ${k}`, 'must be a string or number');
+    merged[k] = String(v);
+  }
+  Object.assign(merged, env);
+
+  const out: Record<string, unknown> = {};
+  for (const spec of SPECS) {
+    const fromFlag = flags[spec.key];
+    const value = typeof fromFlag === 'string' ? fromFlag : merged[spec.env];
+    if (value === undefined || value === '') continue;
+    const parsed = spec.parse.safeParse(value);
+    if (!parsed.success) {
+      const source = typeof fromFlag === 'string' ? spec.flag : spec.env;
+      const secret = spec.key === 'apiKey' || spec.key === 'webhookSecrets' || spec.key === 'appWebhookSecret';
+      throw new SettingsError(source, `${parsed.error.issues[0]!.message}${secret ? '' : ` (got ${JSON.stringify(value)})`}`);
+    }
+    out[spec.key] = parsed.data;
+  }
+  const portValue = (out.port as number | undefined) ?? 3000;
+  const settings: ServiceSettings = {
+    port: portValue,
+    host: (out.host as string | undefined) ?? '127.0.0.1',
+    publicUrl: (out.publicUrl as string | undefined) ?? `http://localhost:${portValue}`,
+    databaseUrl: (out.databaseUrl as string | undefined) ?? 'sqlite:./data/socure-connector.db',
+    flowsDir: (out.flowsDir as string | undefined) ?? DEFAULT_FLOWS_DIR,
+    apiKey: out.apiKey as string | undefined,
+    webhookSecrets: out.webhookSecrets as string[] | undefined,
+    appWebhookUrl: out.appWebhookUrl as string | undefined,
+    appWebhookSecret: out.appWebhookSecret as string | undefined,
+    sandboxPort: (out.sandboxPort as number | undefined) ?? 4010,
+  };
+  // With no ID+ key the service runs against the embedded sandbox; with one, against real Socure.
+  const connectorFlags = {
+    idPlusKey: flags.idPlusKey as string | undefined,
+    sdkKey: flags.sdkKey as string | undefined,
+    environment: flags.environment as string | undefined,
+    apiUrl: flags.apiUrl as string | undefined,
+    timeoutMs: flags.timeoutMs as string | undefined,
+    maxRetries: flags.maxRetries as string | undefined,
+  };
+  if (connectorFlags.idPlusKey || merged.SOCURE_ID_PLUS_KEY) {
+    settings.connector = resolveConnectorSettings(merged, connectorFlags);
+  }
+  return settings;
+}
+
+export const SERVICE_SETTINGS = SPECS.map(({ key, env, flag }) => ({ key, env, flag }));

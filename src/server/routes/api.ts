@@ -1,0 +1,71 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { UnknownFlowError } from '../../flows/engine.js';
+import type { SessionRow } from '../../store/types.js';
+import { buildOpenApi, createSessionBody } from '../api-schemas.js';
+import { type ServerDeps, sessionPath } from '../deps.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const digest = (v: string) => createHash('sha256').update(v).digest();
+
+/** The sessions API for the embedding app (Bearer API key). */
+export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
+  const expected = digest(deps.apiKey);
+  const authorized = (req: FastifyRequest) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    return m !== null && timingSafeEqual(digest(m[1]!), expected);
+  };
+  const deny = (reply: FastifyReply) =>
+    reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'send Authorization: Bearer <CONNECTOR_API_KEY>' });
+
+  app.get('/api/openapi.json', async () => buildOpenApi(deps.publicUrl));
+
+  app.post('/api/sessions', async (req, reply) => {
+    if (!authorized(req)) return deny(reply);
+    const parsed = createSessionBody.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.map(String).join('.') || 'body';
+      return reply.code(400).send({ error: 'invalid_request', message: `${field}: ${issue.message}` });
+    }
+    const { flow, input, customerUserId, returnUrl } = parsed.data;
+    if (!deps.engine.flow(flow)) {
+      return reply.code(404).send({ error: 'unknown_flow', message: `no flow "${flow}"; see GET / for the flows` });
+    }
+    try {
+      const session = await deps.engine.start({ flowId: flow, input, customerUserId, returnUrl });
+      return reply.code(201).send({
+        id: session.id,
+        url: `${deps.publicUrl}${sessionPath(deps, session.id)}`,
+        status: session.status,
+        expiresAt: iso(session.expiresAt),
+      });
+    } catch (err) {
+      if (err instanceof UnknownFlowError) return reply.code(404).send({ error: 'unknown_flow', message: err.message });
+      throw err;
+    }
+  });
+
+  app.get('/api/sessions/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    if (!authorized(req)) return deny(reply);
+    const session = await deps.store.getSession(req.params.id);
+    if (!session) return reply.code(404).send({ error: 'not_found', message: 'no such session' });
+    const [data, timeline] = await Promise.all([deps.store.getSessionData(session.id), deps.store.listTimeline(session.id)]);
+    return reply.header('cache-control', 'no-store').send(describe(session, data?.result ?? null, timeline));
+  });
+}
+
+function describe(session: SessionRow, result: Record<string, unknown> | null, timeline: Array<{ at: number; type: string; detail: Record<string, unknown> }>) {
+  return {
+    id: session.id,
+    flow: session.flowId,
+    status: session.status,
+    outcome: session.outcome,
+    result,
+    customerUserId: session.customerUserId,
+    createdAt: iso(session.createdAt),
+    updatedAt: iso(session.updatedAt),
+    expiresAt: iso(session.expiresAt),
+    timeline: timeline.map((e) => ({ at: iso(e.at), type: e.type, detail: e.detail })),
+  };
+}

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FlowNode } from '../../flows/definition.js';
+import { resolveString, type Scope } from '../../flows/references.js';
+import type { SessionRow } from '../../store/types.js';
+import { type ServerDeps, sessionPath } from '../deps.js';
+import {
+  renderEnd,
+  renderError,
+  renderIndex,
+  renderScreen,
+  renderWait,
+  renderWorking,
+  type SessionLinks,
+} from '../pages/render.js';
+
+const ASSETS: Record<string, { type: string; body: string }> = Object.fromEntries(
+  [
+    ['style.css', 'text/css; charset=utf-8'],
+    ['wait.js', 'text/javascript; charset=utf-8'],
+  ].map(([name, type]) => [name, { type: type!, body: readFileSync(new URL(`../assets/${name}`, import.meta.url), 'utf8') }]),
+);
+
+type SessionParams = { id: string; sig: string };
+const text = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+
+/** The hosted pages a person sees: flow index, screens, waiting pages (SSE + polling), results. */
+export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
+  const { engine, store, signer, hub } = deps;
+  const startCsrf = (flowId: string) => signer.csrfToken(`start:${flowId}`);
+  const links = (id: string): SessionLinks => ({ page: sessionPath(deps, id), csrf: signer.csrfToken(`session:${id}`) });
+  const html = (reply: FastifyReply, body: string, status = 200) =>
+    reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+  const notFound = (reply: FastifyReply) =>
+    html(reply, renderError('Link not valid', 'This verification link is not valid or has expired.', '/'), 404);
+
+  /** Loads a session whose URL signature checks out. */
+  async function load(req: FastifyRequest<{ Params: SessionParams }>) {
+    const { id, sig } = req.params;
+    if (!signer.verifySession(id, sig)) return undefined;
+    const session = await store.getSession(id);
+    if (!session) return undefined;
+    const data = await store.getSessionData(id);
+    return data ? { session, data, scope: engine.scope(session, data), node: engine.node(session) } : undefined;
+  }
+
+  app.get('/assets/:name', (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
+    const asset = ASSETS[req.params.name];
+    if (!asset) return reply.code(404).send('not found');
+    return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
+  });
+
+  const describeFlow = (id: string) => {
+    const f = engine.flow(id)!;
+    return { id: f.id, title: f.title, description: f.description, csrf: startCsrf(f.id) };
+  };
+  app.get('/', (_req, reply) => html(reply, renderIndex([...engine.flowIds()].map(describeFlow))));
+  app.get('/flows/:flowId', (req: FastifyRequest<{ Params: { flowId: string } }>, reply) => {
+    if (!engine.flow(req.params.flowId)) return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
+    return html(reply, renderIndex([describeFlow(req.params.flowId)]));
+  });
+
+  app.post(
+    '/flows/:flowId/start',
+    { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+    async (req: FastifyRequest<{ Params: { flowId: string }; Body: Record<string, unknown> }>, reply) => {
+      const { flowId } = req.params;
+      if (!engine.flow(flowId)) return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
+      if (!signer.verifyCsrf(`start:${flowId}`, req.body?.csrf)) {
+        return html(reply, renderError('Please try again', 'This form expired. Start again from the list of flows.', '/'), 403);
+      }
+      const session = await engine.start({ flowId, customerUserId: `demo-${Math.random().toString(36).slice(2, 10)}` });
+      return reply.redirect(sessionPath(deps, session.id), 303);
+    },
+  );
+
+  app.get('/s/:id/:sig', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
+    const loaded = await load(req);
+    if (!loaded) return notFound(reply);
+    return html(reply, renderSession(loaded.session, loaded.node, loaded.scope, {}));
+  });
+
+  function renderSession(session: SessionRow, node: FlowNode, scope: Scope, errors: Record<string, string>, submitted?: Record<string, unknown>) {
+    const l = links(session.id);
+    const r = (v: string | undefined) => text(v === undefined ? undefined : resolveString(v, scope));
+    if (session.status === 'completed' && node.type === 'end') {
+      const details = node.scoreDetails ? resolveString(node.scoreDetails, scope) : undefined;
+      return renderEnd(node, { title: r(node.title) ?? '', message: r(node.message) }, details, session, startCsrf(session.flowId));
+    }
+    if (session.status === 'input' && node.type === 'screen') {
+      const own = (scope[session.nodeId] ?? {}) as Record<string, unknown>;
+      const values: Record<string, unknown> = {};
+      for (const f of node.fields) values[f.name] = submitted?.[f.name] ?? own[f.name] ?? r(f.default);
+      const failed = node.errorFrom ? (scope[node.errorFrom] as { error?: { message?: string } } | undefined) : undefined;
+      const banner = Object.keys(errors).length > 0 ? 'Please correct the fields marked below.' : failed?.error?.message;
+      return renderScreen(node, session.nodeId, l, values, errors, banner);
+    }
+    if (session.status === 'waiting' && node.type === 'wait') {
+      return renderWait(
+        { title: r(node.title) ?? '', message: r(node.message), qrCode: r(node.qrCode), link: r(node.link), linkLabel: r(node.linkLabel) },
+        session,
+        l,
+      );
+    }
+    return renderWorking(session, l);
+  }
+
+  app.post(
+    '/s/:id/:sig/submit',
+    async (req: FastifyRequest<{ Params: SessionParams; Body: Record<string, unknown> }>, reply) => {
+      const loaded = await load(req);
+      if (!loaded) return notFound(reply);
+      const body = req.body ?? {};
+      if (!signer.verifyCsrf(`session:${loaded.session.id}`, body.csrf)) {
+        return html(reply, renderError('Please try again', 'This form expired. Reload the page and submit it again.', sessionPath(deps, loaded.session.id)), 403);
+      }
+      const outcome = await engine.submit(loaded.session.id, String(body.node ?? ''), body);
+      if ('errors' in outcome) {
+        return html(reply, renderSession(loaded.session, loaded.node, loaded.scope, outcome.errors, body), 422);
+      }
+      return reply.redirect(sessionPath(deps, loaded.session.id), 303);
+    },
+  );
+
+  app.get('/s/:id/:sig/status', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
+    const { id, sig } = req.params;
+    const session = signer.verifySession(id, sig) ? await store.getSession(id) : undefined;
+    if (!session) return reply.code(404).send({ error: 'not_found' });
+    return reply.header('cache-control', 'no-store').send({ status: session.status, version: session.version, outcome: session.outcome });
+  });
+
+  app.get('/s/:id/:sig/events', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
+    const { id, sig } = req.params;
+    const session = signer.verifySession(id, sig) ? await store.getSession(id) : undefined;
+    if (!session) return reply.code(404).send({ error: 'not_found' });
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    const send = (s: SessionRow) => res.write(`event: change\ndata: ${JSON.stringify({ version: s.version, status: s.status })}\n\n`);
+    const unsubscribe = hub.subscribe(id, send);
+    // The session may have moved between the page load and this connection.
+    const current = await store.getSession(id);
+    if (current) send(current);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    req.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+}

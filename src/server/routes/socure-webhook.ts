@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { verifyAndParse, WebhookError } from '../../webhooks/index.js';
+import type { ServerDeps } from '../deps.js';
+
+/**
+ * Socure's webhook: verify → commit to the inbox → answer 2xx → resume waiting sessions. A delivery is
+ * acknowledged only once it is committed, so nothing acknowledged is lost; a store failure answers 500 so
+ * Socure retries. Duplicates (same delivery id, or same token + event type) are acknowledged and ignored.
+ */
+export async function registerSocureWebhook(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  await app.register(async (scope) => {
+    // The raw body is needed as received (for the inbox) and any content type is accepted.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+    scope.post(
+      '/webhooks/socure/:path',
+      { config: { rateLimit: { max: 6000, timeWindow: '1 minute' } } },
+      async (req: FastifyRequest<{ Params: { path: string }; Body: string | undefined }>, reply) => {
+        if (req.params.path !== deps.webhookPath) return reply.code(404).send({ error: 'not_found' });
+        const rawBody = typeof req.body === 'string' ? req.body : '';
+        let delivery: ReturnType<typeof verifyAndParse>;
+        try {
+          delivery = verifyAndParse({ headers: req.headers, rawBody, secrets: deps.webhookSecrets });
+        } catch (err) {
+          if (err instanceof WebhookError) {
+            req.log.warn({ reason: err.reason }, 'socure webhook refused');
+            return reply.code(err.statusCode).send({ error: err.reason });
+          }
+          throw err;
+        }
+        const committed = await deps.engine.receive(delivery, rawBody);
+        req.log.info({ deliveryId: delivery.id, eventType: delivery.eventType, committed }, 'socure webhook');
+        reply.code(200).send({ received: true, duplicate: committed === 'duplicate' });
+        if (committed === 'inserted') {
+          setImmediate(() => {
+            deps.engine.correlate(delivery).catch((err: unknown) => req.log.error({ err }, 'resuming sessions failed'));
+          });
+        }
+        return reply;
+      },
+    );
+  });
+}

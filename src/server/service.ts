@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { clientOptionsFrom, type ConnectorConfig } from '../connector/config.js';
+import { capabilities } from '../connector/manifest.js';
+import { FlowEngine } from '../flows/engine.js';
+import { loadFlows } from '../flows/loader.js';
+import type { Capability } from '../connector/capability.js';
+import { type RunningSandbox, startSandbox } from '../sandbox/index.js';
+import { SocureClient } from '../socure/index.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
+import { AppWebhookDispatcher, generateAppWebhookSecret } from './app-webhooks.js';
+import { buildServer } from './app.js';
+import { ChangeHub } from './change-hub.js';
+import type { ServiceSettings } from './config.js';
+import { sessionPath } from './deps.js';
+import { createLogger } from './logger.js';
+import { Signer } from './signing.js';
+
+export interface RunningService {
+  url: string;
+  publicUrl: string;
+  /** The URL to paste into Socure's admin (Developer > Webhook). */
+  webhookUrl: string;
+  apiKey: string;
+  appWebhookSecret: string | undefined;
+  flows: Array<{ id: string; title: string; url: string }>;
+  sandbox: RunningSandbox | undefined;
+  engine: FlowEngine;
+  store: Store;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  logger?: Logger;
+  /** How often timeouts and stalled sessions are checked. Default 1000 ms. */
+  tickMs?: number;
+  rateLimitPerMinute?: number;
+  appWebhookRetryBaseMs?: number;
+  /** Sandbox options when the embedded sandbox runs (tests speed up its webhook retries). */
+  sandbox?: { deliveryRetryBaseMs?: number; transactionTtlMs?: number };
+}
+
+const randomToken = (bytes = 24) => randomBytes(bytes).toString('base64url');
+
+/**
+ * The product's main job: the flow service, its store and, with no Socure key configured, the embedded
+ * sandbox wired to it (its webhook subscription points at this service) so everything works offline.
+ */
+export async function startService(settings: ServiceSettings, options: ServiceOptions = {}): Promise<RunningService> {
+  const log = options.logger ?? createLogger();
+  const store = await openStore(settings.databaseUrl);
+  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  try {
+    const signer = new Signer(await store.getOrCreateSetting('signing-secret', () => randomToken(32)));
+    const webhookPath = await store.getOrCreateSetting('socure-webhook-path', () => randomToken(18));
+    const apiKey = settings.apiKey ?? (await store.getOrCreateSetting('api-key', () => `sck_${randomToken(24)}`));
+
+    let sandbox: RunningSandbox | undefined;
+    let connector: ConnectorConfig;
+    let webhookSecrets = settings.webhookSecrets ?? [];
+    if (settings.connector) {
+      connector = settings.connector;
+    } else {
+      // Offline: the embedded sandbox, with a webhook secret so its deliveries are authenticated.
+      const secret = await store.getOrCreateSetting('sandbox-webhook-secret', () => randomToken(24));
+      webhookSecrets = [secret, ...webhookSecrets];
+      const sandboxPublic = new URL(settings.publicUrl);
+      sandboxPublic.port = String(settings.sandboxPort);
+      sandbox = await startSandbox({
+        port: settings.sandboxPort,
+        host: settings.host,
+        publicUrl: settings.sandboxPort === 0 ? undefined : sandboxPublic.origin,
+        ...options.sandbox,
+        log: (line) => log.info({ sandbox: true }, line),
+      });
+      closers.push(() => sandbox!.close());
+      connector = {
+        idPlusKey: sandbox.keys.sandbox.idPlusKey,
+        sdkKey: sandbox.keys.sandbox.sdkKey,
+        environment: 'sandbox',
+        apiUrl: sandbox.url,
+      };
+    }
+    const client = new SocureClient(clientOptionsFrom(connector));
+    closers.push(() => client.close());
+
+    const flows = await loadFlows(settings.flowsDir, new Set(Object.keys(capabilities)));
+    const hub = new ChangeHub();
+    const appWebhookSecret = settings.appWebhookUrl
+      ? (settings.appWebhookSecret ?? (await store.getOrCreateSetting('app-webhook-secret', generateAppWebhookSecret)))
+      : undefined;
+    const dispatcher =
+      settings.appWebhookUrl && appWebhookSecret
+        ? new AppWebhookDispatcher({
+            store,
+            url: settings.appWebhookUrl,
+            secret: appWebhookSecret,
+            retryBaseMs: options.appWebhookRetryBaseMs,
+            log,
+          })
+        : undefined;
+    const engine = new FlowEngine({
+      store,
+      flows,
+      capabilities: capabilities as unknown as Record<string, Capability>,
+      context: { client, config: connector },
+      onChange: (s) => hub.publish(s),
+      onComplete: dispatcher ? (s, result) => dispatcher.enqueue(s, result) : undefined,
+      log,
+    });
+
+    const deps = {
+      engine,
+      store,
+      signer,
+      hub,
+      publicUrl: settings.publicUrl,
+      webhookPath,
+      webhookSecrets,
+      apiKey,
+      rateLimitPerMinute: options.rateLimitPerMinute,
+    };
+    const app = await buildServer(deps, log);
+    closers.unshift(() => app.close());
+    await app.listen({ port: settings.port, host: settings.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : settings.port;
+    const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+    const publicUrl = settings.port === 0 && deps.publicUrl.endsWith(':0') ? url : deps.publicUrl;
+    deps.publicUrl = publicUrl;
+    const webhookUrl = `${publicUrl}/webhooks/socure/${webhookPath}`;
+
+    if (sandbox) await sandbox.addWebhook({ url: `${url}/webhooks/socure/${webhookPath}`, secret: webhookSecrets[0], name: 'socure-connector' });
+
+    // A restarted service first resumes what it left: due timeouts, stalled steps, deliveries it missed.
+    await engine.tick({ all: true });
+    const tickMs = options.tickMs ?? 1000;
+    const timer = setInterval(() => engine.tick().catch((err: unknown) => log.error({ err }, 'tick failed')), tickMs);
+    timer.unref();
+    closers.unshift(() => clearInterval(timer));
+    if (dispatcher) {
+      dispatcher.start();
+      closers.unshift(() => dispatcher.stop());
+    }
+
+    return {
+      url,
+      publicUrl,
+      webhookUrl,
+      apiKey,
+      appWebhookSecret,
+      flows: [...flows.values()].map((f) => ({ id: f.id, title: f.title, url: `${publicUrl}/flows/${f.id}` })),
+      sandbox,
+      engine,
+      store,
+      app,
+      async close() {
+        for (const close of closers) await close();
+      },
+    };
+  } catch (err) {
+    for (const close of closers) await Promise.resolve(close()).catch(() => undefined);
+    throw err;
+  }
+}
+
+export { sessionPath };
