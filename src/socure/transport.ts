@@ -110,27 +110,32 @@ export class Transport {
     };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.userAgent) headers['user-agent'] = this.options.userAgent;
-    const signal = AbortSignal.timeout(timeoutMs);
+    // A timer cleared on completion: AbortSignal.timeout's timer would live on until it fires, and undici's
+    // own timeouts are too coarse (~1 s) to keep the overall deadline.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const res = await request(url, {
         method: req.method,
         headers,
         body: req.body,
-        signal,
+        signal: controller.signal,
         dispatcher: this.dispatcher,
       });
       const text = await res.body.text();
       return { statusCode: res.statusCode, headers: res.headers, text, json: parseJson(text), attempts };
     } catch (err) {
-      if (signal.aborted) {
+      const code = (err as { code?: string }).code ?? (err as Error).name;
+      if (controller.signal.aborted) {
         throw new SocureTimeoutError(`Socure did not answer within ${timeoutMs} ms (attempt ${attempts})`, {
           cause: err,
         });
       }
-      const code = (err as { code?: string }).code ?? (err as Error).name;
       throw new SocureConnectionError(`Could not reach Socure at ${this.baseUrl.origin} (${code})`, {
         cause: err,
       });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

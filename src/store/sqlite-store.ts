@@ -114,7 +114,7 @@ export class SqliteStore implements Store {
     database.pragma('foreign_keys = ON');
     this.#database = database;
     this.#db = new Kysely<StoreTables>({ dialect: new ImmediateSqliteDialect({ database }) });
-    this.#queueKey = database.memory ? undefined : realpathSync(database.name);
+    this.#queueKey = undefined; void realpathSync;
     this.#queue = acquireWriteQueue(this.#queueKey);
   }
 

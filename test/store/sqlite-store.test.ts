@@ -462,7 +462,7 @@ describe('sessions', () => {
 
   it('two processes: updates, deliveries, outbound claims, timeline and settings happen exactly once', async () => {
     const path = dbFile();
-    const count = 60;
+    const count = 100;
     const setup = await openSqliteStore(path);
     for (let i = 0; i < count; i++) {
       await setup.createSession(newSession(`s${i}`), 1);
@@ -477,11 +477,12 @@ describe('sessions', () => {
       inserted: string[];
       claimed: string[];
       setting: string;
+      began: number;
+      ended: number;
     }[];
 
-    console.log(JSON.stringify(results.map((r) => [r.name, r.updated.length, r.began, r.ended])));
-    // The processes really raced (each starts at its own offset, so each wins some and loses some).
-    expect(results.filter((r) => r.updated.length > 0).length).toBeGreaterThan(1);
+    // The processes really ran at the same time (SQLite's lock is not fair, so one may win most items).
+    expect(Math.max(...results.map((r) => r.began))).toBeLessThan(Math.min(...results.map((r) => r.ended)));
     const updated = results.flatMap((r) => r.updated).sort();
     expect(updated).toEqual(Array.from({ length: count }, (_, i) => `s${i}`).sort());
     const inserted = results.flatMap((r) => r.inserted).sort();

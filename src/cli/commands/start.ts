@@ -1,14 +1,63 @@
 import { Command } from 'commander';
-import { addSandboxFlags, runSandboxUntilStopped, type SandboxFlags } from './sandbox.js';
+import { resolveServiceSettings, type ServiceFlags } from '../../server/config.js';
+import { type RunningService, startService } from '../../server/service.js';
+import { withConnectorFlags } from '../connector-flags.js';
+import { onShutdown } from '../shutdown.js';
 
-/**
- * The main job. Until the flow service lands, it starts the embedded sandbox and prints how to
- * score against it.
- */
+/** The banner a person reads after `npm start`: where to go, what to paste into Socure. */
+export function describeService(service: RunningService, apiKeyFromSettings: boolean): string {
+  const width = Math.max(...service.flows.map((f) => f.title.length));
+  const lines = [
+    `socure-connector is running at ${service.publicUrl}`,
+    '',
+    'Flows — open one in a browser:',
+    ...service.flows.map((f) => `  ${f.title.padEnd(width)}  ${f.url}`),
+    '',
+    `Socure webhook URL (Socure admin > Developer > Webhook): ${service.webhookUrl}`,
+    `Sessions API: POST ${service.publicUrl}/api/sessions   OpenAPI: ${service.publicUrl}/api/openapi.json`,
+    `  Authorization: Bearer ${apiKeyFromSettings ? '<CONNECTOR_API_KEY>' : service.apiKey}`,
+  ];
+  if (service.appWebhookSecret) lines.push(`App webhook signing secret (Standard Webhooks): ${service.appWebhookSecret}`);
+  if (service.sandbox) {
+    const s = service.sandbox.url;
+    lines.push(
+      '',
+      `No SOCURE_ID_PLUS_KEY set: using the embedded offline Socure sandbox at ${s}`,
+      `  admin (webhooks, allowlist, keys): ${s}/admin`,
+      `  SMS outbox: ${s}/sandbox/outbox`,
+      'Set SOCURE_ID_PLUS_KEY, SOCURE_SDK_KEY and SOCURE_ENVIRONMENT (or SOCURE_API_URL) to use real Socure.',
+    );
+  }
+  return lines.join('\n');
+}
+
 export function startCommand(): Command {
-  return addSandboxFlags(
-    new Command('start').description(
-      'Start socure-connector on embedded defaults (for now: the offline sandbox)',
-    ),
-  ).action((opts: SandboxFlags) => runSandboxUntilStopped(opts));
+  const cmd = new Command('start')
+    .description('Run the connector service: hosted flows, Socure webhook, sessions API (embedded sandbox when no key)')
+    .option('--config <file>', 'JSON file with settings named like the environment variables (env CONFIG_FILE)')
+    .option('--port <port>', 'HTTP port, default 3000 (env PORT)')
+    .option('--host <host>', 'address to bind, default 127.0.0.1; 0.0.0.0 for phones on your network (env HOST)')
+    .option('--public-url <url>', 'the address phones and Socure reach, default http://localhost:<port> (env PUBLIC_URL)')
+    .option('--database-url <url>', 'SQLite path, default sqlite:./data/socure-connector.db (env DATABASE_URL)')
+    .option('--flows-dir <dir>', 'directory of flow JSON files, default the shipped flows (env FLOWS_DIR)')
+    .option('--api-key <key>', 'Bearer key of the sessions API; generated when unset (env CONNECTOR_API_KEY)')
+    .option('--webhook-secret <s1,s2>', 'secret(s) Socure sends in the webhook Authorization header (env SOCURE_WEBHOOK_SECRET)')
+    .option('--app-webhook-url <url>', 'called when a session ends (env APP_WEBHOOK_URL)')
+    .option('--app-webhook-secret <whsec_…>', 'Standard Webhooks signing secret (env APP_WEBHOOK_SECRET)')
+    .option('--sandbox-port <port>', 'port of the embedded sandbox, default 4010 (env SANDBOX_PORT)');
+  withConnectorFlags(cmd).option('--sdk-key <key>', 'SDK key (env SOCURE_SDK_KEY)');
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ npm start                                   # offline, embedded sandbox, SQLite in ./data
+  $ SOCURE_ID_PLUS_KEY=… SOCURE_SDK_KEY=… SOCURE_ENVIRONMENT=sandbox PUBLIC_URL=https://verify.example.com \\
+      SOCURE_WEBHOOK_SECRET=… socure-connector start --port 8080`,
+  );
+  return cmd.action(async (opts: ServiceFlags) => {
+    const settings = resolveServiceSettings(process.env, opts);
+    const service = await startService(settings);
+    process.stdout.write(`${describeService(service, settings.apiKey !== undefined)}\n`);
+    await onShutdown(() => service.close());
+  });
 }

@@ -138,14 +138,19 @@ export class DocvLifecycle {
     return { kind: 'done' };
   }
 
-  #step(tx: DocvTransaction, step: CaptureStep, run: () => void): StepResult {
+  /** undefined when `step` is the one due now; otherwise why it cannot run. Fires nothing but expiry. */
+  check(tx: DocvTransaction, step: CaptureStep): Exclude<StepResult, { kind: 'done' }> | undefined {
     const position = this.position(tx);
     if (tx.status !== 'pending') return { kind: 'finished', position };
-    if (position === step) {
-      run();
-      return { kind: 'done' };
-    }
+    if (position === step) return undefined;
     return isBehind(step, position) ? { kind: 'already', position } : { kind: 'out-of-order', position };
+  }
+
+  #step(tx: DocvTransaction, step: CaptureStep, run: () => void): StepResult {
+    const refused = this.check(tx, step);
+    if (refused) return refused;
+    run();
+    return { kind: 'done' };
   }
 
   #finish(tx: DocvTransaction, status: Exclude<DocvTransaction['status'], 'pending'>): void {
