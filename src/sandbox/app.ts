@@ -1,6 +1,14 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { adminApiRoutes } from './admin/api.js';
+import { adminPageRoutes } from './admin/pages.js';
 import { socureApiKeyAuth } from './auth.js';
 import { BoundedCounter } from './bounded-counter.js';
+import { captureRoutes } from './capture/routes.js';
+import { clockRoutes } from './clock-routes.js';
+import { transactionHelperRoutes } from './docv/helper-routes.js';
+import { docvRequestRoutes } from './docv/routes.js';
+import { docvLookup } from './docv/source.js';
+import { startExpirySweeper } from './docv/sweeper.js';
 import { sendSocureError } from './errors.js';
 import { createFaultDrawer } from './faults.js';
 import { idPlusRoutes } from './idplus/routes.js';
@@ -8,17 +16,26 @@ import { resolveKeys } from './keys.js';
 import { checkOptions, DEFAULT_SLOW_MS, type SandboxOptions } from './options.js';
 import { reasonCodesRoute } from './reason-codes-route.js';
 import { sleep } from './sleep.js';
+import { smsRoutes } from './sms-routes.js';
+import { createSandboxState, type SandboxState } from './state.js';
+import { stylesheetRoute } from './style.js';
 
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? request.url;
 
-/**
- * The sandbox as a Fastify app, not listening (tests can `inject`). Socure's API surface lives in one
- * encapsulated context behind the SocureApiKey hook; DocV routes join it there, while the capture app,
- * admin pages and webhook delivery can register beside it as their own plugins.
- */
+/** The sandbox as a Fastify app, not listening (tests can `inject`). */
 export function buildSandboxApp(options: SandboxOptions = {}): FastifyInstance {
+  return createSandbox(options).app;
+}
+
+/**
+ * The app and its in-memory state. Socure's API surface (ID+, DocV requests, reason codes) lives in one
+ * encapsulated context behind the SocureApiKey hook; the capture app, admin, clock, SMS outbox and
+ * transaction helpers register beside it as their own plugins, without the key.
+ */
+export function createSandbox(options: SandboxOptions = {}): { app: FastifyInstance; state: SandboxState } {
   checkOptions(options);
   const keys = resolveKeys(options.keys);
+  const state = createSandboxState(options, keys);
   const drawFault = createFaultDrawer(options.faults, options.seed);
   const log = options.log;
   const logLine = (request: FastifyRequest, outcome: string | number, ms: number) =>
@@ -60,8 +77,27 @@ export function buildSandboxApp(options: SandboxOptions = {}): FastifyInstance {
 
   app.register(async (api) => {
     api.addHook('onRequest', socureApiKeyAuth(keys));
-    await api.register(idPlusRoutes, { drawFault, faultCounter, faultContext });
+    await api.register(idPlusRoutes, {
+      drawFault,
+      faultCounter,
+      faultContext,
+      docvLookup: docvLookup(state.transactions),
+    });
     await api.register(reasonCodesRoute);
+    await api.register(docvRequestRoutes, { state });
   });
-  return app;
+  app.register(captureRoutes, { state });
+  app.register(transactionHelperRoutes, { state });
+  app.register(clockRoutes, { state });
+  app.register(smsRoutes, { state });
+  app.register(adminApiRoutes, { state });
+  app.register(adminPageRoutes, { state });
+  app.register(stylesheetRoute);
+
+  const stopSweeper = startExpirySweeper(state);
+  app.addHook('onClose', async () => {
+    stopSweeper();
+    await state.close();
+  });
+  return { app, state };
 }

@@ -24,7 +24,6 @@ const CSP = [
 export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger | undefined,
-    disableRequestLogging: false,
     trustProxy: process.env.TRUST_PROXY === 'true',
     bodyLimit: 256 * 1024,
   });

@@ -5,9 +5,9 @@
 import type { OutboundWebhooksTable, SessionsTable, TimelineTable, WebhookInboxTable } from './schema.js';
 import type {
   InboxDelivery,
-  Outcome,
   OutboundStatus,
   OutboundWebhook,
+  Outcome,
   SessionPatch,
   SessionRow,
   SessionStatus,

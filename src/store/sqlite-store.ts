@@ -11,8 +11,8 @@ import {
   type Driver,
   Kysely,
   Migrator,
-  type SqliteDialectConfig,
   SqliteDialect,
+  type SqliteDialectConfig,
   SqliteDriver,
   sql,
   type Transaction,
@@ -114,7 +114,7 @@ export class SqliteStore implements Store {
     database.pragma('foreign_keys = ON');
     this.#database = database;
     this.#db = new Kysely<StoreTables>({ dialect: new ImmediateSqliteDialect({ database }) });
-    this.#queueKey = undefined; void realpathSync;
+    this.#queueKey = database.memory ? undefined : realpathSync(database.name);
     this.#queue = acquireWriteQueue(this.#queueKey);
   }
 
@@ -140,9 +140,12 @@ export class SqliteStore implements Store {
           await sql`commit`.execute(conn);
         } catch (error) {
           await sql`rollback`.execute(conn);
-          throw new Error(`SQLite migration failed: ${error instanceof Error ? error.message : String(error)}`, {
-            cause: error,
-          });
+          throw new Error(
+            `SQLite migration failed: ${error instanceof Error ? error.message : String(error)}`,
+            {
+              cause: error,
+            },
+          );
         }
       }),
     );
@@ -488,7 +491,11 @@ export class SqliteStore implements Store {
   }
 
   async #readSetting(name: string): Promise<string | undefined> {
-    const row = await this.#db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('settings')
+      .select('value')
+      .where('name', '=', name)
+      .executeTakeFirst();
     return row?.value;
   }
 }

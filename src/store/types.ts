@@ -148,7 +148,12 @@ export interface Store {
   findDeliveries(keys: CorrelationKeys, eventTypes: readonly string[]): Promise<InboxDelivery[]>;
   markDeliveryConsumed(deliveryId: string, sessionId: string): Promise<void>;
 
-  appendTimeline(sessionId: string, type: string, detail: Record<string, unknown>, now: number): Promise<void>;
+  appendTimeline(
+    sessionId: string,
+    type: string,
+    detail: Record<string, unknown>,
+    now: number,
+  ): Promise<void>;
   listTimeline(sessionId: string): Promise<TimelineEvent[]>;
 
   enqueueOutbound(webhook: Omit<OutboundWebhook, 'attempts' | 'status' | 'lastError'>): Promise<void>;

@@ -168,10 +168,9 @@ describe('opening and migrating', () => {
     const raw = new Database(path, { readonly: true });
     const names = (type: string) =>
       (
-        raw.prepare('select name from sqlite_master where type = ? and name not like ? order by name').all(
-          type,
-          'sqlite_%',
-        ) as { name: string }[]
+        raw
+          .prepare('select name from sqlite_master where type = ? and name not like ? order by name')
+          .all(type, 'sqlite_%') as { name: string }[]
       ).map((row) => row.name);
     expect(names('table')).toEqual([
       'kysely_migration',
@@ -195,7 +194,9 @@ describe('opening and migrating', () => {
       'webhook_inbox_reference_id',
       'webhook_inbox_token_event_type',
     ]);
-    const unique = raw.prepare("select sql from sqlite_master where name = 'webhook_inbox_token_event_type'").get() as {
+    const unique = raw
+      .prepare("select sql from sqlite_master where name = 'webhook_inbox_token_event_type'")
+      .get() as {
       sql: string;
     };
     expect(unique.sql).toMatch(/create unique index/i);
@@ -391,7 +392,9 @@ describe('sessions', () => {
   it('updateSession merges outputs by node id and replaces the result', async () => {
     const store = await fresh();
     await store.createSession(newSession('s1'), 1);
-    await store.updateSession('s1', 1, { nodeId: 'b' }, 2, { output: { nodeId: 'a', value: { score: 0.9 } } });
+    await store.updateSession('s1', 1, { nodeId: 'b' }, 2, {
+      output: { nodeId: 'a', value: { score: 0.9 } },
+    });
     await store.updateSession('s1', 2, { nodeId: 'c' }, 3, { output: { nodeId: 'b', value: [1, 2] } });
     await store.updateSession('s1', 3, {}, 4, {
       output: { nodeId: 'a', value: { score: 0.1 } },
@@ -416,7 +419,12 @@ describe('sessions', () => {
         result: { stale: true },
       }),
     ).toBeUndefined();
-    expect(await store.getSession('s1')).toMatchObject({ version: 2, nodeId: 'n2', status: 'running', updatedAt: 2 });
+    expect(await store.getSession('s1')).toMatchObject({
+      version: 2,
+      nodeId: 'n2',
+      status: 'running',
+      updatedAt: 2,
+    });
     expect(await store.getSessionData('s1')).toMatchObject({ outputs: {}, result: null });
     expect(await store.updateSession('nope', 1, { nodeId: 'x' }, 3)).toBeUndefined();
   });
@@ -466,7 +474,13 @@ describe('sessions', () => {
     const setup = await openSqliteStore(path);
     for (let i = 0; i < count; i++) {
       await setup.createSession(newSession(`s${i}`), 1);
-      await setup.enqueueOutbound({ id: `o${i}`, sessionId: `s${i}`, url: 'https://app.example/cb', body: '{}', nextAttemptAt: 0 });
+      await setup.enqueueOutbound({
+        id: `o${i}`,
+        sessionId: `s${i}`,
+        url: 'https://app.example/cb',
+        body: '{}',
+        nextAttemptAt: 0,
+      });
     }
     await setup.close();
 
@@ -548,10 +562,9 @@ describe('sessions', () => {
     expect(await ids({ docvTransactionToken: 'tok-1' })).toEqual(['by-token']);
     expect(await ids({ referenceId: 'ref-1' })).toEqual(['by-ref']);
     expect(await ids({ customerUserId: 'cu-1' })).toEqual(['by-user']);
-    expect(await ids({ docvTransactionToken: 'tok-1', referenceId: 'ref-1', customerUserId: 'cu-x' })).toEqual([
-      'by-ref',
-      'by-token',
-    ]);
+    expect(
+      await ids({ docvTransactionToken: 'tok-1', referenceId: 'ref-1', customerUserId: 'cu-x' }),
+    ).toEqual(['by-ref', 'by-token']);
     expect(await ids({ docvTransactionToken: 'tok-1', referenceId: null })).toEqual(['by-token']);
     expect(await ids({ docvTransactionToken: 'nope' })).toEqual([]);
     expect(await ids({})).toEqual([]);
@@ -572,9 +585,11 @@ describe('webhook inbox', () => {
     // New delivery id, same token + event type.
     expect(await store.insertDelivery(delivery('d2', { docvTransactionToken: 'tok' }))).toBe('duplicate');
     // Same token, another event type: a new delivery.
-    expect(await store.insertDelivery(delivery('d3', { docvTransactionToken: 'tok', eventType: 'SESSION_COMPLETE' }))).toBe(
-      'inserted',
-    );
+    expect(
+      await store.insertDelivery(
+        delivery('d3', { docvTransactionToken: 'tok', eventType: 'SESSION_COMPLETE' }),
+      ),
+    ).toBe('inserted');
     // NULL tokens never collide.
     expect(await store.insertDelivery(delivery('n1', { referenceId: 'r' }))).toBe('inserted');
     expect(await store.insertDelivery(delivery('n2', { referenceId: 'r' }))).toBe('inserted');
@@ -605,10 +620,17 @@ describe('webhook inbox', () => {
     const store = await fresh();
     await store.insertDelivery(delivery('late', { docvTransactionToken: 't1', receivedAt: 300 }));
     await store.insertDelivery(
-      delivery('tie-b', { referenceId: 'r1', receivedAt: 200, eventType: 'SESSION_COMPLETE', authenticated: false }),
+      delivery('tie-b', {
+        referenceId: 'r1',
+        receivedAt: 200,
+        eventType: 'SESSION_COMPLETE',
+        authenticated: false,
+      }),
     );
     await store.insertDelivery(delivery('tie-a', { customerUserId: 'c1', receivedAt: 200 }));
-    await store.insertDelivery(delivery('other-type', { docvTransactionToken: 't1', eventType: 'APP_OPENED' }));
+    await store.insertDelivery(
+      delivery('other-type', { docvTransactionToken: 't1', eventType: 'APP_OPENED' }),
+    );
     await store.insertDelivery(delivery('unrelated', { docvTransactionToken: 't2', receivedAt: 1 }));
 
     const keys = { docvTransactionToken: 't1', referenceId: 'r1', customerUserId: 'c1' };
@@ -627,11 +649,13 @@ describe('webhook inbox', () => {
     });
     expect(found[1]!.authenticated).toBe(true);
     expect((await store.findDeliveries({ referenceId: 'r1' }, ['VERIFICATION_COMPLETED'])).length).toBe(0);
-    expect((await store.findDeliveries({ docvTransactionToken: 't1' }, ['APP_OPENED'])).map((d) => d.deliveryId)).toEqual([
-      'other-type',
-    ]);
+    expect(
+      (await store.findDeliveries({ docvTransactionToken: 't1' }, ['APP_OPENED'])).map((d) => d.deliveryId),
+    ).toEqual(['other-type']);
     expect(await store.findDeliveries({}, ['VERIFICATION_COMPLETED'])).toEqual([]);
-    expect(await store.findDeliveries({ docvTransactionToken: null }, ['VERIFICATION_COMPLETED'])).toEqual([]);
+    expect(await store.findDeliveries({ docvTransactionToken: null }, ['VERIFICATION_COMPLETED'])).toEqual(
+      [],
+    );
     expect(await store.findDeliveries(keys, [])).toEqual([]);
   });
 
@@ -641,7 +665,10 @@ describe('webhook inbox', () => {
     await store.insertDelivery(delivery('d1', { docvTransactionToken: 't' }));
     await store.insertDelivery(delivery('d2', { docvTransactionToken: 't', eventType: 'SESSION_COMPLETE' }));
     await store.markDeliveryConsumed('d1', 's1');
-    const found = await store.findDeliveries({ docvTransactionToken: 't' }, ['VERIFICATION_COMPLETED', 'SESSION_COMPLETE']);
+    const found = await store.findDeliveries({ docvTransactionToken: 't' }, [
+      'VERIFICATION_COMPLETED',
+      'SESSION_COMPLETE',
+    ]);
     expect(found.map((d) => [d.deliveryId, d.consumedBy])).toEqual([
       ['d1', 's1'],
       ['d2', null],
@@ -659,7 +686,13 @@ describe('timeline', () => {
     await store.appendTimeline('s1', 'node', { nodeId: 'a', nested: { ok: true, n: null } }, 12);
     expect(await store.listTimeline('s1')).toStrictEqual([
       { sessionId: 's1', seq: 1, at: 10, type: 'created', detail: { flowId: 'docv-qr' } },
-      { sessionId: 's1', seq: 2, at: 12, type: 'node', detail: { nodeId: 'a', nested: { ok: true, n: null } } },
+      {
+        sessionId: 's1',
+        seq: 2,
+        at: 12,
+        type: 'node',
+        detail: { nodeId: 'a', nested: { ok: true, n: null } },
+      },
     ]);
     expect(await store.listTimeline('s2')).toStrictEqual([
       { sessionId: 's2', seq: 1, at: 11, type: 'created', detail: {} },
@@ -689,18 +722,63 @@ describe('timeline', () => {
 describe('outbound webhooks', () => {
   async function withOutbound(store: Store) {
     await store.createSession(newSession('s1'), 1);
-    await store.enqueueOutbound({ id: 'o2', sessionId: 's1', url: 'https://app/cb', body: '{"n":2}', nextAttemptAt: 200 });
-    await store.enqueueOutbound({ id: 'o1', sessionId: 's1', url: 'https://app/cb', body: '{"n":1}', nextAttemptAt: 100 });
-    await store.enqueueOutbound({ id: 'o3', sessionId: 's1', url: 'https://app/cb', body: '{"n":3}', nextAttemptAt: 900 });
+    await store.enqueueOutbound({
+      id: 'o2',
+      sessionId: 's1',
+      url: 'https://app/cb',
+      body: '{"n":2}',
+      nextAttemptAt: 200,
+    });
+    await store.enqueueOutbound({
+      id: 'o1',
+      sessionId: 's1',
+      url: 'https://app/cb',
+      body: '{"n":1}',
+      nextAttemptAt: 100,
+    });
+    await store.enqueueOutbound({
+      id: 'o3',
+      sessionId: 's1',
+      url: 'https://app/cb',
+      body: '{"n":3}',
+      nextAttemptAt: 900,
+    });
   }
 
   it('enqueueOutbound stores a pending webhook with no attempts', async () => {
     const store = await fresh();
     await withOutbound(store);
     expect(await store.listOutbound('s1')).toStrictEqual([
-      { id: 'o1', sessionId: 's1', url: 'https://app/cb', body: '{"n":1}', attempts: 0, nextAttemptAt: 100, status: 'pending', lastError: null },
-      { id: 'o2', sessionId: 's1', url: 'https://app/cb', body: '{"n":2}', attempts: 0, nextAttemptAt: 200, status: 'pending', lastError: null },
-      { id: 'o3', sessionId: 's1', url: 'https://app/cb', body: '{"n":3}', attempts: 0, nextAttemptAt: 900, status: 'pending', lastError: null },
+      {
+        id: 'o1',
+        sessionId: 's1',
+        url: 'https://app/cb',
+        body: '{"n":1}',
+        attempts: 0,
+        nextAttemptAt: 100,
+        status: 'pending',
+        lastError: null,
+      },
+      {
+        id: 'o2',
+        sessionId: 's1',
+        url: 'https://app/cb',
+        body: '{"n":2}',
+        attempts: 0,
+        nextAttemptAt: 200,
+        status: 'pending',
+        lastError: null,
+      },
+      {
+        id: 'o3',
+        sessionId: 's1',
+        url: 'https://app/cb',
+        body: '{"n":3}',
+        attempts: 0,
+        nextAttemptAt: 900,
+        status: 'pending',
+        lastError: null,
+      },
     ]);
     expect(await store.listOutbound('other')).toEqual([]);
   });
@@ -710,8 +788,26 @@ describe('outbound webhooks', () => {
     await withOutbound(store);
     const claimed = await store.claimDueOutbound(500, 10_000, 10);
     expect(claimed).toStrictEqual([
-      { id: 'o1', sessionId: 's1', url: 'https://app/cb', body: '{"n":1}', attempts: 1, nextAttemptAt: 10_000, status: 'pending', lastError: null },
-      { id: 'o2', sessionId: 's1', url: 'https://app/cb', body: '{"n":2}', attempts: 1, nextAttemptAt: 10_000, status: 'pending', lastError: null },
+      {
+        id: 'o1',
+        sessionId: 's1',
+        url: 'https://app/cb',
+        body: '{"n":1}',
+        attempts: 1,
+        nextAttemptAt: 10_000,
+        status: 'pending',
+        lastError: null,
+      },
+      {
+        id: 'o2',
+        sessionId: 's1',
+        url: 'https://app/cb',
+        body: '{"n":2}',
+        attempts: 1,
+        nextAttemptAt: 10_000,
+        status: 'pending',
+        lastError: null,
+      },
     ]);
     // Leased: a second worker at the same time gets nothing.
     expect(await store.claimDueOutbound(500, 10_000, 10)).toEqual([]);
@@ -728,15 +824,25 @@ describe('outbound webhooks', () => {
     await withOutbound(store);
     await store.claimDueOutbound(1_000, 5_000, 10);
     await store.recordOutboundAttempt('o1', { status: 'delivered', nextAttemptAt: 5_000, lastError: null });
-    await store.recordOutboundAttempt('o2', { status: 'failed', nextAttemptAt: 5_000, lastError: 'HTTP 500' });
-    await store.recordOutboundAttempt('o3', { status: 'pending', nextAttemptAt: 2_000, lastError: 'timeout' });
+    await store.recordOutboundAttempt('o2', {
+      status: 'failed',
+      nextAttemptAt: 5_000,
+      lastError: 'HTTP 500',
+    });
+    await store.recordOutboundAttempt('o3', {
+      status: 'pending',
+      nextAttemptAt: 2_000,
+      lastError: 'timeout',
+    });
     const list = await store.listOutbound('s1');
     expect(list.map((o) => [o.id, o.status, o.attempts, o.nextAttemptAt, o.lastError])).toEqual([
       ['o3', 'pending', 1, 2_000, 'timeout'],
       ['o1', 'delivered', 1, 5_000, null],
       ['o2', 'failed', 1, 5_000, 'HTTP 500'],
     ]);
-    expect((await store.claimDueOutbound(100_000, 200_000, 10)).map((o) => [o.id, o.attempts])).toEqual([['o3', 2]]);
+    expect((await store.claimDueOutbound(100_000, 200_000, 10)).map((o) => [o.id, o.attempts])).toEqual([
+      ['o3', 2],
+    ]);
   });
 
   it('two instances claiming at once never get the same webhook', async () => {
@@ -745,7 +851,13 @@ describe('outbound webhooks', () => {
     const b = await fresh(path);
     await a.createSession(newSession('s1'), 1);
     for (let i = 0; i < 20; i++) {
-      await a.enqueueOutbound({ id: `o${i}`, sessionId: 's1', url: 'https://app/cb', body: '{}', nextAttemptAt: i });
+      await a.enqueueOutbound({
+        id: `o${i}`,
+        sessionId: 's1',
+        url: 'https://app/cb',
+        body: '{}',
+        nextAttemptAt: i,
+      });
     }
     const batches = await Promise.all(
       Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).claimDueOutbound(100, 1_000, 3)),
@@ -799,8 +911,19 @@ describe('openStore', () => {
   });
 
   it('opens a migrated SQLite store for each form', async () => {
-    const paths = [join(dir, 'u', 'a.db'), join(dir, 'u', 'b.db'), join(dir, 'u', 'c.db'), join(dir, 'u', 'd.db')];
-    const urls = [`sqlite:${paths[0]}`, `file:${paths[1]}`, pathToFileURL(paths[2]!).href, paths[3]!, ':memory:'];
+    const paths = [
+      join(dir, 'u', 'a.db'),
+      join(dir, 'u', 'b.db'),
+      join(dir, 'u', 'c.db'),
+      join(dir, 'u', 'd.db'),
+    ];
+    const urls = [
+      `sqlite:${paths[0]}`,
+      `file:${paths[1]}`,
+      pathToFileURL(paths[2]!).href,
+      paths[3]!,
+      ':memory:',
+    ];
     for (const url of urls) {
       const store = await openStore(url);
       open.push(store);

@@ -61,10 +61,20 @@ function documentType(tx: DocvTransaction): Page {
   };
 }
 
-const UPLOAD_TEXT: Record<UploadSide, { title: string; label: string; capture: string }> = {
-  front: { title: 'Front of your document', label: 'Photo of the front of your document', capture: 'environment' },
-  back: { title: 'Back of your document', label: 'Photo of the back of your document', capture: 'environment' },
-  selfie: { title: 'Take a selfie', label: 'Selfie (a photo of your face)', capture: 'user' },
+const UPLOAD_TEXT: Record<UploadSide, { title: string; label: string; capture: string; short: string }> = {
+  front: {
+    title: 'Front of your document',
+    label: 'Photo of the front of your document',
+    capture: 'environment',
+    short: 'Front',
+  },
+  back: {
+    title: 'Back of your document',
+    label: 'Photo of the back of your document',
+    capture: 'environment',
+    short: 'Back',
+  },
+  selfie: { title: 'Take a selfie', label: 'Selfie (a photo of your face)', capture: 'user', short: 'Selfie' },
 };
 
 function upload(tx: DocvTransaction, side: UploadSide, error?: string): Page {
@@ -87,7 +97,7 @@ function review(tx: DocvTransaction): Page {
   const auto = OUTCOME_SPECS[magicOutcomeOf(tx.pii)].label;
   const sizes = (['front', 'back', 'selfie'] as const)
     .filter((s) => tx.uploads[s])
-    .map((s) => html`<li>${UPLOAD_TEXT[s].title}: ${tx.uploads[s]!.bytes} bytes</li>`);
+    .map((s) => html`<li>${UPLOAD_TEXT[s].short}: photo received (${tx.uploads[s]!.bytes} bytes)</li>`);
   return {
     title: 'Review and submit',
     body: html`<div class="card">${progress(tx, 'review')}

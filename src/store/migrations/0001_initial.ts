@@ -30,9 +30,17 @@ export const initial: Migration = {
       .addColumn('updated_at', 'bigint', (col) => col.notNull())
       .addColumn('expires_at', 'bigint', (col) => col.notNull())
       .execute();
-    await db.schema.createIndex('sessions_status_wake_at').on('sessions').columns(['status', 'wake_at']).execute();
+    await db.schema
+      .createIndex('sessions_status_wake_at')
+      .on('sessions')
+      .columns(['status', 'wake_at'])
+      .execute();
     await db.schema.createIndex('sessions_wait_token').on('sessions').column('wait_token').execute();
-    await db.schema.createIndex('sessions_wait_reference_id').on('sessions').column('wait_reference_id').execute();
+    await db.schema
+      .createIndex('sessions_wait_reference_id')
+      .on('sessions')
+      .column('wait_reference_id')
+      .execute();
     await db.schema
       .createIndex('sessions_wait_customer_user_id')
       .on('sessions')
@@ -47,7 +55,9 @@ export const initial: Migration = {
     // A session's personal data (JSON as text): input, outputs by node id, end result.
     await db.schema
       .createTable('session_data')
-      .addColumn('session_id', 'text', (col) => col.primaryKey().references('sessions.id').onDelete('cascade'))
+      .addColumn('session_id', 'text', (col) =>
+        col.primaryKey().references('sessions.id').onDelete('cascade'),
+      )
       .addColumn('input', 'text', (col) => col.notNull())
       .addColumn('outputs', 'text', (col) => col.notNull())
       .addColumn('result', 'text')
@@ -125,7 +135,14 @@ export const initial: Migration = {
   },
 
   async down(db: Kysely<unknown>): Promise<void> {
-    for (const table of ['settings', 'outbound_webhooks', 'timeline', 'webhook_inbox', 'session_data', 'sessions']) {
+    for (const table of [
+      'settings',
+      'outbound_webhooks',
+      'timeline',
+      'webhook_inbox',
+      'session_data',
+      'sessions',
+    ]) {
       await db.schema.dropTable(table).execute();
     }
   },
