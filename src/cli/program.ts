@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { callCommand } from './commands/call.js';
+import { docvResultCommand, docvUrlCommand } from './commands/docv.js';
 import { manifestCommand } from './commands/manifest.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { scoreCommand } from './commands/score.js';
@@ -15,7 +16,15 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .exitOverride()
     .showHelpAfterError();
-  for (const cmd of [startCommand(), sandboxCommand(), scoreCommand(), callCommand(), manifestCommand()]) {
+  for (const cmd of [
+    startCommand(),
+    sandboxCommand(),
+    scoreCommand(),
+    docvUrlCommand(),
+    docvResultCommand(),
+    callCommand(),
+    manifestCommand(),
+  ]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;

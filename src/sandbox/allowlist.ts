@@ -10,7 +10,11 @@ const IPV6 = /^[0-9a-f:.]+$/;
 
 /** The canonical form of an entry or a URL host (lower case, no brackets, no trailing dot), or undefined. */
 export function normalizeHost(value: string): string | undefined {
-  const v = value.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   if (v.includes(':')) return IPV6.test(v) ? v : undefined;
   return HOSTNAME.test(v) ? v : undefined;
 }

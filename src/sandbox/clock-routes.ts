@@ -20,9 +20,12 @@ export const clockRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (a
     const raw = body.value.ms;
     const ms = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
     if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_ADVANCE_MS) {
-      return sendSocureError(reply, 400, `ms must be a whole number of milliseconds from 0 to ${MAX_ADVANCE_MS}`, [
-        'ms',
-      ]);
+      return sendSocureError(
+        reply,
+        400,
+        `ms must be a whole number of milliseconds from 0 to ${MAX_ADVANCE_MS}`,
+        ['ms'],
+      );
     }
     state.clock.advance(ms);
     return reply.type('application/json; charset=utf-8').send(state.clock.toJSON());

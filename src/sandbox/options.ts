@@ -73,7 +73,8 @@ export function checkOptions(o: SandboxOptions): void {
     ['deliveryTimeoutMs', o.deliveryTimeoutMs],
     ['maxTransactions', o.maxTransactions],
   ] as const) {
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`sandbox: ${name} must be an integer > 0`);
+    if (v !== undefined && !(Number.isInteger(v) && v > 0))
+      throw new Error(`sandbox: ${name} must be an integer > 0`);
   }
   if (o.authScheme !== undefined && o.authScheme !== 'bare' && o.authScheme !== 'bearer') {
     throw new Error("sandbox: authScheme must be 'bare' or 'bearer'");
@@ -87,11 +88,14 @@ export function checkOptions(o: SandboxOptions): void {
       throw new Error(`sandbox: webhooks[${i}].secret must be non-empty without spaces`);
     }
     if (w.environment !== undefined && !SANDBOX_ENVIRONMENTS.includes(w.environment)) {
-      throw new Error(`sandbox: webhooks[${i}].environment must be one of ${SANDBOX_ENVIRONMENTS.join(', ')}`);
+      throw new Error(
+        `sandbox: webhooks[${i}].environment must be one of ${SANDBOX_ENVIRONMENTS.join(', ')}`,
+      );
     }
   }
   for (const entry of o.allowlist ?? []) {
-    if (!normalizeHost(entry)) throw new Error(`sandbox: allowlist entry ${JSON.stringify(entry)} is not a domain or IP`);
+    if (!normalizeHost(entry))
+      throw new Error(`sandbox: allowlist entry ${JSON.stringify(entry)} is not a domain or IP`);
   }
 }
 

@@ -6,14 +6,18 @@ import type { SandboxState } from './state.js';
 export const smsRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (app, { state }) => {
   app.get<{ Querystring: { to?: string } }>('/sandbox/sms', async (request, reply) => {
     const to = typeof request.query.to === 'string' ? request.query.to.replace(/[\s-]/g, '') : undefined;
-    return reply.type('application/json; charset=utf-8').send({ messages: state.outbox.list(to || undefined) });
+    return reply
+      .type('application/json; charset=utf-8')
+      .send({ messages: state.outbox.list(to || undefined) });
   });
 
   app.get('/sandbox/outbox', async (_request, reply) => {
     const messages = state.outbox.list();
     const rows = messages.map((m) => {
       const link = /https?:\/\/\S+/.exec(m.body)?.[0];
-      const text = link ? html`${m.body.slice(0, m.body.indexOf(link))}<a href="${link}">${link}</a>` : m.body;
+      const text = link
+        ? html`${m.body.slice(0, m.body.indexOf(link))}<a href="${link}">${link}</a>`
+        : m.body;
       return html`<tr><td>${m.at}</td><td>${m.to}</td><td>${text}</td></tr>`;
     });
     return sendPage(

@@ -5,11 +5,7 @@ import { TransactionStore } from './docv/transactions.js';
 import type { SandboxKeys } from './keys.js';
 import { DEFAULT_TRANSACTION_TTL_MS, type SandboxOptions } from './options.js';
 import { SmsOutbox } from './sms.js';
-import {
-  DEFAULT_DELIVERY_TIMEOUT_MS,
-  DEFAULT_RETRY_BASE_MS,
-  DeliveryQueue,
-} from './webhooks/delivery.js';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_BASE_MS, DeliveryQueue } from './webhooks/delivery.js';
 import { DeliveryLog } from './webhooks/delivery-log.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
 

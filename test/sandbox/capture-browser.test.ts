@@ -5,7 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveriesOf, docvRequest, docvResult, FULL_SEQUENCE, type Rig, startRig, typesOf, waitFor } from './docv-support.js';
+import {
+  deliveriesOf,
+  docvRequest,
+  docvResult,
+  FULL_SEQUENCE,
+  type Rig,
+  startRig,
+  typesOf,
+  waitFor,
+} from './docv-support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/capture/', import.meta.url));
@@ -41,7 +50,9 @@ describe('capture app in a real phone-sized Chromium', () => {
   let dir: string;
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is required at ${CHROMIUM} for the capture-app browser test (CI installs Debian's chromium package).`);
+      throw new Error(
+        `Chromium is required at ${CHROMIUM} for the capture-app browser test (CI installs Debian's chromium package).`,
+      );
     }
     dir = mkdtempSync(join(tmpdir(), 'capture-browser-'));
     mkdirSync(SHOTS, { recursive: true });
@@ -49,7 +60,12 @@ describe('capture app in a real phone-sized Chromium', () => {
     writePng(join(dir, 'back.png'), 320, 200, [60, 160, 90]);
     writePng(join(dir, 'selfie.png'), 200, 260, [220, 170, 140]);
     rig = await startRig();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      timeout: 30_000,
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -72,7 +88,9 @@ describe('capture app in a real phone-sized Chromium', () => {
     const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
     try {
       await page.goto(data.url);
-      await expect(page.getByRole('heading', { name: 'Verify your identity' }).isVisible()).resolves.toBe(true);
+      await expect(page.getByRole('heading', { name: 'Verify your identity' }).isVisible()).resolves.toBe(
+        true,
+      );
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390); // no sideways scrolling on a phone
       await shot('1-consent');
@@ -111,7 +129,9 @@ describe('capture app in a real phone-sized Chromium', () => {
       return d.length >= FULL_SEQUENCE.length && d;
     }, 'the whole sequence');
     expect(typesOf(deliveries)).toEqual(FULL_SEQUENCE);
-    const state = await fetch(`${rig.sandbox.url}/sandbox/transactions/${data.docvTransactionToken}`).then((r) => r.json());
+    const state = await fetch(`${rig.sandbox.url}/sandbox/transactions/${data.docvTransactionToken}`).then(
+      (r) => r.json(),
+    );
     expect(state.uploads.front.bytes).toBeGreaterThan(100); // the real PNG arrived, not an empty part
     const result = await docvResult(rig, data.docvTransactionToken);
     expect(result.json.documentVerification.decision.value).toBe('accept');

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SANDBOX_KEYS } from '../../src/sandbox/index.js';
-import { http, postForm, postJson, type Receiver, type Rig, startReceiver, startRig, waitFor } from './docv-support.js';
+import {
+  http,
+  postForm,
+  postJson,
+  type Receiver,
+  type Rig,
+  startReceiver,
+  startRig,
+  waitFor,
+} from './docv-support.js';
 
 describe('admin: webhooks, IPs & Domains, keys (real sockets)', () => {
   let rig: Rig;
@@ -45,20 +54,33 @@ describe('admin: webhooks, IPs & Domains, keys (real sockets)', () => {
     });
     expect(created.status, created.text).toBe(201);
     const sub = created.json.subscription;
-    expect(sub).toMatchObject({ environment: 'certification', name: 'DaVinci', hasSecret: false, certificate: null });
+    expect(sub).toMatchObject({
+      environment: 'certification',
+      name: 'DaVinci',
+      hasSecret: false,
+      certificate: null,
+    });
     expect((await http(api(`/subscriptions/${sub.id}`))).json.subscription.id).toBe(sub.id);
     expect((await http(api('/subscriptions?environment=certification'))).json.subscriptions).toHaveLength(1);
     expect((await http(api('/subscriptions?environment=sandbox'))).json.subscriptions).toHaveLength(1);
     expect((await http(api('/subscriptions?environment=moon'))).status).toBe(400);
 
     const test = await postJson(api(`/subscriptions/${sub.id}/test`), {});
-    expect(test.json).toMatchObject({ ok: true, statusCode: 200, referenceId: expect.stringMatching(/^test-/) });
+    expect(test.json).toMatchObject({
+      ok: true,
+      statusCode: 200,
+      referenceId: expect.stringMatching(/^test-/),
+    });
     expect(other.received[0]!.body).toMatchObject({
       id: test.json.deliveryId,
       eventGroup: 'DocvNotification',
       reason: 'WAITING_FOR_USER_TO_REDIRECT',
       environmentName: 'Certification',
-      event: { eventType: 'WAITING_FOR_USER_TO_REDIRECT', referenceId: test.json.referenceId, message: 'Process Initiated' },
+      event: {
+        eventType: 'WAITING_FOR_USER_TO_REDIRECT',
+        referenceId: test.json.referenceId,
+        message: 'Process Initiated',
+      },
     });
     const log = (await http(api(`/subscriptions/${sub.id}/deliveries`))).json.deliveries;
     expect(log[0]).toMatchObject({ status: 'test_ok', statusCode: 200, attempt: 1 });
@@ -69,12 +91,20 @@ describe('admin: webhooks, IPs & Domains, keys (real sockets)', () => {
   });
 
   it('Test reports the receiver’s status code or the connection error', async () => {
-    const bad = await postJson(api('/subscriptions'), { name: 'failing', url: failing.url, environment: 'production' });
+    const bad = await postJson(api('/subscriptions'), {
+      name: 'failing',
+      url: failing.url,
+      environment: 'production',
+    });
     const res = await postJson(api(`/subscriptions/${bad.json.subscription.id}/test`), {});
     expect(res.json).toMatchObject({ ok: false, statusCode: 500 });
     const gone = await startReceiver();
     await gone.close();
-    const down = await postJson(api('/subscriptions'), { name: 'down', url: gone.url, environment: 'production' });
+    const down = await postJson(api('/subscriptions'), {
+      name: 'down',
+      url: gone.url,
+      environment: 'production',
+    });
     const res2 = await postJson(api(`/subscriptions/${down.json.subscription.id}/test`), {});
     expect(res2.json).toMatchObject({ ok: false, error: 'ECONNREFUSED' });
     expect(res2.json.statusCode).toBeUndefined();
@@ -116,7 +146,13 @@ describe('admin: webhooks, IPs & Domains, keys (real sockets)', () => {
   it('admin pages: the seed’s New Webhook form, labelled, certificate disabled; forms post urlencoded', async () => {
     const page = await http(`${rig.sandbox.url}/admin`);
     expect(page.status).toBe(200);
-    for (const label of ['Subscription Type', 'Subscription Channel Name', 'Webhook URL', 'Secret Key', 'Choose certificate']) {
+    for (const label of [
+      'Subscription Type',
+      'Subscription Channel Name',
+      'Webhook URL',
+      'Secret Key',
+      'Choose certificate',
+    ]) {
       expect(page.text).toContain(label);
     }
     expect(page.text).toContain('<input type="file" id="certificate" name="certificate" disabled>');
@@ -157,9 +193,13 @@ describe('admin: webhooks, IPs & Domains, keys (real sockets)', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.text).toContain('url must be an absolute http(s) URL');
 
-    expect((await postForm(`${rig.sandbox.url}/admin/allowlist`, { entry: 'flows.example.org' })).status).toBe(303);
+    expect(
+      (await postForm(`${rig.sandbox.url}/admin/allowlist`, { entry: 'flows.example.org' })).status,
+    ).toBe(303);
     expect((await http(api('/allowlist'))).json.entries).toContain('flows.example.org');
-    expect((await postForm(`${rig.sandbox.url}/admin/allowlist/delete`, { entry: 'flows.example.org' })).status).toBe(303);
+    expect(
+      (await postForm(`${rig.sandbox.url}/admin/allowlist/delete`, { entry: 'flows.example.org' })).status,
+    ).toBe(303);
     expect((await http(api('/allowlist'))).json.entries).not.toContain('flows.example.org');
 
     expect((await postForm(`${rig.sandbox.url}/admin/webhooks/${sub.id}/delete`, {})).status).toBe(303);

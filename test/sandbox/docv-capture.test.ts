@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docvRequestSchema } from '../../src/socure/docv/schemas.js';
-import { WebhookAuthenticationError, verifyAndParse } from '../../src/webhooks/index.js';
+import { verifyAndParse, WebhookAuthenticationError } from '../../src/webhooks/index.js';
 import {
   captureOverHttp,
   deliveriesOf,
@@ -76,9 +76,9 @@ describe('capture app over HTTP → webhooks → ID+ (real sockets)', () => {
     const raws = rig.receiver.received.filter((r) => r.body.origId === tx.referenceId);
     expect(new Set(raws.map((r) => r.body.id)).size).toBe(raws.length); // one id per delivery
     expect(raws.every((r) => r.headers.authorization === 'whsec-sandbox-test-secret')).toBe(true); // bare
-    expect(() => verifyAndParse({ headers: raws[0]!.headers, rawBody: raws[0]!.raw, secrets: 'other' })).toThrow(
-      WebhookAuthenticationError,
-    );
+    expect(() =>
+      verifyAndParse({ headers: raws[0]!.headers, rawBody: raws[0]!.raw, secrets: 'other' }),
+    ).toThrow(WebhookAuthenticationError);
     expect(raws.map((r) => r.body.event.message)).toEqual([
       'Process Initiated',
       'Capture App Opened',
@@ -93,8 +93,11 @@ describe('capture app over HTTP → webhooks → ID+ (real sockets)', () => {
     const uploaded = deliveries.find((d) => d.eventType === 'DOCUMENTS_UPLOADED')!;
     const completed = deliveries.find((d) => d.eventType === 'VERIFICATION_COMPLETED')!;
     const uuid = (uploaded.raw.event as { data: { uuid: string } }).data.uuid;
-    expect(uploaded.raw.event).toMatchObject({ data: { uuid: expect.any(String), referenceId: tx.referenceId } });
-    const block = (completed.raw.event as { data: { documentVerification: unknown } }).data.documentVerification;
+    expect(uploaded.raw.event).toMatchObject({
+      data: { uuid: expect.any(String), referenceId: tx.referenceId },
+    });
+    const block = (completed.raw.event as { data: { documentVerification: unknown } }).data
+      .documentVerification;
     expect(completed.raw.event).toMatchObject({ data: { referenceId: tx.referenceId } });
     expect(block).toMatchObject({
       decision: { name: 'standard', value: 'accept' },
@@ -106,7 +109,13 @@ describe('capture app over HTTP → webhooks → ID+ (real sockets)', () => {
         fullName: 'Maria Lopez',
         dob: '1988-07-14',
         address: '42 Elm Street, Springfield, IL 62704',
-        parsedAddress: { physicalAddress: '42 Elm Street', city: 'Springfield', state: 'IL', zip: '62704', country: 'US' },
+        parsedAddress: {
+          physicalAddress: '42 Elm Street',
+          city: 'Springfield',
+          state: 'IL',
+          zip: '62704',
+          country: 'US',
+        },
       },
     });
 
@@ -118,14 +127,21 @@ describe('capture app over HTTP → webhooks → ID+ (real sockets)', () => {
 
     const state = await http(`${rig.sandbox.url}/sandbox/transactions/${tx.data.docvTransactionToken}`);
     expect(state.json).toMatchObject({ status: 'completed', position: 'done', documentUuid: uuid });
-    expect(state.json.uploads.front).toEqual({ bytes: 22, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), at: expect.any(String) });
+    expect(state.json.uploads.front).toEqual({
+      bytes: 22,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      at: expect.any(String),
+    });
   });
 
   it('reloads and repeated posts fire nothing twice; out-of-order posts get a friendly 409 page', async () => {
     const tx = await create({ config: { documentType: 'license' } });
     const url = tx.data.url;
     const step = (s: string) => `${url}/${s}`;
-    const early = await http(step('selfie'), { body: Buffer.from('x'), headers: { 'content-type': 'image/jpeg' } });
+    const early = await http(step('selfie'), {
+      body: Buffer.from('x'),
+      headers: { 'content-type': 'image/jpeg' },
+    });
     expect(early.status).toBe(409);
     expect(early.text).toContain('This step is not available yet');
     expect((await http(url)).text).toContain('Accept and continue');
@@ -136,7 +152,9 @@ describe('capture app over HTTP → webhooks → ID+ (real sockets)', () => {
     expect((await postForm(step('document-type'), { documentType: 'passport' })).status).toBe(303);
     const front = await http(url);
     expect(front.text).toContain('Front of your document');
-    expect(front.text).toMatch(/<label for="image">[^<]+<\/label>\s*<input type="file" id="image" name="image" accept="image\/\*" capture="environment" required>/);
+    expect(front.text).toMatch(
+      /<label for="image">[^<]+<\/label>\s*<input type="file" id="image" name="image" accept="image\/\*" capture="environment" required>/,
+    );
     const img = multipartImage(Buffer.from('front'));
     expect((await http(step('front'), { body: img.body, headers: img.headers })).status).toBe(303);
     expect((await http(step('front'), { body: img.body, headers: img.headers })).status).toBe(303);
@@ -159,8 +177,13 @@ describe('capture app over HTTP → webhooks → ID+ (real sockets)', () => {
 
   it('a passport skips the back; a GET redirect answers 303 with referenceId and token', async () => {
     const redirect = 'http://localhost:8080/verified?from=socure';
-    const tx = await create({ config: { documentType: 'passport', redirect: { method: 'GET', url: redirect } } });
-    const flow = await captureOverHttp(rig.sandbox.url, tx.data.url, { documentType: 'passport', skipTypeStep: true });
+    const tx = await create({
+      config: { documentType: 'passport', redirect: { method: 'GET', url: redirect } },
+    });
+    const flow = await captureOverHttp(rig.sandbox.url, tx.data.url, {
+      documentType: 'passport',
+      skipTypeStep: true,
+    });
     const location = new URL(String(flow.submitted.headers.location));
     expect(flow.submitted.status).toBe(303);
     expect(`${location.origin}${location.pathname}`).toBe('http://localhost:8080/verified');
@@ -198,7 +221,9 @@ describe('capture app over HTTP → webhooks → ID+ (real sockets)', () => {
     const d = await events(tx.referenceId, 3);
     expect(typesOf(d)).toEqual(['WAITING_FOR_USER_TO_REDIRECT', 'APP_OPENED', 'CONSENT_DECLINED']);
     expect(d[2]!.raw.event).toMatchObject({ customerUserId: 5150, message: 'Consent Declined' });
-    expect((await docvResult(rig, tx.data.docvTransactionToken)).json.documentVerification).toEqual({ reasonCodes: [] });
+    expect((await docvResult(rig, tx.data.docvTransactionToken)).json.documentVerification).toEqual({
+      reasonCodes: [],
+    });
   });
 
   it('expiry via the clock endpoint: SESSION_EXPIRED is fired and the link shows "Session expired"', async () => {

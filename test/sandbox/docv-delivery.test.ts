@@ -37,7 +37,8 @@ const txKnobs = (r: Rig, token: string, knobs: Record<string, unknown>) =>
 const subscriptionId = async (r: Rig) =>
   (await http(`${r.sandbox.url}/admin/api/subscriptions`)).json.subscriptions[0].id as string;
 const deliveryLog = async (r: Rig) =>
-  (await http(`${r.sandbox.url}/admin/api/subscriptions/${await subscriptionId(r)}/deliveries`)).json.deliveries;
+  (await http(`${r.sandbox.url}/admin/api/subscriptions/${await subscriptionId(r)}/deliveries`)).json
+    .deliveries;
 
 describe('webhook delivery (real sockets, retry base 50 ms)', () => {
   it('the schedule is base·2^(n-1), at most 8 attempts', () => {
@@ -59,7 +60,13 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
       const l = await deliveryLog(r);
       return l.length >= 3 && l;
     }, 'log');
-    expect(log.map((e: { attempt: number; status: string; statusCode: number }) => [e.attempt, e.status, e.statusCode])).toEqual([
+    expect(
+      log.map((e: { attempt: number; status: string; statusCode: number }) => [
+        e.attempt,
+        e.status,
+        e.statusCode,
+      ]),
+    ).toEqual([
       [3, 'delivered', 200],
       [2, 'retrying', 500],
       [1, 'retrying', 500],
@@ -81,7 +88,12 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
       12_000,
     );
     expect(r.receiver.received.length).toBe(MAX_DELIVERY_ATTEMPTS);
-    expect(log[0]).toMatchObject({ attempt: 8, status: 'given_up', statusCode: 503, eventType: 'WAITING_FOR_USER_TO_REDIRECT' });
+    expect(log[0]).toMatchObject({
+      attempt: 8,
+      status: 'given_up',
+      statusCode: 503,
+      eventType: 'WAITING_FOR_USER_TO_REDIRECT',
+    });
     failing = false;
     await http(tx.data.url);
     await waitFor(() => r.receiver.received.length === MAX_DELIVERY_ATTEMPTS + 1, 'APP_OPENED');
@@ -105,7 +117,9 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
     const sub = await postJson(`${r.sandbox.url}/admin/api/subscriptions`, { name: 'down', url });
     await begin(r);
     const downLog = await waitFor(async () => {
-      const l = (await http(`${r.sandbox.url}/admin/api/subscriptions/${sub.json.subscription.id}/deliveries`)).json.deliveries;
+      const l = (
+        await http(`${r.sandbox.url}/admin/api/subscriptions/${sub.json.subscription.id}/deliveries`)
+      ).json.deliveries;
       return l.length >= 2 && l;
     }, 'refused attempts');
     expect(downLog[0]).toMatchObject({ status: 'retrying', error: 'ECONNREFUSED' });
@@ -133,7 +147,12 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
       const x = deliveriesOf(r.receiver, tx.referenceId);
       return x.length >= 4 && x;
     }, '4 deliveries');
-    expect(typesOf(d)).toEqual(['WAITING_FOR_USER_TO_REDIRECT', 'WAITING_FOR_USER_TO_REDIRECT', 'APP_OPENED', 'APP_OPENED']);
+    expect(typesOf(d)).toEqual([
+      'WAITING_FOR_USER_TO_REDIRECT',
+      'WAITING_FOR_USER_TO_REDIRECT',
+      'APP_OPENED',
+      'APP_OPENED',
+    ]);
     expect(d[0]!.id).toBe(d[1]!.id);
     expect(d[2]!.id).toBe(d[3]!.id);
     expect(d[0]!.id).not.toBe(d[2]!.id);
@@ -166,7 +185,9 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
 
   it('out-of-order (subscription knob) puts SESSION_COMPLETE before VERIFICATION_COMPLETED', async () => {
     const r = await rig();
-    await postJson(`${r.sandbox.url}/admin/api/subscriptions/${await subscriptionId(r)}/knobs`, { outOfOrder: true });
+    await postJson(`${r.sandbox.url}/admin/api/subscriptions/${await subscriptionId(r)}/knobs`, {
+      outOfOrder: true,
+    });
     const tx = await begin(r);
     await trigger(r, tx.data.docvTransactionToken, 'complete-reject');
     const d = await waitFor(() => {

@@ -102,14 +102,19 @@ describe('DocV document requests (real sockets)', () => {
     const body = { config: { redirect: { method: 'GET', url: 'https://shop.example.com/done' } } };
     const refused = await docvRequest(rig, body);
     expect(refused.status).toBe(403);
-    expect(refused.json).toMatchObject({ status: 'Error', msg: expect.stringMatching(/not on the IPs & Domains allowlist/) });
+    expect(refused.json).toMatchObject({
+      status: 'Error',
+      msg: expect.stringMatching(/not on the IPs & Domains allowlist/),
+    });
     expect(refused.json.msg).toContain('shop.example.com');
 
     const added = await postJson(`${rig.sandbox.url}/admin/api/allowlist`, { entry: 'example.com' });
     expect(added.status).toBe(201);
     expect((await docvRequest(rig, body)).status).toBe(200); // a subdomain of an allowed domain
 
-    expect((await http(`${rig.sandbox.url}/admin/api/allowlist/example.com`, { method: 'DELETE' })).status).toBe(204);
+    expect(
+      (await http(`${rig.sandbox.url}/admin/api/allowlist/example.com`, { method: 'DELETE' })).status,
+    ).toBe(204);
     expect((await docvRequest(rig, body)).status).toBe(403);
     for (const url of ['http://localhost:9/x', 'http://127.0.0.1/x', 'http://[::1]:8080/x']) {
       expect((await docvRequest(rig, { config: { redirect: { url } } })).status, url).toBe(200);
@@ -122,7 +127,12 @@ describe('DocV document requests (real sockets)', () => {
     const url = res.json.data.url;
     const mine = await http(`${rig.sandbox.url}/sandbox/sms?to=%2B13475550177`);
     expect(mine.json.messages).toEqual([
-      { to: '+13475550177', body: `Verify your identity: ${url}`, at: expect.any(String), token: res.json.data.docvTransactionToken },
+      {
+        to: '+13475550177',
+        body: `Verify your identity: ${url}`,
+        at: expect.any(String),
+        token: res.json.data.docvTransactionToken,
+      },
     ]);
     await docvRequest(rig, { config: { sendMessage: true }, mobileNumber: '+13475550188' });
     const all = (await http(`${rig.sandbox.url}/sandbox/sms`)).json.messages;
@@ -140,7 +150,9 @@ describe('DocV document requests (real sockets)', () => {
     const sandbox = await startSandbox({ port: 0, publicUrl: 'http://192.168.1.20:4010/' });
     try {
       const res = await docvRequest({ sandbox }, {});
-      expect(res.json.data.url).toBe(`http://192.168.1.20:4010/capture/${res.json.data.docvTransactionToken}`);
+      expect(res.json.data.url).toBe(
+        `http://192.168.1.20:4010/capture/${res.json.data.docvTransactionToken}`,
+      );
       expect(decodeQr(res.json.data.qrCode)).toBe(res.json.data.url);
     } finally {
       await sandbox.close();
@@ -149,10 +161,12 @@ describe('DocV document requests (real sockets)', () => {
 
   it('refuses bad new options with a message naming them', async () => {
     await expect(startSandbox({ port: 0, publicUrl: 'ftp://x' })).rejects.toThrow(/publicUrl/);
-    await expect(startSandbox({ port: 0, webhooks: [{ url: 'nope' }] })).rejects.toThrow(/webhooks\[0\]\.url/);
+    await expect(startSandbox({ port: 0, webhooks: [{ url: 'nope' }] })).rejects.toThrow(
+      /webhooks\[0\]\.url/,
+    );
     await expect(startSandbox({ port: 0, transactionTtlMs: 0 })).rejects.toThrow(/transactionTtlMs/);
-    await expect(
-      startSandbox({ port: 0, authScheme: 'basic' as unknown as 'bare' }),
-    ).rejects.toThrow(/authScheme/);
+    await expect(startSandbox({ port: 0, authScheme: 'basic' as unknown as 'bare' })).rejects.toThrow(
+      /authScheme/,
+    );
   });
 });

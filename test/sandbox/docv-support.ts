@@ -156,7 +156,12 @@ export async function startRig(plan?: Plan, options: SandboxOptions = {}): Promi
 }
 
 /** POST a document request (v5 by default) with the sandbox ID+ key. */
-export function docvRequest(rig: { sandbox: RunningSandbox }, body: unknown, version: 'v5' | 'v3' = 'v5', key?: string) {
+export function docvRequest(
+  rig: { sandbox: RunningSandbox },
+  body: unknown,
+  version: 'v5' | 'v3' = 'v5',
+  key?: string,
+) {
   const path = version === 'v5' ? '/api/5.0/documents/request' : '/api/3.0/documents/request';
   return postJson(`${rig.sandbox.url}${path}`, body, {
     authorization: `SocureApiKey ${key ?? rig.sandbox.keys.sandbox.idPlusKey}`,
@@ -164,7 +169,11 @@ export function docvRequest(rig: { sandbox: RunningSandbox }, body: unknown, ver
 }
 
 /** ID+ documentverification for a token (or `{documentUuid}`). */
-export function docvResult(rig: { sandbox: RunningSandbox }, ref: string | { documentUuid: string }, key?: string) {
+export function docvResult(
+  rig: { sandbox: RunningSandbox },
+  ref: string | { documentUuid: string },
+  key?: string,
+) {
   const link = typeof ref === 'string' ? { docvTransactionToken: ref } : ref;
   return postJson(
     `${rig.sandbox.url}/api/3.0/EmailAuthScore`,
@@ -183,12 +192,16 @@ export async function captureOverHttp(
   const step = (name: string) => `${base}/capture/${token}/${name}`;
   const pages: Http[] = [await http(url)];
   const expect303 = (res: Http, what: string) => {
-    if (res.status !== 303) throw new Error(`${what}: expected 303, got ${res.status}: ${res.text.slice(0, 300)}`);
+    if (res.status !== 303)
+      throw new Error(`${what}: expected 303, got ${res.status}: ${res.text.slice(0, 300)}`);
     return res;
   };
   expect303(await postForm(step('consent'), { consent: 'accept' }), 'consent');
   if (!opts.skipTypeStep) {
-    expect303(await postForm(step('document-type'), { documentType: opts.documentType ?? 'license' }), 'type');
+    expect303(
+      await postForm(step('document-type'), { documentType: opts.documentType ?? 'license' }),
+      'type',
+    );
   }
   const sides = opts.documentType === 'passport' ? ['front', 'selfie'] : ['front', 'back', 'selfie'];
   for (const side of sides) {
@@ -202,7 +215,11 @@ export async function captureOverHttp(
 }
 
 /** The deliveries of one transaction, each verified and parsed by the real receiver code. */
-export function deliveriesOf(receiver: Receiver, referenceId: string, secret = SECRET): SocureWebhookDelivery[] {
+export function deliveriesOf(
+  receiver: Receiver,
+  referenceId: string,
+  secret = SECRET,
+): SocureWebhookDelivery[] {
   return receiver.received
     .filter((r) => r.body?.origId === referenceId)
     .map((r) => verifyAndParse({ headers: r.headers, rawBody: r.raw, secrets: secret }));

@@ -116,17 +116,24 @@ describe('trigger scenarios, magic surNames, transaction state (real sockets)', 
     ['Resubmit', 'resubmit', 'R838', undefined],
     ['Review', 'review', 'I856', undefined],
     ['Smith', 'accept', 'I823', undefined],
-  ])('magic surName %s → %s (%s) through the capture app’s default outcome', async (surName, decision, code, number) => {
-    const tx = await begin({ firstName: 'Pat', surName });
-    await captureOverHttp(rig.sandbox.url, tx.data.url);
-    const block = (await docvResult(rig, tx.data.docvTransactionToken)).json.documentVerification;
-    expect(block.decision.value).toBe(decision);
-    expect(block.reasonCodes).toContain(code);
-    expect(block.documentData.surName).toBe(surName);
-    if (number) expect(block.documentData.documentNumber).toBe(number);
-    const webhook = (await events(tx.referenceId, 8)).find((d) => d.eventType === 'VERIFICATION_COMPLETED')!;
-    expect((webhook.raw.event as { data: { documentVerification: unknown } }).data.documentVerification).toEqual(block);
-  });
+  ])(
+    'magic surName %s → %s (%s) through the capture app’s default outcome',
+    async (surName, decision, code, number) => {
+      const tx = await begin({ firstName: 'Pat', surName });
+      await captureOverHttp(rig.sandbox.url, tx.data.url);
+      const block = (await docvResult(rig, tx.data.docvTransactionToken)).json.documentVerification;
+      expect(block.decision.value).toBe(decision);
+      expect(block.reasonCodes).toContain(code);
+      expect(block.documentData.surName).toBe(surName);
+      if (number) expect(block.documentData.documentNumber).toBe(number);
+      const webhook = (await events(tx.referenceId, 8)).find(
+        (d) => d.eventType === 'VERIFICATION_COMPLETED',
+      )!;
+      expect(
+        (webhook.raw.event as { data: { documentVerification: unknown } }).data.documentVerification,
+      ).toEqual(block);
+    },
+  );
 
   it('a complete-* trigger names its outcome, whatever the magic says', async () => {
     const tx = await begin({ surName: 'Expired' });
@@ -148,9 +155,9 @@ describe('trigger scenarios, magic surNames, transaction state (real sockets)', 
     const other = await begin();
     const refused = await captureOverHttp(rig.sandbox.url, other.data.url, { outcome: 'maybe' });
     expect(refused.submitted.status).toBe(400);
-    expect((await http(`${rig.sandbox.url}/sandbox/transactions/${other.data.docvTransactionToken}`)).json.status).toBe(
-      'pending',
-    );
+    expect(
+      (await http(`${rig.sandbox.url}/sandbox/transactions/${other.data.docvTransactionToken}`)).json.status,
+    ).toBe('pending');
   });
 
   it('GET /sandbox/transactions/:token shows the state; errors for unknown tokens and scenarios', async () => {

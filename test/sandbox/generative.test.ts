@@ -3,7 +3,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { idPlusResponseSchema } from '../../src/socure/idplus/response.js';
-import { idPlus, STOCK, seeded, withoutReference } from './helpers.js';
+import { call, idPlus, STOCK, seeded, withoutReference } from './helpers.js';
 
 const CASES = 320;
 const schema = JSON.parse(
@@ -187,8 +187,15 @@ function scoresIn(value: unknown, out: number[] = []): number[] {
 
 describe(`generated ID+ requests (${CASES}, seeded, real sockets)`, () => {
   let sandbox: RunningSandbox;
+  let docvToken: string;
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0 });
+    // ID+ only knows tokens of real DocV transactions: generated bodies use this finished one.
+    const created = await call(sandbox, '/api/5.0/documents/request', { body: {} });
+    docvToken = created.json.data.docvTransactionToken;
+    await call(sandbox, `/sandbox/transactions/${docvToken}/trigger`, {
+      body: { scenario: 'complete-accept' },
+    });
   });
   afterAll(() => sandbox.close());
 
@@ -199,6 +206,7 @@ describe(`generated ID+ requests (${CASES}, seeded, real sockets)`, () => {
     let done = 0;
     for (let i = 0; i < CASES && Date.now() < deadline; i++, done++) {
       const req = request(r, i);
+      if (req.docvTransactionToken !== undefined) req.docvTransactionToken = docvToken;
       const res = await idPlus(sandbox, req);
       const where = `case ${i}: ${JSON.stringify(req)}\n→ ${res.text}`;
       expect(res.status, where).toBe(200);

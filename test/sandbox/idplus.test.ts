@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
-import { ALL_CORE_MODULES, CLEAN_PERSON, idPlus, STOCK, withoutReference } from './helpers.js';
+import { ALL_CORE_MODULES, CLEAN_PERSON, call, idPlus, STOCK, withoutReference } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MODULE_KEYS: Record<string, string> = {
@@ -26,8 +26,17 @@ const sigma = (block: { scores: Array<{ score: number }> }) => block.scores[0]!.
 
 describe('ID+ answers (real sockets)', () => {
   let sandbox: RunningSandbox;
+  let docvToken: string;
+  /** A real DocV transaction driven to the end (ID+ answers 400 for tokens it does not know). */
+  const finishedDocv = async (person: Record<string, unknown> = {}) => {
+    const created = await call(sandbox, '/api/5.0/documents/request', { body: person });
+    const token: string = created.json.data.docvTransactionToken;
+    await call(sandbox, `/sandbox/transactions/${token}/trigger`, { body: { scenario: 'complete-accept' } });
+    return token;
+  };
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0 });
+    docvToken = await finishedDocv();
   });
   afterAll(() => sandbox.close());
   const score = async (body: Record<string, unknown>) => {
@@ -53,7 +62,7 @@ describe('ID+ answers (real sockets)', () => {
         modules,
         ...CLEAN_PERSON,
         deviceSessionId: 'dev-1',
-        docvTransactionToken: 'tok-1',
+        docvTransactionToken: docvToken,
         payments: { account: { accountNumber: '000123456789', routingNumber: '021000021' } },
       });
       const expected = new Set(['referenceId', ...modules.map((m) => MODULE_KEYS[m]!)]);
@@ -102,16 +111,13 @@ describe('ID+ answers (real sockets)', () => {
       expect(body.decision).toEqual({ value: expect.any(String), modelName: 'sandbox', modelVersion: '1.0' });
     });
 
-    it('documentverification is a deterministic accept derived from the token', async () => {
-      const req = {
-        modules: ['documentverification'],
-        docvTransactionToken: 'tok-abc',
-        firstName: 'Ann',
-        surName: 'Lee',
-      };
+    it('documentverification returns the finished transaction’s block, the same on every call', async () => {
+      const person = { firstName: 'Ann', surName: 'Lee' };
+      const token = await finishedDocv(person);
+      const req = { modules: ['documentverification'], docvTransactionToken: token };
       const a = await score(req);
       const b = await score(req);
-      const c = await score({ ...req, docvTransactionToken: 'tok-xyz' });
+      const c = await score({ ...req, docvTransactionToken: await finishedDocv(person) });
       expect(withoutReference(a)).toEqual(withoutReference(b));
       expect(a.documentVerification.decision).toEqual({ name: 'standard', value: 'accept' });
       expect(a.documentVerification.documentData).toMatchObject({ firstName: 'Ann', surName: 'Lee' });
@@ -119,10 +125,9 @@ describe('ID+ answers (real sockets)', () => {
       expect(c.documentVerification.documentData.documentNumber).not.toBe(
         a.documentVerification.documentData.documentNumber,
       );
-      expect(
-        (await score({ modules: ['documentverification'], documentUuid: 'legacy-uuid' }))
-          .documentVerification,
-      ).toBeDefined();
+      const view = await call(sandbox, `/sandbox/transactions/${token}`);
+      const legacy = await score({ modules: ['documentverification'], documentUuid: view.json.documentUuid });
+      expect(legacy.documentVerification).toEqual(a.documentVerification);
     });
   });
 

@@ -10,6 +10,7 @@ import {
 } from '../../sandbox/index.js';
 import { UsageError } from '../errors.js';
 import { onShutdown } from '../shutdown.js';
+import { clockCommand, triggerCommand } from './sandbox-tools.js';
 
 const ENVIRONMENTS = ['sandbox', 'certification', 'production'] as const;
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -40,6 +41,9 @@ export interface SandboxFlags {
   seed?: string;
   key: string[];
   quiet?: boolean;
+  publicUrl?: string;
+  webhookUrl?: string;
+  webhookSecret?: string;
 }
 
 export function sandboxOptionsFrom(opts: SandboxFlags): SandboxOptions {
@@ -63,6 +67,9 @@ export function sandboxOptionsFrom(opts: SandboxFlags): SandboxOptions {
     options.seed = Number(opts.seed);
   }
   if (!opts.quiet) options.log = (line) => process.stdout.write(`${line}\n`);
+  if (opts.publicUrl) options.publicUrl = opts.publicUrl;
+  if (opts.webhookSecret && !opts.webhookUrl) throw new UsageError('--webhook-secret: needs --webhook-url');
+  if (opts.webhookUrl) options.webhooks = [{ url: opts.webhookUrl, secret: opts.webhookSecret, name: 'cli' }];
   return options;
 }
 
@@ -81,6 +88,11 @@ export function describeSandbox(sandbox: RunningSandbox): string {
     'Score the stock persona against it:',
     `  npx socure-connector score --api-url ${sandbox.url} --id-plus-key ${sandbox.keys.sandbox.idPlusKey} --stock-persona`,
     'Force an outcome with a magic input, e.g. --sur-name Reject (see the README’s magic-input table).',
+    '',
+    'Document verification:',
+    `  npx socure-connector docv-url --api-url ${sandbox.url} --id-plus-key ${sandbox.keys.sandbox.idPlusKey}`,
+    `  admin (webhooks, IPs & Domains, keys): ${sandbox.url}/admin`,
+    `  SMS outbox: ${sandbox.url}/sandbox/outbox`,
   ].join('\n');
 }
 
@@ -95,7 +107,10 @@ export function addSandboxFlags(cmd: Command): Command {
     .option('--latency <duration>', 'added to every answer, e.g. 50ms')
     .option('--seed <n>', 'seed for the run-wide fault draws (reproducible load tests)')
     .option('--key <env.kind=key>', 'override a key, e.g. production.idplus=… (repeatable)', collect, [])
-    .option('--quiet', 'do not log requests');
+    .option('--quiet', 'do not log requests')
+    .option('--public-url <url>', 'base of capture links, e.g. http://192.168.1.20:4010 for a phone on your network')
+    .option('--webhook-url <url>', 'create a Document Verification webhook subscription to this URL at start')
+    .option('--webhook-secret <secret>', 'its secret, sent in the Authorization header');
 }
 
 /** The magic-input table as text (the README holds the same table). */
@@ -121,9 +136,14 @@ export function sandboxCommand(): Command {
     `
 Examples:
   $ socure-connector sandbox
-  $ socure-connector sandbox --port 0 --faults 429:0.1,500:0.05 --latency 50ms --seed 7`,
+  $ socure-connector sandbox --port 0 --faults 429:0.1,500:0.05 --latency 50ms --seed 7
+  $ socure-connector sandbox --webhook-url http://localhost:3000/hook --webhook-secret s3cret
+  $ socure-connector sandbox trigger complete-accept --token <docvTransactionToken>
+  $ socure-connector sandbox clock --advance 20m`,
   );
   cmd.option('--magic', 'print the magic inputs that force outcomes and faults, then exit');
+  cmd.addCommand(triggerCommand().exitOverride());
+  cmd.addCommand(clockCommand().exitOverride());
   return cmd.action((opts: SandboxFlags & { magic?: boolean }) => {
     if (opts.magic) {
       process.stdout.write(`${formatMagicInputs()}\n`);

@@ -57,9 +57,12 @@ ${subs.length === 0 ? html`<p>No webhooks yet.</p>` : subs.map(subscriptionRow)}
 </form></div>
 <h2 id="allowlist">Developers › IPs &amp; Domains</h2>
 <div class="card"><table><thead><tr><th>IP / Domain</th><th></th></tr></thead><tbody>
-${state.allowlist.list().map(
-  (e) => html`<tr><td>${e}</td><td><form method="post" action="/admin/allowlist/delete"><input type="hidden" name="entry" value="${e}"><button type="submit" class="secondary">Delete</button></form></td></tr>`,
-)}
+${state.allowlist
+  .list()
+  .map(
+    (e) =>
+      html`<tr><td>${e}</td><td><form method="post" action="/admin/allowlist/delete"><input type="hidden" name="entry" value="${e}"><button type="submit" class="secondary">Delete</button></form></td></tr>`,
+  )}
 </tbody></table>
 <form method="post" action="/admin/allowlist">
 <input type="hidden" name="environment" value="${env}">
@@ -134,10 +137,12 @@ export const adminPageRoutes: FastifyPluginAsync<{ state: SandboxState }> = asyn
   app.get<{ Params: { id: string } }>('/admin/webhooks/:id', async (request, reply) => {
     const sub = state.subscriptions.get(request.params.id);
     if (!sub) return see(reply, '/admin');
-    const rows = state.deliveryLog.list(sub.id).map(
-      (d) =>
-        html`<tr><td>${d.at}</td><td>${d.eventType}</td><td>${d.attempt}</td><td>${d.status}</td><td>${d.statusCode ?? d.error ?? ''}</td><td><code>${d.deliveryId}</code></td></tr>`,
-    );
+    const rows = state.deliveryLog
+      .list(sub.id)
+      .map(
+        (d) =>
+          html`<tr><td>${d.at}</td><td>${d.eventType}</td><td>${d.attempt}</td><td>${d.status}</td><td>${d.statusCode ?? d.error ?? ''}</td><td><code>${d.deliveryId}</code></td></tr>`,
+      );
     return sendPage(
       reply,
       200,

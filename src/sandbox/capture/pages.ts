@@ -74,7 +74,12 @@ const UPLOAD_TEXT: Record<UploadSide, { title: string; label: string; capture: s
     capture: 'environment',
     short: 'Back',
   },
-  selfie: { title: 'Take a selfie', label: 'Selfie (a photo of your face)', capture: 'user', short: 'Selfie' },
+  selfie: {
+    title: 'Take a selfie',
+    label: 'Selfie (a photo of your face)',
+    capture: 'user',
+    short: 'Selfie',
+  },
 };
 
 function upload(tx: DocvTransaction, side: UploadSide, error?: string): Page {
@@ -156,11 +161,18 @@ export const PAGES = {
   upload,
   review,
   done,
-  declined: () => ending('Verification declined', 'You declined. No photos were taken. You can close this page.'),
+  declined: () =>
+    ending('Verification declined', 'You declined. No photos were taken. You can close this page.'),
   expired: () =>
-    ending('Session expired', 'This verification link has expired. Go back to where you started to get a new one.'),
+    ending(
+      'Session expired',
+      'This verification link has expired. Go back to where you started to get a new one.',
+    ),
   failed: () =>
-    ending('Upload failed', 'Your documents could not be uploaded. Go back to where you started and try again.'),
+    ending(
+      'Upload failed',
+      'Your documents could not be uploaded. Go back to where you started and try again.',
+    ),
   notFound: () =>
     ending('Link not valid', 'This verification link is not valid. Check that you opened the whole link.'),
   outOfOrder: (tx: DocvTransaction): Page => ({

@@ -5,7 +5,7 @@ import type { DocvTransaction, UploadSide } from '../docv/types.js';
 import { readFormOrJson } from '../form-body.js';
 import { sendPage } from '../html.js';
 import type { SandboxState } from '../state.js';
-import { type Page, PAGES, redirectUrl } from './pages.js';
+import { PAGES, type Page, redirectUrl } from './pages.js';
 import { MAX_UPLOAD_BYTES, readUpload } from './upload.js';
 
 const POSTED_STEPS: Record<string, CaptureStep> = {
@@ -17,7 +17,8 @@ const POSTED_STEPS: Record<string, CaptureStep> = {
   submit: 'review',
 };
 
-const show = (reply: FastifyReply, status: number, page: Page) => sendPage(reply, status, page.title, page.body);
+const show = (reply: FastifyReply, status: number, page: Page) =>
+  sendPage(reply, status, page.title, page.body);
 
 function pageFor(tx: DocvTransaction, position: Position): { status: number; page: Page } {
   switch (position) {
@@ -50,7 +51,10 @@ function pageFor(tx: DocvTransaction, position: Position): { status: number; pag
 export const captureRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (app, { state }) => {
   const { transactions, lifecycle } = state;
   const back = (reply: FastifyReply, tx: DocvTransaction) =>
-    reply.code(303).header('location', `/capture/${encodeURIComponent(tx.token)}`).send();
+    reply
+      .code(303)
+      .header('location', `/capture/${encodeURIComponent(tx.token)}`)
+      .send();
 
   app.get<{ Params: { token: string } }>('/capture/:token', async (request, reply) => {
     const tx = transactions.get(request.params.token);

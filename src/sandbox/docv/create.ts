@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import type { SandboxEnvironment } from '../keys.js';
 import { maskPhone } from '../sms.js';
 import type { SandboxState } from '../state.js';
-import { NO_KNOBS, type DocvTransaction } from './types.js';
+import { type DocvTransaction, NO_KNOBS } from './types.js';
 import type { DocvRequestInput } from './validate.js';
 
 /** The 200 body of a document request (socure-api.md §5.1); v3 answers carry no qrCode. */

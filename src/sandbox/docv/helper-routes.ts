@@ -10,7 +10,10 @@ import { transactionView } from './view.js';
  * Sandbox-only test helpers (no auth, like stripe-mock's test helpers): inspect a transaction, drive it
  * through a scenario, set its delivery knobs. Socure has no such endpoints.
  */
-export const transactionHelperRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (app, { state }) => {
+export const transactionHelperRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (
+  app,
+  { state },
+) => {
   const json = (reply: import('fastify').FastifyReply, status: number, body: unknown) =>
     reply.code(status).type('application/json; charset=utf-8').send(body);
   const notFound = (reply: import('fastify').FastifyReply) =>

@@ -36,7 +36,8 @@ export const DOCV_MAGIC_INPUTS: MagicInput[] = [
   {
     field: '(any other)',
     value: '',
-    effect: 'accept with I831, I836, I834, I845, plus I822–I825 for each of firstName, surName, address, dob sent',
+    effect:
+      'accept with I831, I836, I834, I845, plus I822–I825 for each of firstName, surName, address, dob sent',
   },
 ];
 

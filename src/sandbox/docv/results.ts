@@ -1,10 +1,13 @@
 import { STOCK_PERSONA } from '../../socure/stock-persona.js';
 import { hexId } from '../idplus/scoring.js';
 import type { DocumentVerificationBlock } from '../idplus/types.js';
-import { OUTCOME_SPECS, type DocvOutcome } from './outcomes.js';
+import { type DocvOutcome, OUTCOME_SPECS } from './outcomes.js';
 import type { DocumentType, DocvPii } from './types.js';
 
-const DOCUMENT_TYPE_NAMES: Record<DocumentType, string> = { license: 'Drivers License', passport: 'Passport' };
+const DOCUMENT_TYPE_NAMES: Record<DocumentType, string> = {
+  license: 'Drivers License',
+  passport: 'Passport',
+};
 
 /**
  * The `documentVerification` block of a finished transaction (socure-api.md §5.4). Deterministic: the

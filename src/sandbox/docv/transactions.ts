@@ -39,7 +39,8 @@ export class TransactionStore {
 
   /** Called once the DOCUMENTS_UPLOADED uuid exists, for legacy ID+ `documentUuid` look-ups. */
   indexDocumentUuid(tx: DocvTransaction): void {
-    if (tx.documentUuid && this.#byToken.get(tx.token) === tx) this.#byDocumentUuid.set(tx.documentUuid, tx.token);
+    if (tx.documentUuid && this.#byToken.get(tx.token) === tx)
+      this.#byDocumentUuid.set(tx.documentUuid, tx.token);
   }
 
   /** Transactions that can still expire. */

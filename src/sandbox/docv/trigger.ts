@@ -7,7 +7,8 @@ import type { DocvTransaction } from './types.js';
 export const TRIGGER_SCENARIOS = [
   {
     name: 'complete-accept',
-    description: 'open, consent, license front + back, selfie, submit → accept (all events through SESSION_COMPLETE)',
+    description:
+      'open, consent, license front + back, selfie, submit → accept (all events through SESSION_COMPLETE)',
   },
   { name: 'complete-reject', description: 'the whole capture, then reject R827 (document expired)' },
   { name: 'complete-review', description: 'the whole capture, then review (I856)' },
@@ -37,7 +38,11 @@ const fakeImage = (side: string) => ({
  * Drives a pending transaction through a scenario from wherever it stands (steps already done are not
  * repeated). Returns false when the transaction had already finished.
  */
-export function runTrigger(lifecycle: DocvLifecycle, tx: DocvTransaction, scenario: TriggerScenario): boolean {
+export function runTrigger(
+  lifecycle: DocvLifecycle,
+  tx: DocvTransaction,
+  scenario: TriggerScenario,
+): boolean {
   lifecycle.refresh(tx);
   if (tx.status !== 'pending') return false;
   if (scenario === 'expire') return lifecycle.expire(tx).kind === 'done';
@@ -47,7 +52,10 @@ export function runTrigger(lifecycle: DocvLifecycle, tx: DocvTransaction, scenar
   // At most one pass over the six steps; the bound keeps a logic slip from looping.
   for (let i = 0; i < 8 && tx.status === 'pending'; i++) {
     const position = lifecycle.position(tx);
-    if (scenario === 'upload-failed' && (position === 'back' || position === 'selfie' || position === 'review')) {
+    if (
+      scenario === 'upload-failed' &&
+      (position === 'back' || position === 'selfie' || position === 'review')
+    ) {
       return lifecycle.failUpload(tx).kind === 'done';
     }
     if (position === 'consent') lifecycle.consent(tx, true);

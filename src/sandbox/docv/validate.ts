@@ -150,7 +150,8 @@ export function validateDocvRequest(body: unknown, apiVersion: 'v5' | 'v3'): Doc
   if (level !== undefined) input.verificationLevel = level;
   // Echoed as sent: a number stays a number (socure-api.md §6).
   if (person.customerUserId !== undefined) {
-    input.customerUserId = typeof body.customerUserId === 'number' ? body.customerUserId : person.customerUserId;
+    input.customerUserId =
+      typeof body.customerUserId === 'number' ? body.customerUserId : person.customerUserId;
   }
   if (person.previousReferenceId) input.previousReferenceId = person.previousReferenceId;
   if (person.mobileNumber) input.mobileNumber = person.mobileNumber;

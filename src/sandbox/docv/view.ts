@@ -24,7 +24,10 @@ export function transactionView(state: SandboxState, tx: DocvTransaction) {
     openedAt: iso(tx.openedAt),
     finishedAt: iso(tx.finishedAt),
     uploads: Object.fromEntries(
-      Object.entries(tx.uploads).map(([side, u]) => [side, { bytes: u.bytes, sha256: u.sha256, at: iso(u.at) }]),
+      Object.entries(tx.uploads).map(([side, u]) => [
+        side,
+        { bytes: u.bytes, sha256: u.sha256, at: iso(u.at) },
+      ]),
     ),
     documentUuid: tx.documentUuid,
     outcome: tx.outcome,

@@ -33,7 +33,8 @@ function docvDepsFor(request: FastifyRequest, input: IdPlusInput, opts: IdPlusRo
   }
   const field = input.docvTransactionToken !== undefined ? 'docvTransactionToken' : 'documentUuid';
   const reference = input[field];
-  const found = reference === undefined ? undefined : opts.docvLookup(reference, environmentOf(request) ?? 'sandbox');
+  const found =
+    reference === undefined ? undefined : opts.docvLookup(reference, environmentOf(request) ?? 'sandbox');
   if (!found) {
     return {
       ok: false,

@@ -164,7 +164,8 @@ export class DeliveryQueue {
       'content-type': 'application/json',
       'user-agent': 'socure-connector-sandbox/webhooks',
     };
-    if (sub.secret) headers.authorization = this.o.authScheme === 'bearer' ? `Bearer ${sub.secret}` : sub.secret;
+    if (sub.secret)
+      headers.authorization = this.o.authScheme === 'bearer' ? `Bearer ${sub.secret}` : sub.secret;
     const t0 = performance.now();
     const durationMs = () => Math.round(performance.now() - t0);
     try {
@@ -239,7 +240,11 @@ function reorder(events: DocvEventRecord[]): DocvEventRecord[] {
 
 function describeError(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
-  if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') {
+  if (
+    e?.name === 'TimeoutError' ||
+    e?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    e?.code === 'UND_ERR_BODY_TIMEOUT'
+  ) {
     return `timeout after ${timeoutMs} ms`;
   }
   return e?.code ?? e?.cause?.code ?? e?.message ?? 'connection error';

@@ -12,7 +12,9 @@ function flag(v: unknown): boolean | undefined {
   return undefined;
 }
 
-export type KnobsResult = { ok: true; knobs: DeliveryKnobs } | { ok: false; msg: string; parameters: string[] };
+export type KnobsResult =
+  | { ok: true; knobs: DeliveryKnobs }
+  | { ok: false; msg: string; parameters: string[] };
 
 /**
  * Applies a patch `{duplicate?, outOfOrder?, delayMs?}` from JSON or an HTML form (checkbox strings)

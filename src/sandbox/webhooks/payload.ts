@@ -49,7 +49,9 @@ export function buildWebhookBody(event: DocvEventRecord, id: string): DocvWebhoo
     event: {
       eventType: event.eventType,
       referenceId: event.referenceId,
-      ...(event.docvTransactionToken === undefined ? {} : { docvTransactionToken: event.docvTransactionToken }),
+      ...(event.docvTransactionToken === undefined
+        ? {}
+        : { docvTransactionToken: event.docvTransactionToken }),
       ...(event.customerUserId === undefined ? {} : { customerUserId: event.customerUserId }),
       message: DOCV_EVENT_MESSAGES[event.eventType],
       created: event.created,

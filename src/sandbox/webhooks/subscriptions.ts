@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NO_KNOBS, type DeliveryKnobs } from '../docv/types.js';
+import { type DeliveryKnobs, NO_KNOBS } from '../docv/types.js';
 import { SANDBOX_ENVIRONMENTS, type SandboxEnvironment } from '../keys.js';
 
 export const SUBSCRIPTION_TYPES = ['Document Verification'] as const;
