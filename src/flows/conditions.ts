@@ -6,8 +6,9 @@ export function holds(condition: Condition, scope: Scope): boolean {
   if (condition.exists !== undefined) return (v !== undefined && v !== null && v !== '') === condition.exists;
   if ('equals' in condition && condition.equals !== undefined) return v === condition.equals;
   if (condition.in !== undefined) return condition.in.includes(v);
-  const n = typeof v === 'number' ? v : Number(v);
-  if (Number.isNaN(n) || v === undefined || v === null || v === '') return false;
+  // Only numbers and numeric text compare: Number() would turn false, [] or ' ' into 0.
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  if (Number.isNaN(n)) return false;
   if (condition.gte !== undefined && n < condition.gte) return false;
   if (condition.lte !== undefined && n > condition.lte) return false;
   return true;

@@ -74,6 +74,10 @@ export class AppWebhookDispatcher {
       const timeoutMs = this.o.timeoutMs ?? 10_000;
       const due = await this.o.store.claimDueOutbound(this.now(), this.now() + timeoutMs * 2, 20);
       await Promise.all(due.map((w) => this.send(w.id, w.url, w.body, w.attempts, timeoutMs)));
+    } catch (err) {
+      // drain() runs from a timer and `void` calls: a store error here must be logged, not become an
+      // unhandled rejection that kills the process. The rows stay pending and are retried.
+      this.o.log?.warn({ error: (err as Error).message }, 'app webhook outbox failed');
     } finally {
       this.busy = false;
     }

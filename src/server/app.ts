@@ -46,7 +46,8 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
     if (req.url.startsWith('/api/') || req.url.startsWith('/webhooks/')) {
-      return reply.code(status).send({ error: status === 500 ? 'internal_error' : 'bad_request', message: status === 500 ? undefined : err.message });
+      const error = status === 500 ? 'internal_error' : status === 429 ? 'rate_limited' : 'bad_request';
+      return reply.code(status).send({ error, message: status === 500 ? undefined : err.message });
     }
     // People get a friendly page, never a stack trace.
     const body =

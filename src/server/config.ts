@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { ConnectorConfig } from '../connector/config.js';
-import { resolveConnectorSettings, SettingsError } from '../connector/settings.js';
+import { SETTINGS as CONNECTOR_SETTINGS, resolveConnectorSettings, SettingsError } from '../connector/settings.js';
 
 /** One service setting: environment variable, CLI flag, and key in the JSON config file. */
 interface ServiceSettingSpec {
@@ -94,11 +94,18 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
   const file = flags.config ?? env.CONFIG_FILE;
   const fromFile = file ? readConfigFile(file) : {};
   const merged: NodeJS.ProcessEnv = {};
+  const known = new Set([...SPECS.map((s) => s.env), ...CONNECTOR_SETTINGS.map((s) => s.env)]);
   for (const [k, v] of Object.entries(fromFile)) {
+    if (k === '$schema') continue;
+    // A misspelt key would otherwise be ignored without a word and its default used instead.
+    if (!known.has(k)) throw new SettingsError(`${file}: ${k}`, `is not a setting (known: ${[...known].join(', ')})`);
     if (v === null || typeof v === 'object') throw new SettingsError(`${file}: ${k}`, 'must be a string or number');
     merged[k] = String(v);
   }
-  Object.assign(merged, env);
+  // An empty variable (`PORT=`) counts as unset: it must not wipe the config file's value.
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  const sourceOf = (spec: ServiceSettingSpec) =>
+    typeof flags[spec.key] === 'string' ? spec.flag : env[spec.env] ? spec.env : `${file}: ${spec.env}`;
 
   const out: Record<string, unknown> = {};
   for (const spec of SPECS) {
@@ -107,7 +114,7 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     if (value === undefined || value === '') continue;
     const parsed = spec.parse.safeParse(value);
     if (!parsed.success) {
-      const source = typeof fromFlag === 'string' ? spec.flag : spec.env;
+      const source = sourceOf(spec);
       const secret = spec.key === 'apiKey' || spec.key === 'webhookSecrets' || spec.key === 'appWebhookSecret';
       throw new SettingsError(source, `${parsed.error.issues[0]!.message}${secret ? '' : ` (got ${JSON.stringify(value)})`}`);
     }

@@ -15,7 +15,7 @@ import { buildServer } from './app.js';
 import { ChangeHub } from './change-hub.js';
 import type { ServiceSettings } from './config.js';
 import { sessionPath } from './deps.js';
-import { createLogger } from './logger.js';
+import { createLogger, withRedaction } from './logger.js';
 import { Signer } from './signing.js';
 
 export interface RunningService {
@@ -50,8 +50,12 @@ const randomToken = (bytes = 24) => randomBytes(bytes).toString('base64url');
  * sandbox wired to it (its webhook subscription points at this service) so everything works offline.
  */
 export async function startService(settings: ServiceSettings, options: ServiceOptions = {}): Promise<RunningService> {
-  const log = options.logger ?? createLogger();
+  // An embedding app's own logger gets our redaction and URL serializers too: without them Fastify logs
+  // full request URLs (session signatures, the webhook path secret).
+  const log = withRedaction(options.logger ?? createLogger());
   const store = await openStore(settings.databaseUrl);
+  // Run in order on close. The store closes last: work still in flight (webhook retries, the sandbox,
+  // the app webhook outbox) must not hit a closed store.
   const closers: Array<() => Promise<void> | void> = [() => store.close()];
   try {
     const signer = new Signer(await store.getOrCreateSetting('signing-secret', () => randomToken(32)));
@@ -76,7 +80,7 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
         ...options.sandbox,
         log: (line) => log.info({ sandbox: true }, line),
       });
-      closers.push(() => sandbox!.close());
+      closers.unshift(() => sandbox!.close());
       connector = {
         idPlusKey: sandbox.keys.sandbox.idPlusKey,
         sdkKey: sandbox.keys.sandbox.sdkKey,
@@ -85,7 +89,7 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
       };
     }
     const client = new SocureClient(clientOptionsFrom(connector));
-    closers.push(() => client.close());
+    closers.unshift(() => client.close());
 
     const flows = await loadFlows(settings.flowsDir, new Set(Object.keys(capabilities)));
     const hub = new ChangeHub();
@@ -129,7 +133,11 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : settings.port;
     const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
-    const publicUrl = settings.port === 0 && deps.publicUrl.endsWith(':0') ? url : deps.publicUrl;
+    // A public URL naming port 0 means "wherever this server listens": fill in the bound port (keeping
+    // host and path). The old check compared strings and dropped the host name or any base path.
+    const pub = new URL(deps.publicUrl);
+    if (pub.port === '0') pub.port = String(port);
+    const publicUrl = pub.href.replace(/\/+$/, '');
     deps.publicUrl = publicUrl;
     const webhookUrl = `${publicUrl}/webhooks/socure/${webhookPath}`;
 
@@ -142,7 +150,8 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
     timer.unref();
     closers.unshift(() => clearInterval(timer));
     if (dispatcher) {
-      dispatcher.start();
+      // Polled as often as the engine ticks, so short retry delays (tests, `appWebhookRetryBaseMs`) are honoured.
+      dispatcher.start(Math.min(tickMs, 1000));
       closers.unshift(() => dispatcher.stop());
     }
 
@@ -158,7 +167,16 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
       store,
       app,
       async close() {
-        for (const close of closers) await close();
+        // Every closer runs even when one fails, so a failing step never leaves the store or a port open.
+        let failure: unknown;
+        for (const close of closers) {
+          try {
+            await close();
+          } catch (err) {
+            failure ??= err;
+          }
+        }
+        if (failure) throw failure;
       },
     };
   } catch (err) {

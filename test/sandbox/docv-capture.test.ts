@@ -162,17 +162,23 @@ describe('capture app over HTTP → webhooks → ID+ (real sockets)', () => {
     const bad = await http(step('back'), { body: empty.body, headers: empty.headers });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('The photo is empty');
-    const notImage = await http(step('back'), { body: 'hello', headers: { 'content-type': 'text/plain' } });
+    const big = await http(step('back'), {
+      body: Buffer.alloc(3 * 1024 * 1024, 7),
+      headers: { 'content-type': 'image/jpeg' },
+    });
+    expect(big.status).toBe(303); // phone photos are megabytes: the upload limit is not the API's 1 MiB
+    const notImage = await http(step('selfie'), { body: 'hello', headers: { 'content-type': 'text/plain' } });
     expect(notImage.status).toBe(400);
     await http(url);
-    const d = await events(tx.referenceId, 3);
+    const d = await events(tx.referenceId, 4);
     await new Promise((r) => setTimeout(r, 150)); // room for a wrong duplicate to show up
     expect(typesOf(deliveriesOf(rig.receiver, tx.referenceId))).toEqual([
       'WAITING_FOR_USER_TO_REDIRECT',
       'APP_OPENED',
       'DOCUMENT_FRONT_UPLOADED',
+      'DOCUMENT_BACK_UPLOADED',
     ]);
-    expect(d.length).toBe(3);
+    expect(d.length).toBe(4);
   });
 
   it('a passport skips the back; a GET redirect answers 303 with referenceId and token', async () => {

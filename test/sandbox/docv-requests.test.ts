@@ -1,9 +1,14 @@
-import jsQR from 'jsqr';
+import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { docvResponseSchema } from '../../src/socure/docv/schemas.js';
 import { docvRequest, http, postJson, type Rig, startRig } from './docv-support.js';
+
+type DecodeQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+// jsqr is a CommonJS bundle whose function may sit on `default`; resolve it the same way in Node and Vite.
+const jsqrModule = createRequire(import.meta.url)('jsqr') as DecodeQr | { default: DecodeQr };
+const jsQR: DecodeQr = typeof jsqrModule === 'function' ? jsqrModule : jsqrModule.default;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

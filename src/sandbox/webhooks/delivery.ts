@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { DeliveryKnobs } from '../docv/types.js';
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.js';
 import { combineKnobs } from './knobs.js';
 import { buildWebhookBody, type DocvEventRecord, type DocvWebhookBody } from './payload.js';
+import { type AttemptResult, postWebhook } from './post.js';
 import type { SubscriptionStore, WebhookSubscription } from './subscriptions.js';
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
+/** Deliveries waiting at once; past this new ones are dropped (and logged) so a dead receiver cannot exhaust memory. */
+export const MAX_QUEUED_DELIVERIES = 50_000;
 export const DEFAULT_RETRY_BASE_MS = 1000;
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
 
@@ -29,13 +32,6 @@ interface Job {
   notBefore: number;
 }
 
-export interface AttemptResult {
-  ok: boolean;
-  statusCode?: number;
-  error?: string;
-  durationMs: number;
-}
-
 // The final three events, in the order out-of-order mode sends them.
 const OUT_OF_ORDER_RANK: Record<string, number> = {
   SESSION_COMPLETE: 0,
@@ -43,10 +39,11 @@ const OUT_OF_ORDER_RANK: Record<string, number> = {
   DOCUMENTS_UPLOADED: 2,
 };
 
+/** Where a delivery went, for log lines: no query, which may carry tokens. */
 const where = (url: string) => {
   try {
     const u = new URL(url);
-    return `${u.origin}${u.pathname}`; // no query: it may carry tokens
+    return `${u.origin}${u.pathname}`;
   } catch {
     return '(bad url)';
   }
@@ -62,6 +59,7 @@ export class DeliveryQueue {
   readonly #waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   readonly #agent = new Agent({ keepAliveTimeout: 2_000, keepAliveMaxTimeout: 2_000 });
   #closed = false;
+  #queued = 0;
 
   constructor(private readonly o: DeliveryQueueOptions) {}
 
@@ -75,6 +73,12 @@ export class DeliveryQueue {
       const key = `${sub.id}\u0000${first.referenceId}`;
       const lane = this.#lanes.get(key) ?? [];
       for (const event of ordered) {
+        if (this.#queued >= MAX_QUEUED_DELIVERIES) {
+          this.o.logLine?.(
+            `webhook ${event.eventType} → ${where(sub.url)} dropped: ${MAX_QUEUED_DELIVERIES} deliveries already queued`,
+          );
+          continue;
+        }
         const job: Job = {
           subscriptionId: sub.id,
           body: buildWebhookBody(event, randomUUID()),
@@ -82,8 +86,9 @@ export class DeliveryQueue {
         };
         lane.push(job);
         if (knobs.duplicate) lane.push({ ...job }); // same body, same id: what a receiver must dedupe
+        this.#queued += knobs.duplicate ? 2 : 1;
       }
-      if (!this.#lanes.has(key)) {
+      if (lane.length > 0 && !this.#lanes.has(key)) {
         this.#lanes.set(key, lane);
         void this.#work(key, lane);
       }
@@ -108,11 +113,9 @@ export class DeliveryQueue {
     return { ...result, deliveryId: body.id, referenceId };
   }
 
-  /** Deliveries still waiting or in flight (for tests and the admin page). */
+  /** Deliveries still waiting or in flight. */
   get pending(): number {
-    let n = 0;
-    for (const lane of this.#lanes.values()) n += lane.length;
-    return n;
+    return this.#queued;
   }
 
   async close(): Promise<void> {
@@ -123,6 +126,7 @@ export class DeliveryQueue {
     }
     this.#waits.clear();
     this.#lanes.clear();
+    this.#queued = 0;
     await this.#agent.destroy();
   }
 
@@ -131,8 +135,13 @@ export class DeliveryQueue {
       while (lane.length > 0 && !this.#closed) {
         const job = lane[0]!;
         await this.#wait(job.notBefore - Date.now());
-        await this.#deliver(job);
+        try {
+          await this.#deliver(job);
+        } catch {
+          // Only a throwing log callback can get here; it must not stall the lane.
+        }
         lane.shift();
+        this.#queued--;
       }
     } finally {
       this.#lanes.delete(key);
@@ -156,33 +165,6 @@ export class DeliveryQueue {
       const delay = retryDelayMs(this.o.retryBaseMs, attempt);
       this.#record(sub, job.body, attempt, 'retrying', result, delay);
       await this.#wait(delay);
-    }
-  }
-
-  async #post(sub: WebhookSubscription, body: DocvWebhookBody): Promise<AttemptResult> {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': 'socure-connector-sandbox/webhooks',
-    };
-    if (sub.secret)
-      headers.authorization = this.o.authScheme === 'bearer' ? `Bearer ${sub.secret}` : sub.secret;
-    const t0 = performance.now();
-    const durationMs = () => Math.round(performance.now() - t0);
-    try {
-      const res = await request(sub.url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        dispatcher: this.#agent,
-        signal: AbortSignal.timeout(this.o.timeoutMs),
-        headersTimeout: this.o.timeoutMs,
-        bodyTimeout: this.o.timeoutMs,
-      });
-      await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-      const ok = res.statusCode >= 200 && res.statusCode < 300;
-      return { ok, statusCode: res.statusCode, durationMs: durationMs() };
-    } catch (error) {
-      return { ok: false, error: describeError(error, this.o.timeoutMs), durationMs: durationMs() };
     }
   }
 
@@ -213,6 +195,10 @@ export class DeliveryQueue {
     );
   }
 
+  #post(sub: WebhookSubscription, body: DocvWebhookBody): Promise<AttemptResult> {
+    return postWebhook(this.#agent, sub, body, this.o);
+  }
+
   /** A sleep that close() cuts short, so shutting down never waits for a backoff. */
   #wait(ms: number): Promise<void> {
     if (ms <= 0 || this.#closed) return Promise.resolve();
@@ -236,16 +222,4 @@ function reorder(events: DocvEventRecord[]): DocvEventRecord[] {
     .filter((e) => OUT_OF_ORDER_RANK[e.eventType] !== undefined)
     .sort((a, b) => OUT_OF_ORDER_RANK[a.eventType]! - OUT_OF_ORDER_RANK[b.eventType]!);
   return [...head, ...tail];
-}
-
-function describeError(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
-  if (
-    e?.name === 'TimeoutError' ||
-    e?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    e?.code === 'UND_ERR_BODY_TIMEOUT'
-  ) {
-    return `timeout after ${timeoutMs} ms`;
-  }
-  return e?.code ?? e?.cause?.code ?? e?.message ?? 'connection error';
 }

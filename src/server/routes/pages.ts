@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FlowNode } from '../../flows/definition.js';
 import { resolveString, type Scope } from '../../flows/references.js';
@@ -129,22 +130,42 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     return reply.header('cache-control', 'no-store').send({ status: session.status, version: session.version, outcome: session.outcome });
   });
 
+  // Open event streams, ended when the server closes: an SSE response never finishes on its own, so
+  // without this `app.close()` (and so `socure-connector start`'s shutdown) waits for every open page.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
+
   app.get('/s/:id/:sig/events', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
     const { id, sig } = req.params;
     const session = signer.verifySession(id, sig) ? await store.getSession(id) : undefined;
     if (!session) return reply.code(404).send({ error: 'not_found' });
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    const send = (s: SessionRow) => res.write(`event: change\ndata: ${JSON.stringify({ version: s.version, status: s.status })}\n\n`);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      // hijack() skips the onSend hook that sets these on every other answer.
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
+    const send = (s: SessionRow) => {
+      if (!res.writableEnded) res.write(`event: change\ndata: ${JSON.stringify({ version: s.version, status: s.status })}\n\n`);
+    };
     const unsubscribe = hub.subscribe(id, send);
-    // The session may have moved between the page load and this connection.
-    const current = await store.getSession(id);
-    if (current) send(current);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    req.raw.on('close', () => {
+    streams.add(res);
+    // The response's 'close' fires when the client goes away (the request's may fire as soon as its
+    // empty body is read), so listeners and timers never outlive the connection.
+    res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      streams.delete(res);
     });
+    // The session may have moved between the page load and this connection.
+    const current = await store.getSession(id).catch(() => undefined);
+    if (current) send(current);
   });
 }

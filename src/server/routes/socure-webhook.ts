@@ -25,7 +25,8 @@ export async function registerSocureWebhook(app: FastifyInstance, deps: ServerDe
         } catch (err) {
           if (err instanceof WebhookError) {
             req.log.warn({ reason: err.reason }, 'socure webhook refused');
-            return reply.code(err.statusCode).send({ error: err.reason });
+            // The message says what was wrong and where (JSON paths only: it never holds a secret or body values).
+            return reply.code(err.statusCode).send({ error: err.reason, message: err.message });
           }
           throw err;
         }
