@@ -168,7 +168,7 @@ export class FlowEngine {
     };
     for (const session of await this.o.store.findWaitingSessions(keys)) {
       if (keysMatch(session, keys) && session.waitEvents?.includes(delivery.eventType)) {
-        await this.resolveWait(session, delivery);
+        if (await this.resolveWait(session, delivery)) await this.run(session.id);
       }
     }
   }
@@ -192,12 +192,14 @@ export class FlowEngine {
       if (moved) await this.run(session.id);
     }
     for (const session of await this.o.store.listStalledSessions(now - this.o.stallAfterMs, limit)) {
+      // A slow step this process is still running is not stalled: re-running it would call its capability twice.
+      if (this.running.has(session.id)) continue;
       // Claim it first (a version bump), so two recovering processes do not both re-run the step.
       if (await this.transition(session, {}, 'recovered')) await this.run(session.id);
     }
     if (options.all) {
       for (const session of await this.o.store.listDueSessions(Number.MAX_SAFE_INTEGER, 10_000)) {
-        await this.checkInbox(session);
+        if (await this.checkInbox(session)) await this.run(session.id);
       }
     }
   }
@@ -233,8 +235,7 @@ export class FlowEngine {
         await this.transition(session, { status: 'input' }, 'screen');
         return false;
       case 'wait':
-        await this.park(session, node, scope);
-        return false;
+        return this.park(session, node, scope);
       case 'branch':
         return this.transition(session, { nodeId: chooseBranch(node, scope) }, 'branch');
       case 'end': {
@@ -271,8 +272,12 @@ export class FlowEngine {
     return this.transition(session, { nodeId: next }, 'step', { output: { nodeId: session.nodeId, value: output } });
   }
 
-  /** Opens the challenge and parks the session, unless the inbox already holds its answer. */
-  private async park(session: SessionRow, node: NodeOf<'wait'>, scope: Scope): Promise<void> {
+  /**
+   * Opens the challenge and parks the session. Returns true when the inbox already held its answer and the
+   * session moved on: the caller's run loop continues it (calling run() from inside the run would wait on
+   * itself forever).
+   */
+  private async park(session: SessionRow, node: NodeOf<'wait'>, scope: Scope): Promise<boolean> {
     const key = (ref: string | undefined) => {
       const v = ref === undefined ? undefined : resolveString(ref, scope);
       return v === undefined || v === null || v === '' ? null : String(v);
@@ -288,41 +293,44 @@ export class FlowEngine {
     };
     if (!patch.waitToken && !patch.waitReferenceId && !patch.waitCustomerUserId) {
       await this.finish(session, 'failed', { error: 'the wait has no correlation key (check the flow references)' });
-      return;
+      return false;
     }
     const parked = await this.o.store.updateSession(session.id, session.version, patch, this.o.now());
-    if (!parked) return;
+    if (!parked) return false;
     await this.o.store.appendTimeline(session.id, 'waiting', { node: session.nodeId, events: patch.waitEvents }, this.o.now());
     this.o.onChange?.(parked);
     // Checked after parking, so a delivery committed in between is not missed: whoever resolves first wins.
-    await this.checkInbox(parked);
+    return this.checkInbox(parked);
   }
 
-  /** Resolves a waiting session from a delivery already in the inbox (early or missed). */
-  private async checkInbox(session: SessionRow): Promise<void> {
+  /** Resolves a waiting session from a delivery already in the inbox (early or missed); true when it did. */
+  private async checkInbox(session: SessionRow): Promise<boolean> {
     const keys = {
       docvTransactionToken: session.waitToken,
       referenceId: session.waitReferenceId,
       customerUserId: session.waitCustomerUserId,
     };
     const found = await this.o.store.findDeliveries(keys, session.waitEvents ?? []);
+    // Only unconsumed deliveries: one this session already consumed at an earlier wait would resolve the
+    // next wait on the same keys again (docv-qr: prompt → fetchResult → awaitVerification → … in a loop).
     const usable = found.find(
       (d: InboxDelivery) =>
-        (d.consumedBy === null || d.consumedBy === session.id) &&
+        d.consumedBy === null &&
         keysMatch(session, {
           docvTransactionToken: d.docvTransactionToken,
           referenceId: d.referenceId,
           customerUserId: d.customerUserId,
         }),
     );
-    if (usable) await this.resolveWait(session, parseDelivery(usable.payload, usable.authenticated));
+    return usable ? this.resolveWait(session, parseDelivery(usable.payload, usable.authenticated)) : false;
   }
 
-  private async resolveWait(session: SessionRow, delivery: SocureWebhookDelivery): Promise<void> {
+  /** Moves a waiting session to the branch of the delivery's event; true when this call did (the caller runs it). */
+  private async resolveWait(session: SessionRow, delivery: SocureWebhookDelivery): Promise<boolean> {
     const node = this.node(session);
-    if (node.type !== 'wait') return;
+    if (node.type !== 'wait') return false;
     const target = resolvingEvents(node).get(delivery.eventType);
-    if (!target) return;
+    if (!target) return false;
     const output = toWebhookOutput(delivery, {
       challenge: session.challengeId ?? undefined,
       userId: session.customerUserId ?? undefined,
@@ -334,9 +342,9 @@ export class FlowEngine {
       { output: { nodeId: session.nodeId, value: output } },
       { eventType: delivery.eventType, deliveryId: delivery.id },
     );
-    if (!moved) return;
+    if (!moved) return false;
     await this.o.store.markDeliveryConsumed(delivery.id, session.id);
-    await this.run(session.id);
+    return true;
   }
 
   private async finish(session: SessionRow, outcome: NonNullable<SessionRow['outcome']>, result: Record<string, unknown>) {

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { type Flow, type FlowNode, flowSchema } from './definition.js';
-import { referencedRoots } from './references.js';
+import { referencesIn } from './references.js';
 
 /** A flow file that cannot be used; the message names the file, the node and the field. */
 export class FlowDefinitionError extends Error {
@@ -69,9 +69,14 @@ export function parseFlow(file: string, json: unknown, capabilityIds: ReadonlySe
         `unknown capability "${node.capability}"; known: ${[...capabilityIds].join(', ')}`,
       );
     }
-    for (const root of referencedRoots(node)) {
+    // errorFrom names a node whose error a screen shows: a typo would silently show nothing.
+    if (node.type === 'screen' && node.errorFrom && !ids.has(node.errorFrom)) {
+      throw new FlowDefinitionError(file, id, 'errorFrom', `no node "${node.errorFrom}"`);
+    }
+    // Name the field holding the reference, not just the node.
+    for (const { path, root } of referencesIn(node)) {
       if (!ROOTS.has(root) && !ids.has(root)) {
-        throw new FlowDefinitionError(file, id, undefined, `refers to "{{${root}…}}", which is neither input, session nor a node`);
+        throw new FlowDefinitionError(file, id, path, `refers to "{{${root}…}}", which is neither input, session nor a node`);
       }
     }
   }

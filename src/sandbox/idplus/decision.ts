@@ -45,7 +45,8 @@ export function worstScore(result: IdPlusResult): number {
 /**
  * The decision follows from what the response shows, so a client can explain it from the blocks:
  * reject (hard hit, score ≥ 0.95 or a DocV reject) > review (PEP-type hit or ≥ 0.8) > resubmit (address to fix)
- * > refer (≥ 0.5, step up to DocV) > accept. A magic surName forces its value.
+ * > refer (≥ 0.5, step up to DocV) > accept. A magic surName forces its value; a referral with a finished DocV
+ * result in the same call takes the DocV decision (how a step-up completes).
  */
 export function decide(result: IdPlusResult, forced: DecisionValue | undefined): DecisionBlock {
   const codes = new Set<string>();
@@ -63,5 +64,7 @@ export function decide(result: IdPlusResult, forced: DecisionValue | undefined):
   else if (has(REVIEW_CODES) || worst >= 0.8 || docv === 'review') value = 'review';
   else if (has(RESUBMIT_CODES) || docv === 'resubmit') value = 'resubmit';
   else if (worst >= 0.5) value = 'refer';
+  // "refer" means "step up to DocV": once a finished DocV result is part of the call, it settles the referral.
+  if (value === 'refer' && docv !== undefined) value = docv as DecisionValue;
   return { value, modelName: 'sandbox', modelVersion: '1.0' };
 }

@@ -22,7 +22,8 @@ export const MAGIC_INPUTS: MagicInput[] = [
   {
     field: 'surName',
     value: 'Refer',
-    effect: 'decision refer; fraud score 0.5-0.75 (R208), kyc R922 when dob sent',
+    effect:
+      'decision refer; fraud score 0.5-0.75 (R208), kyc R922 when dob sent; with a finished DocV token in the same call, the DocV decision (step-up)',
   },
   { field: 'surName', value: 'Review', effect: 'decision review; fraud score 0.8-0.94 (R203)' },
   {

@@ -1,0 +1,195 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SettingsError } from '../../src/connector/settings.js';
+import { DEFAULT_FLOWS_DIR, resolveServiceSettings } from '../../src/server/config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'socure-config-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function configFile(content: unknown): string {
+  const path = join(dir, `config-${n++}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+/** The SettingsError a call throws (fails the test when it does not throw one). */
+function errorOf(fn: () => unknown): SettingsError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(SettingsError);
+    return err as SettingsError;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('resolveServiceSettings', () => {
+  it('has defaults for everything and runs against the embedded sandbox without a key', () => {
+    const s = resolveServiceSettings({}, {});
+    expect(s).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      publicUrl: 'http://localhost:3000',
+      databaseUrl: 'sqlite:./data/socure-connector.db',
+      flowsDir: DEFAULT_FLOWS_DIR,
+      sandboxPort: 4010,
+    });
+    expect(s.apiKey).toBeUndefined();
+    expect(s.webhookSecrets).toBeUndefined();
+    expect(s.appWebhookUrl).toBeUndefined();
+    expect(s.connector).toBeUndefined();
+  });
+
+  it('reads environment variables; the default public URL follows the port', () => {
+    const s = resolveServiceSettings({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'sqlite:/tmp/x.db',
+      CONNECTOR_API_KEY: 'k'.repeat(20),
+      SOCURE_WEBHOOK_SECRET: 'one, two ,',
+      APP_WEBHOOK_URL: 'https://app.example.com/hooks/',
+      SANDBOX_PORT: '0',
+    });
+    expect(s).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      publicUrl: 'http://localhost:8080',
+      databaseUrl: 'sqlite:/tmp/x.db',
+      apiKey: 'k'.repeat(20),
+      webhookSecrets: ['one', 'two'],
+      appWebhookUrl: 'https://app.example.com/hooks',
+      sandboxPort: 0,
+    });
+  });
+
+  it('flags win over environment variables', () => {
+    const s = resolveServiceSettings(
+      { PORT: '5000', PUBLIC_URL: 'https://env.example.com', HOST: 'env-host' },
+      { port: '4000', publicUrl: 'https://flag.example.com/', host: 'flag-host' },
+    );
+    expect(s.port).toBe(4000);
+    expect(s.publicUrl).toBe('https://flag.example.com');
+    expect(s.host).toBe('flag-host');
+  });
+
+  it('reads a JSON config file (--config or CONFIG_FILE); environment variables override it; flags override both', () => {
+    const file = configFile({ PORT: 7000, HOST: 'file-host', PUBLIC_URL: 'https://file.example.com', SANDBOX_PORT: 4999 });
+    const fromFile = resolveServiceSettings({}, { config: file });
+    expect(fromFile).toMatchObject({ port: 7000, host: 'file-host', publicUrl: 'https://file.example.com', sandboxPort: 4999 });
+
+    const envWins = resolveServiceSettings({ CONFIG_FILE: file, PORT: '7100' }, {});
+    expect(envWins.port).toBe(7100);
+    expect(envWins.host).toBe('file-host');
+
+    const flagWins = resolveServiceSettings({ PORT: '7100' }, { config: file, port: '7200' });
+    expect(flagWins.port).toBe(7200);
+  });
+
+  it('an empty environment variable does not wipe the config file value', () => {
+    const file = configFile({ PORT: 7000 });
+    expect(resolveServiceSettings({ PORT: '' }, { config: file }).port).toBe(7000);
+  });
+
+  it('a config file holding the Socure key selects real Socure', () => {
+    const file = configFile({ SOCURE_ID_PLUS_KEY: 'file-key-123', SOCURE_ENVIRONMENT: 'sandbox', SOCURE_SDK_KEY: 'sdk' });
+    const s = resolveServiceSettings({}, { config: file });
+    expect(s.connector).toMatchObject({ idPlusKey: 'file-key-123', environment: 'sandbox' });
+  });
+
+  it('bad config files name the file and the key', () => {
+    expect(errorOf(() => resolveServiceSettings({}, { config: join(dir, 'missing.json') })).message).toMatch(
+      /--config .*missing\.json cannot be read as JSON \(ENOENT\)/,
+    );
+    expect(errorOf(() => resolveServiceSettings({}, { config: configFile('{ not json') })).message).toMatch(/cannot be read as JSON/);
+    expect(errorOf(() => resolveServiceSettings({}, { config: configFile([1, 2]) })).message).toMatch(/must hold a JSON object/);
+    const nested = errorOf(() => resolveServiceSettings({}, { config: configFile({ PORT: { value: 1 } }) }));
+    expect(nested.setting).toMatch(/config-\d+\.json: PORT$/);
+    const typo = errorOf(() => resolveServiceSettings({}, { config: configFile({ PROT: 8080 }) }));
+    expect(typo.setting).toMatch(/: PROT$/);
+    expect(typo.message).toMatch(/is not a setting/);
+  });
+
+  it('a bad value in the config file names the file and the variable', () => {
+    const err = errorOf(() => resolveServiceSettings({}, { config: configFile({ PORT: 'eighty' }) }));
+    expect(err.setting).toMatch(/config-\d+\.json: PORT$/);
+    expect(err.message).toContain('must be a port number');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, {}, 'PORT', 'must be a port number'],
+    [{}, { port: '99999' }, '--port', 'must be at most 65535'],
+    [{ SANDBOX_PORT: '-1' }, {}, 'SANDBOX_PORT', 'must be a port number'],
+    [{ PUBLIC_URL: 'ftp://example.com' }, {}, 'PUBLIC_URL', 'must be an http(s) URL'],
+    [{}, { publicUrl: 'not a url' }, '--public-url', 'must be an http(s) URL'],
+    [{ APP_WEBHOOK_URL: 'example.com/hook' }, {}, 'APP_WEBHOOK_URL', 'must be an http(s) URL'],
+    [{ HOST: '   ' }, {}, 'HOST', ''],
+    [{ SOCURE_ENVIRONMENT: 'staging', SOCURE_ID_PLUS_KEY: 'some-key-1' }, {}, 'SOCURE_ENVIRONMENT', 'must be one of'],
+  ])('a bad value names the variable or flag: %j %j', (env, flags, setting, reason) => {
+    const err = errorOf(() => resolveServiceSettings(env, flags));
+    expect(err.setting).toBe(setting);
+    expect(err.message.startsWith(setting)).toBe(true);
+    expect(err.message).toContain(reason);
+  });
+
+  const SECRET = 'Sup3r-Secret-Value';
+  it.each([
+    ['CONNECTOR_API_KEY', { CONNECTOR_API_KEY: SECRET.slice(0, 10) }, {}],
+    ['--api-key', {}, { apiKey: SECRET.slice(0, 10) }],
+    ['SOCURE_WEBHOOK_SECRET', { SOCURE_WEBHOOK_SECRET: ' , ' }, {}],
+    ['--webhook-secret', {}, { webhookSecrets: ',' }],
+    ['APP_WEBHOOK_SECRET', { APP_WEBHOOK_SECRET: `whsec_${SECRET}!` }, {}],
+    ['APP_WEBHOOK_SECRET', { APP_WEBHOOK_SECRET: SECRET }, {}],
+    ['--app-webhook-secret', {}, { appWebhookSecret: SECRET }],
+    ['SOCURE_ID_PLUS_KEY', { SOCURE_ID_PLUS_KEY: `   ` }, {}],
+  ])('a bad secret names %s and never echoes the value', (setting, env, flags) => {
+    const err = errorOf(() => resolveServiceSettings(env as NodeJS.ProcessEnv, flags));
+    expect(err.setting).toBe(setting);
+    expect(err.message).not.toContain(SECRET);
+    expect(err.message).not.toContain(SECRET.slice(0, 10));
+    expect(err.message).not.toMatch(/\(got /);
+  });
+
+  it('a bad secret in a config file is not echoed either', () => {
+    const err = errorOf(() => resolveServiceSettings({}, { config: configFile({ CONNECTOR_API_KEY: SECRET.slice(0, 10) }) }));
+    expect(err.setting).toMatch(/: CONNECTOR_API_KEY$/);
+    expect(err.message).not.toContain(SECRET.slice(0, 10));
+  });
+
+  it('a webhook secret with spaces is refused without echoing it', () => {
+    const err = errorOf(() => resolveServiceSettings({ SOCURE_WEBHOOK_SECRET: `good,${SECRET} x` }));
+    expect(err.setting).toBe('SOCURE_WEBHOOK_SECRET');
+    expect(err.message).toContain('must not contain spaces');
+    expect(err.message).not.toContain(SECRET);
+  });
+
+  it('accepts a Standard Webhooks secret', () => {
+    const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+    expect(resolveServiceSettings({ APP_WEBHOOK_SECRET: secret }).appWebhookSecret).toBe(secret);
+  });
+
+  it('the certification environment needs SOCURE_API_URL (Socure publishes no host for it)', () => {
+    const err = errorOf(() =>
+      resolveServiceSettings({ SOCURE_ID_PLUS_KEY: SECRET, SOCURE_ENVIRONMENT: 'certification' }),
+    );
+    expect(err.setting).toBe('SOCURE_API_URL');
+    expect(err.message).toMatch(/required for the certification environment/);
+    expect(err.message).not.toContain(SECRET);
+    const ok = resolveServiceSettings({
+      SOCURE_ID_PLUS_KEY: SECRET,
+      SOCURE_ENVIRONMENT: 'certification',
+      SOCURE_API_URL: 'https://cert.example.com',
+    });
+    expect(ok.connector).toMatchObject({ environment: 'certification' });
+  });
+
+  it('connector flags win over the environment too', () => {
+    const s = resolveServiceSettings(
+      { SOCURE_ID_PLUS_KEY: 'env-key-1', SOCURE_ENVIRONMENT: 'production' },
+      { idPlusKey: 'flag-key-1', environment: 'sandbox' },
+    );
+    expect(s.connector).toMatchObject({ idPlusKey: 'flag-key-1', environment: 'sandbox' });
+  });
+});
