@@ -11,13 +11,16 @@ export const slug = (name: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 80) || 'test';
 
-/** Numbered full-page screenshots of one test: artifacts/screenshots/<test>/<nn>-<name>.png. */
+/**
+ * Numbered full-page screenshots of one test: artifacts/screenshots/<test>/<nn>-<name>.png, where <test> is
+ * the test name up to its first colon ("docv-qr: the phone …" → docv-qr). The folder is emptied first.
+ */
 export class Screenshots {
   readonly dir: string;
   #n = 0;
 
   constructor(testName: string) {
-    this.dir = join(SCREENSHOT_ROOT, slug(testName));
+    this.dir = join(SCREENSHOT_ROOT, slug(testName.split(':')[0]!));
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
   }

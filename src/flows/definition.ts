@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DOCV_EVENT_TYPES } from '../webhooks/index.js';
 import { OUTCOMES } from '../store/types.js';
+import { DOCV_EVENT_TYPES } from '../webhooks/index.js';
 
 /**
  * A flow is data: nodes keyed by id, starting at `start`. Strings may hold `{{…}}` references to the
@@ -126,7 +126,13 @@ const endNode = z.strictObject({
   result: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const nodeSchema = z.discriminatedUnion('type', [capabilityNode, screenNode, waitNode, branchNode, endNode]);
+export const nodeSchema = z.discriminatedUnion('type', [
+  capabilityNode,
+  screenNode,
+  waitNode,
+  branchNode,
+  endNode,
+]);
 export type FlowNode = z.infer<typeof nodeSchema>;
 export type NodeOf<T extends FlowNode['type']> = Extract<FlowNode, { type: T }>;
 

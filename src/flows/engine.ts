@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Capability, CapabilityContext } from '../connector/capability.js';
 import { toWebhookOutput } from '../connector/capabilities/wait-for-result.js';
+import type { Capability, CapabilityContext } from '../connector/capability.js';
 import { SocureError, SocureInputError } from '../socure/errors.js';
-import type { CorrelationKeys, InboxDelivery, SessionData, SessionPatch, SessionRow, Store } from '../store/types.js';
+import type {
+  CorrelationKeys,
+  InboxDelivery,
+  SessionData,
+  SessionPatch,
+  SessionRow,
+  Store,
+} from '../store/types.js';
 import { parseDelivery, type SocureWebhookDelivery } from '../webhooks/index.js';
 import { chooseBranch } from './conditions.js';
 import type { Flow, FlowNode, NodeOf } from './definition.js';
@@ -52,7 +59,8 @@ function resolvingEvents(node: NodeOf<'wait'>): Map<string, string> {
 function keysMatch(session: SessionRow, keys: CorrelationKeys): boolean {
   if (session.waitToken && keys.docvTransactionToken) return session.waitToken === keys.docvTransactionToken;
   if (session.waitReferenceId && keys.referenceId) return session.waitReferenceId === keys.referenceId;
-  if (session.waitCustomerUserId && keys.customerUserId) return session.waitCustomerUserId === keys.customerUserId;
+  if (session.waitCustomerUserId && keys.customerUserId)
+    return session.waitCustomerUserId === keys.customerUserId;
   return false;
 }
 
@@ -78,7 +86,8 @@ export class FlowEngine {
   private readonly running = new Map<string, Promise<void>>();
 
   constructor(options: EngineOptions) {
-    this.o = { now: Date.now, stallAfterMs: 60_000, ...options };
+    // `??`, not spread defaults: an option passed as undefined must not replace the default.
+    this.o = { ...options, now: options.now ?? Date.now, stallAfterMs: options.stallAfterMs ?? 60_000 };
   }
 
   flowIds(): IterableIterator<string> {
@@ -216,7 +225,7 @@ export class FlowEngine {
   private async runSteps(sessionId: string): Promise<void> {
     for (let step = 0; step < MAX_STEPS; step++) {
       const session = await this.o.store.getSession(sessionId);
-      if (!session || session.status !== 'running') return;
+      if (session?.status !== 'running') return;
       const data = (await this.o.store.getSessionData(sessionId))!;
       const advanced = await this.step(session, this.node(session), this.scope(session, data));
       if (!advanced) return;
@@ -246,7 +255,11 @@ export class FlowEngine {
     }
   }
 
-  private async runCapability(session: SessionRow, node: NodeOf<'capability'>, scope: Scope): Promise<boolean> {
+  private async runCapability(
+    session: SessionRow,
+    node: NodeOf<'capability'>,
+    scope: Scope,
+  ): Promise<boolean> {
     const capability = this.o.capabilities[node.capability]!;
     let output: unknown;
     let next = node.next;
@@ -260,7 +273,10 @@ export class FlowEngine {
         kind: known ? err.name : 'Error',
         ...(err instanceof SocureInputError ? { field: err.field } : {}),
       };
-      this.o.log?.warn({ sessionId: session.id, node: session.nodeId, kind: error.kind }, 'capability failed');
+      this.o.log?.warn(
+        { sessionId: session.id, node: session.nodeId, kind: error.kind },
+        'capability failed',
+      );
       if (!known) this.o.log?.error({ sessionId: session.id, err }, 'unexpected capability error');
       if (!node.onError) {
         await this.finish(session, 'failed', { error: error.message });
@@ -269,7 +285,9 @@ export class FlowEngine {
       output = { error };
       next = node.onError;
     }
-    return this.transition(session, { nodeId: next }, 'step', { output: { nodeId: session.nodeId, value: output } });
+    return this.transition(session, { nodeId: next }, 'step', {
+      output: { nodeId: session.nodeId, value: output },
+    });
   }
 
   /**
@@ -292,12 +310,19 @@ export class FlowEngine {
       challengeId: randomUUID(),
     };
     if (!patch.waitToken && !patch.waitReferenceId && !patch.waitCustomerUserId) {
-      await this.finish(session, 'failed', { error: 'the wait has no correlation key (check the flow references)' });
+      await this.finish(session, 'failed', {
+        error: 'the wait has no correlation key (check the flow references)',
+      });
       return false;
     }
     const parked = await this.o.store.updateSession(session.id, session.version, patch, this.o.now());
     if (!parked) return false;
-    await this.o.store.appendTimeline(session.id, 'waiting', { node: session.nodeId, events: patch.waitEvents }, this.o.now());
+    await this.o.store.appendTimeline(
+      session.id,
+      'waiting',
+      { node: session.nodeId, events: patch.waitEvents },
+      this.o.now(),
+    );
     this.o.onChange?.(parked);
     // Checked after parking, so a delivery committed in between is not missed: whoever resolves first wins.
     return this.checkInbox(parked);
@@ -347,7 +372,11 @@ export class FlowEngine {
     return true;
   }
 
-  private async finish(session: SessionRow, outcome: NonNullable<SessionRow['outcome']>, result: Record<string, unknown>) {
+  private async finish(
+    session: SessionRow,
+    outcome: NonNullable<SessionRow['outcome']>,
+    result: Record<string, unknown>,
+  ) {
     const done = await this.o.store.updateSession(
       session.id,
       session.version,
@@ -372,14 +401,22 @@ export class FlowEngine {
     const now = this.o.now();
     const updated = await this.o.store.updateSession(session.id, session.version, patch, now, data);
     if (!updated) return false;
-    await this.o.store.appendTimeline(session.id, event, { from: session.nodeId, to: updated.nodeId, ...detail }, now);
+    await this.o.store.appendTimeline(
+      session.id,
+      event,
+      { from: session.nodeId, to: updated.nodeId, ...detail },
+      now,
+    );
     this.o.onChange?.(updated);
     return true;
   }
 
   node(session: SessionRow): FlowNode {
     const node = this.o.flows.get(session.flowId)?.nodes[session.nodeId];
-    if (!node) throw new UnknownFlowError(`session ${session.id} is at an unknown node ${session.flowId}/${session.nodeId}`);
+    if (!node)
+      throw new UnknownFlowError(
+        `session ${session.id} is at an unknown node ${session.flowId}/${session.nodeId}`,
+      );
     return node;
   }
 }

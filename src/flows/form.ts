@@ -20,10 +20,13 @@ export function validateForm(
       continue;
     }
     if (value.length > f.maxLength) errors[f.name] = `${f.label} must be at most ${f.maxLength} characters`;
-    else if (f.type === 'email' && !EMAIL.test(value)) errors[f.name] = `${f.label} must be an e-mail address`;
-    else if (f.type === 'date' && !DATE.test(value)) errors[f.name] = `${f.label} must be a date (YYYY-MM-DD)`;
+    else if (f.type === 'email' && !EMAIL.test(value))
+      errors[f.name] = `${f.label} must be an e-mail address`;
+    else if (f.type === 'date' && !DATE.test(value))
+      errors[f.name] = `${f.label} must be a date (YYYY-MM-DD)`;
     else if (f.type === 'tel' && !TEL.test(value)) errors[f.name] = `${f.label} must be a phone number`;
-    else if (f.type === 'number' && Number.isNaN(Number(value))) errors[f.name] = `${f.label} must be a number`;
+    else if (f.type === 'number' && Number.isNaN(Number(value)))
+      errors[f.name] = `${f.label} must be a number`;
     else if (f.type === 'select' && f.options && !f.options.some((o) => o.value === value)) {
       errors[f.name] = `${f.label}: choose one of the options`;
     } else values[f.name] = value;

@@ -56,7 +56,8 @@ export function parseFlow(file: string, json: unknown, capabilityIds: ReadonlySe
   if (!parsed.success) throw fromZod(file, parsed.error);
   const flow = parsed.data;
   const ids = new Set(Object.keys(flow.nodes));
-  if (!ids.has(flow.start)) throw new FlowDefinitionError(file, undefined, 'start', `no node "${flow.start}"`);
+  if (!ids.has(flow.start))
+    throw new FlowDefinitionError(file, undefined, 'start', `no node "${flow.start}"`);
   for (const [id, node] of Object.entries(flow.nodes)) {
     for (const [field, target] of targets(node)) {
       if (!ids.has(target)) throw new FlowDefinitionError(file, id, field, `no node "${target}"`);
@@ -76,7 +77,12 @@ export function parseFlow(file: string, json: unknown, capabilityIds: ReadonlySe
     // Name the field holding the reference, not just the node.
     for (const { path, root } of referencesIn(node)) {
       if (!ROOTS.has(root) && !ids.has(root)) {
-        throw new FlowDefinitionError(file, id, path, `refers to "{{${root}…}}", which is neither input, session nor a node`);
+        throw new FlowDefinitionError(
+          file,
+          id,
+          path,
+          `refers to "{{${root}…}}", which is neither input, session nor a node`,
+        );
       }
     }
   }
@@ -89,7 +95,12 @@ export async function loadFlows(dir: string, capabilityIds: ReadonlySet<string>)
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
   } catch (err) {
-    throw new FlowDefinitionError(dir, undefined, undefined, `cannot read the flows directory (${(err as NodeJS.ErrnoException).code})`);
+    throw new FlowDefinitionError(
+      dir,
+      undefined,
+      undefined,
+      `cannot read the flows directory (${(err as NodeJS.ErrnoException).code})`,
+    );
   }
   const flows = new Map<string, Flow>();
   for (const name of names) {
@@ -101,7 +112,8 @@ export async function loadFlows(dir: string, capabilityIds: ReadonlySet<string>)
       throw new FlowDefinitionError(file, undefined, undefined, `not valid JSON (${(err as Error).message})`);
     }
     const flow = parseFlow(file, json, capabilityIds);
-    if (flows.has(flow.id)) throw new FlowDefinitionError(file, undefined, 'id', `flow id "${flow.id}" is used twice`);
+    if (flows.has(flow.id))
+      throw new FlowDefinitionError(file, undefined, 'id', `flow id "${flow.id}" is used twice`);
     flows.set(flow.id, flow);
   }
   return flows;

@@ -56,7 +56,8 @@ export function referencedRoots(value: unknown, found = new Set<string>()): Set<
 
 /** Every reference in a value with the field path that holds it (e.g. `result.deep.x`), for load errors. */
 export function referencesIn(value: unknown, path = ''): Array<{ path: string; root: string }> {
-  if (typeof value === 'string') return [...value.matchAll(REF)].map((m) => ({ path, root: m[1]!.split('.')[0]! }));
+  if (typeof value === 'string')
+    return [...value.matchAll(REF)].map((m) => ({ path, root: m[1]!.split('.')[0]! }));
   const entries = Array.isArray(value)
     ? value.map((v, i) => [String(i), v] as const)
     : value && typeof value === 'object'

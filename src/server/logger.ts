@@ -38,6 +38,11 @@ export function redactUrl(url: string): string {
   return url.replace(/^(\/s\/[^/]+\/)[^/?]+/, '$1…').replace(/^(\/webhooks\/socure\/)[^/?]+/, '$1…');
 }
 
+/** The same for URLs inside free text (e.g. the embedded sandbox's "webhook … → <url> 200" lines). */
+export function redactUrlsInText(text: string): string {
+  return text.replace(/(\/s\/[^/\s]+\/)[^/?\s]+/g, '$1…').replace(/(\/webhooks\/socure\/)[^/?\s]+/g, '$1…');
+}
+
 const REDACT = { paths: REDACT_PATHS, censor: '[redacted]' };
 const SERIALIZERS = {
   req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),

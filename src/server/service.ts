@@ -15,7 +15,7 @@ import { buildServer } from './app.js';
 import { ChangeHub } from './change-hub.js';
 import type { ServiceSettings } from './config.js';
 import { sessionPath } from './deps.js';
-import { createLogger, withRedaction } from './logger.js';
+import { createLogger, redactUrlsInText, withRedaction } from './logger.js';
 import { Signer } from './signing.js';
 
 export interface RunningService {
@@ -78,7 +78,8 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
         host: settings.host,
         publicUrl: settings.sandboxPort === 0 ? undefined : sandboxPublic.origin,
         ...options.sandbox,
-        log: (line) => log.info({ sandbox: true }, line),
+        // Its delivery lines name our webhook URL, whose path is a secret.
+        log: (line) => log.info({ sandbox: true }, redactUrlsInText(line)),
       });
       closers.unshift(() => sandbox!.close());
       connector = {

@@ -4,7 +4,16 @@ import type { Condition, NodeOf } from '../../src/flows/definition.js';
 import { inlineFlow } from './support.js';
 
 const scope = {
-  input: { age: 36, ageText: '21', name: 'Ada', empty: '', nothing: null, flag: false, list: [1], obj: { a: 1 } },
+  input: {
+    age: 36,
+    ageText: '21',
+    name: 'Ada',
+    empty: '',
+    nothing: null,
+    flag: false,
+    list: [1],
+    obj: { a: 1 },
+  },
   score: { rawResponse: { decision: { value: 'refer' }, fraud: { score: 0.62 } } },
 };
 
@@ -21,7 +30,9 @@ describe('conditions', () => {
   });
 
   it('in checks membership', () => {
-    expect(holds(c({ value: '{{score.rawResponse.decision.value}}', in: ['refer', 'review'] }), scope)).toBe(true);
+    expect(holds(c({ value: '{{score.rawResponse.decision.value}}', in: ['refer', 'review'] }), scope)).toBe(
+      true,
+    );
     expect(holds(c({ value: '{{score.rawResponse.decision.value}}', in: ['accept'] }), scope)).toBe(false);
     expect(holds(c({ value: '{{input.missing}}', in: ['x'] }), scope)).toBe(false);
   });
@@ -45,7 +56,15 @@ describe('conditions', () => {
   });
 
   it('gte / lte are false for values that are not numbers', () => {
-    for (const path of ['input.missing', 'input.nothing', 'input.empty', 'input.name', 'input.flag', 'input.list', 'input.obj']) {
+    for (const path of [
+      'input.missing',
+      'input.nothing',
+      'input.empty',
+      'input.name',
+      'input.flag',
+      'input.list',
+      'input.obj',
+    ]) {
       expect(holds(c({ value: `{{${path}}}`, gte: 0 }), scope), path).toBe(false);
       expect(holds(c({ value: `{{${path}}}`, lte: 100 }), scope), path).toBe(false);
     }
@@ -63,7 +82,7 @@ describe('branch nodes', () => {
       b: {
         type: 'branch',
         value: '{{score.rawResponse.decision.value}}',
-        cases: { accept: 'ok', refer: 'stepUp', 'true': 'wasTrue', '36': 'number' },
+        cases: { accept: 'ok', refer: 'stepUp', true: 'wasTrue', '36': 'number' },
         rules: [
           { if: { value: '{{input.blocked}}', equals: true }, next: 'blocked' },
           { if: { value: '{{score.rawResponse.fraud.score}}', gte: 0.9 }, next: 'fraud' },
@@ -81,7 +100,10 @@ describe('branch nodes', () => {
   );
   const node = flow.nodes.b as NodeOf<'branch'>;
   const at = (decision: unknown, extra: Record<string, unknown> = {}, fraud = 0.1) =>
-    chooseBranch(node, { input: extra, score: { rawResponse: { decision: { value: decision }, fraud: { score: fraud } } } });
+    chooseBranch(node, {
+      input: extra,
+      score: { rawResponse: { decision: { value: decision }, fraud: { score: fraud } } },
+    });
 
   it('picks the case of the value', () => {
     expect(at('accept')).toBe('ok');

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Flow, FlowEngine, UnknownFlowError } from '../../src/flows/index.js';
 import { SocureInputError } from '../../src/socure/index.js';
-import type { SessionRow } from '../../src/store/index.js';
-import type { SqliteStore } from '../../src/store/index.js';
+import type { SessionRow, SqliteStore } from '../../src/store/index.js';
 import {
   delivery,
   fakeCapability,
@@ -18,8 +17,8 @@ import {
   openStore,
   tempDir,
   timelineCount,
-  unusedContext,
   until,
+  unusedContext,
 } from './support.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -68,7 +67,12 @@ function formFlow() {
       lookup: {
         type: 'capability',
         capability: 'lookup',
-        input: { name: '{{form.name}}', user: '{{session.customerUserId}}', n: '{{input.n}}', opt: '{{form.email}}' },
+        input: {
+          name: '{{form.name}}',
+          user: '{{session.customerUserId}}',
+          n: '{{input.n}}',
+          opt: '{{form.email}}',
+        },
         next: 'route',
         onError: 'form',
       },
@@ -114,7 +118,12 @@ const WAIT_ENDS = {
     title: 'Done',
     result: { event: '{{after.event}}', token: '{{open.token}}' },
   },
-  timedOut: { type: 'end', outcome: 'expired', title: 'Timed out', result: { reason: 'timeout', timedOut: '{{prompt.timedOut}}' } },
+  timedOut: {
+    type: 'end',
+    outcome: 'expired',
+    title: 'Timed out',
+    result: { reason: 'timeout', timedOut: '{{prompt.timedOut}}' },
+  },
   expiredEnd: { type: 'end', outcome: 'expired', title: 'Expired', result: { reason: 'session_expired' } },
   declinedEnd: { type: 'end', outcome: 'failed', title: 'Declined', result: { reason: 'consent_declined' } },
   failedEnd: { type: 'end', outcome: 'failed', title: 'Upload failed', result: { reason: 'upload_failed' } },
@@ -138,7 +147,10 @@ function waitFlow() {
       after: {
         type: 'capability',
         capability: 'after',
-        input: { event: '{{prompt.rawResponse.event.eventType}}', credId: '{{prompt.credentialStatusObject.credId}}' },
+        input: {
+          event: '{{prompt.rawResponse.event.eventType}}',
+          credId: '{{prompt.credentialStatusObject.credId}}',
+        },
         next: 'done',
       },
       ...WAIT_ENDS,
@@ -162,7 +174,12 @@ function lateWaitFlow() {
         timeout: '10m',
         branches: { resolved: 'after', timeout: 'timedOut' },
       },
-      after: { type: 'capability', capability: 'after', input: { event: '{{prompt.rawResponse.event.eventType}}' }, next: 'done' },
+      after: {
+        type: 'capability',
+        capability: 'after',
+        input: { event: '{{prompt.rawResponse.event.eventType}}' },
+        next: 'done',
+      },
       done: { type: 'end', outcome: 'verified', title: 'Done', result: { event: '{{after.event}}' } },
       timedOut: WAIT_ENDS.timedOut,
     },
@@ -207,26 +224,45 @@ describe('capability, screen, branch and end nodes', () => {
         completed.push([row, result]);
       },
     });
-    const started = await engine.start({ flowId: 'form-flow', customerUserId: 'cu-7', input: { n: 3, greeting: 'Ada' } });
+    const started = await engine.start({
+      flowId: 'form-flow',
+      customerUserId: 'cu-7',
+      input: { n: 3, greeting: 'Ada' },
+    });
     expect(started).toMatchObject({ status: 'input', nodeId: 'form', outcome: null });
     expect(lookup.calls).toHaveLength(0);
 
     const bad = await engine.submit(started.id, 'form', { name: '  ', email: 'not-mail', age: 'x' });
     expect(bad).toEqual({
-      errors: { name: 'Name is required', email: 'Email must be an e-mail address', age: 'Age must be a number' },
+      errors: {
+        name: 'Name is required',
+        email: 'Email must be an e-mail address',
+        age: 'Age must be a number',
+      },
     });
-    expect((await s.getSession(started.id))!).toMatchObject({ status: 'input', nodeId: 'form', version: started.version });
+    expect((await s.getSession(started.id))!).toMatchObject({
+      status: 'input',
+      nodeId: 'form',
+      version: started.version,
+    });
     expect(lookup.calls).toHaveLength(0);
 
     const ok = await engine.submit(started.id, 'form', { name: ' Ada ', email: '', age: ['36', '40'] });
-    expect('session' in ok && ok.session).toMatchObject({ status: 'completed', outcome: 'verified', nodeId: 'gold' });
+    expect('session' in ok && ok.session).toMatchObject({
+      status: 'completed',
+      outcome: 'verified',
+      nodeId: 'gold',
+    });
     // The capability got its input with references resolved; a blank optional value is left out.
     expect(lookup.calls).toEqual([{ name: 'Ada', user: 'cu-7', n: 3 }]);
 
     const { data } = await outcomeOf(engine, started.id);
     expect(data.input).toEqual({ n: 3, greeting: 'Ada' });
     // Session data keeps every node's output: the screen's clean values and the capability's answer.
-    expect(data.outputs).toEqual({ form: { name: 'Ada', age: '36' }, lookup: { tier: 'gold', score: 0.2, tags: ['a', 'b'] } });
+    expect(data.outputs).toEqual({
+      form: { name: 'Ada', age: '36' },
+      lookup: { tier: 'gold', score: 0.2, tags: ['a', 'b'] },
+    });
     // End references keep their types (numbers, arrays, nested objects); missing ones are left out.
     expect(data.result).toEqual({
       name: 'Ada',
@@ -240,7 +276,14 @@ describe('capability, screen, branch and end nodes', () => {
     expect(changes.at(-1)).toMatchObject({ status: 'completed', outcome: 'verified' });
 
     const timeline = await s.listTimeline(started.id);
-    expect(timeline.map((e) => e.type)).toEqual(['created', 'screen', 'input', 'step', 'branch', 'completed']);
+    expect(timeline.map((e) => e.type)).toEqual([
+      'created',
+      'screen',
+      'input',
+      'step',
+      'branch',
+      'completed',
+    ]);
     expect(timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(timeline[3]!.detail).toEqual({ from: 'lookup', to: 'route' });
     expect(timeline[4]!.detail).toEqual({ from: 'route', to: 'gold' });
@@ -335,7 +378,9 @@ describe('capability, screen, branch and end nodes', () => {
     });
     const session = await engine.start({ flowId: 'no-on-error' });
     expect(session).toMatchObject({ status: 'completed', outcome: 'failed', nodeId: 'c' });
-    expect((await s.getSessionData(session.id))!.result).toEqual({ error: 'modules: select at least one module' });
+    expect((await s.getSessionData(session.id))!.result).toEqual({
+      error: 'modules: select at least one module',
+    });
     expect(completed).toEqual([{ error: 'modules: select at least one module' }]);
     expect((await s.listTimeline(session.id)).map((e) => e.type)).toEqual(['created', 'completed']);
   });
@@ -354,7 +399,9 @@ describe('capability, screen, branch and end nodes', () => {
     const engine = newEngine({ store: s, flows: flowMap(flow) });
     const session = await engine.start({ flowId: 'loop' });
     expect(session).toMatchObject({ status: 'completed', outcome: 'failed' });
-    expect((await s.getSessionData(session.id))!.result).toEqual({ error: 'the flow exceeded its step limit' });
+    expect((await s.getSessionData(session.id))!.result).toEqual({
+      error: 'the flow exceeded its step limit',
+    });
     await expect(engine.start({ flowId: 'nope' })).rejects.toBeInstanceOf(UnknownFlowError);
   });
 
@@ -381,41 +428,73 @@ describe('wait nodes', () => {
       nodeId: 'prompt',
       waitToken: token,
       waitReferenceId: ref,
-      waitEvents: ['VERIFICATION_COMPLETED', 'SESSION_COMPLETE', 'SESSION_EXPIRED', 'CONSENT_DECLINED', 'DOCUMENTS_UPLOAD_FAILED'],
+      waitEvents: [
+        'VERIFICATION_COMPLETED',
+        'SESSION_COMPLETE',
+        'SESSION_EXPIRED',
+        'CONSENT_DECLINED',
+        'DOCUMENTS_UPLOAD_FAILED',
+      ],
     });
     expect(session.challengeId).toMatch(/^[0-9a-f-]{36}$/);
     expect(session.wakeAt).toBe(session.updatedAt + 10 * 60_000);
 
     // Events the wait does not list, and deliveries for another transaction, leave it waiting.
-    await engine.correlate(delivery({ eventType: 'APP_OPENED', docvTransactionToken: token, referenceId: ref }).delivery);
-    await engine.correlate(delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'other-token' }).delivery);
+    await engine.correlate(
+      delivery({ eventType: 'APP_OPENED', docvTransactionToken: token, referenceId: ref }).delivery,
+    );
+    await engine.correlate(
+      delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'other-token' }).delivery,
+    );
     // A token names the transaction: a matching reference id with another token is not this one.
     await engine.correlate(
-      delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'other-token', referenceId: ref }).delivery,
+      delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'other-token', referenceId: ref })
+        .delivery,
     );
     expect((await s.getSession(session.id))!.status).toBe('waiting');
     expect(after.calls).toHaveLength(0);
 
-    const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token, referenceId: ref, customerUserId: 'cu-1' });
+    const d = delivery({
+      eventType: 'VERIFICATION_COMPLETED',
+      docvTransactionToken: token,
+      referenceId: ref,
+      customerUserId: 'cu-1',
+    });
     expect(await engine.receive(d.delivery, d.rawBody)).toBe('inserted');
     await engine.correlate(d.delivery);
     const { session: done, data } = await outcomeOf(engine, session.id);
-    expect(done).toMatchObject({ status: 'completed', outcome: 'verified', waitToken: null, wakeAt: null, waitEvents: null });
+    expect(done).toMatchObject({
+      status: 'completed',
+      outcome: 'verified',
+      waitToken: null,
+      wakeAt: null,
+      waitEvents: null,
+    });
     expect(after.calls).toEqual([{ event: 'VERIFICATION_COMPLETED', credId: token }]);
     // The wait's output is the seed's webhook output.
     expect(data.outputs.prompt).toMatchObject({
-      rawResponse: { id: d.delivery.id, event: { eventType: 'VERIFICATION_COMPLETED', referenceId: ref, customerUserId: 'cu-1' } },
+      rawResponse: {
+        id: d.delivery.id,
+        event: { eventType: 'VERIFICATION_COMPLETED', referenceId: ref, customerUserId: 'cu-1' },
+      },
       challenge: session.challengeId,
       credentialStatusObject: { detailStatus: 'VERIFICATION_COMPLETED', credId: token, userId: 'cu-1' },
     });
-    expect((data.outputs.prompt as { rawResponse: { event: { data: unknown } } }).rawResponse.event.data).toMatchObject({
+    expect(
+      (data.outputs.prompt as { rawResponse: { event: { data: unknown } } }).rawResponse.event.data,
+    ).toMatchObject({
       documentNumber: 'SOC86753099',
     });
     expect(data.result).toEqual({ event: 'VERIFICATION_COMPLETED', token });
     const types = (await s.listTimeline(session.id)).map((e) => e.type);
     expect(types).toEqual(['created', 'step', 'waiting', 'resumed', 'step', 'completed']);
     const resumed = (await s.listTimeline(session.id)).find((e) => e.type === 'resumed')!;
-    expect(resumed.detail).toEqual({ from: 'prompt', to: 'after', eventType: 'VERIFICATION_COMPLETED', deliveryId: d.delivery.id });
+    expect(resumed.detail).toEqual({
+      from: 'prompt',
+      to: 'after',
+      eventType: 'VERIFICATION_COMPLETED',
+      deliveryId: d.delivery.id,
+    });
     // The delivery is marked consumed by the session.
     const inbox = await s.findDeliveries({ docvTransactionToken: token }, ['VERIFICATION_COMPLETED']);
     expect(inbox.map((x) => x.consumedBy)).toEqual([session.id]);
@@ -453,7 +532,9 @@ describe('wait nodes', () => {
     const engine = newEngine({ store: s, flows: flowMap(lateWaitFlow()), capabilities: { after } });
     const started = await engine.start({ flowId: 'late-wait', input: { token: 'tok-x' } });
     await engine.submit(started.id, 'intro', {});
-    await engine.correlate(delivery({ eventType: 'SESSION_EXPIRED', docvTransactionToken: 'tok-x' }).delivery);
+    await engine.correlate(
+      delivery({ eventType: 'SESSION_EXPIRED', docvTransactionToken: 'tok-x' }).delivery,
+    );
     expect((await s.getSession(started.id))!.status).toBe('waiting');
   });
 });
@@ -463,7 +544,12 @@ describe('timeouts', () => {
     const s = await store();
     const clock = manualClock();
     const { open, after } = waitCapabilities();
-    const engine = newEngine({ store: s, flows: flowMap(waitFlow()), capabilities: { open, after }, now: clock.now });
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(waitFlow()),
+      capabilities: { open, after },
+      now: clock.now,
+    });
     const { session } = await waitingSession(engine);
     expect(session.wakeAt).toBe(clock.now() + 10 * 60_000);
 
@@ -480,7 +566,9 @@ describe('timeouts', () => {
     expect(await timelineCount(s, session.id, 'timeout')).toBe(1);
 
     // A delivery after the timeout does nothing; another tick does nothing.
-    await engine.correlate(delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: done.waitToken ?? 'x' }).delivery);
+    await engine.correlate(
+      delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: done.waitToken ?? 'x' }).delivery,
+    );
     await engine.tick();
     expect(after.calls).toHaveLength(0);
     expect(await timelineCount(s, session.id, 'timeout')).toBe(1);
@@ -490,7 +578,12 @@ describe('timeouts', () => {
     const s = await store();
     const clock = manualClock();
     const { open, after } = waitCapabilities();
-    const engine = newEngine({ store: s, flows: flowMap(waitFlow()), capabilities: { open, after }, now: clock.now });
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(waitFlow()),
+      capabilities: { open, after },
+      now: clock.now,
+    });
     const { session, token } = await waitingSession(engine);
     clock.advance(11 * 60_000);
     const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token }).delivery;
@@ -538,7 +631,12 @@ describe('exactly once', () => {
     const { session, token } = await waitingSession(engine);
     const vc = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token }).delivery;
     const sc = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: token }).delivery;
-    await Promise.all([engine.correlate(vc), engine.correlate(sc), engine.correlate(vc), engine.correlate(sc)]);
+    await Promise.all([
+      engine.correlate(vc),
+      engine.correlate(sc),
+      engine.correlate(vc),
+      engine.correlate(sc),
+    ]);
     expect(after.calls).toHaveLength(1);
     expect(await timelineCount(s, session.id, 'resumed')).toBe(1);
   });
@@ -560,7 +658,10 @@ describe('exactly once', () => {
     );
     expect(after.calls).toHaveLength(1);
     expect(await timelineCount(storeB, session.id, 'resumed')).toBe(1);
-    expect((await storeB.getSession(session.id))!).toMatchObject({ status: 'completed', outcome: 'verified' });
+    expect((await storeB.getSession(session.id))!).toMatchObject({
+      status: 'completed',
+      outcome: 'verified',
+    });
   });
 
   it('a stalled session is re-run by tick; an in-flight step of this process is not run twice', async () => {
@@ -577,10 +678,19 @@ describe('exactly once', () => {
     const flow = inlineFlow(
       'slow-flow',
       'c',
-      { c: { type: 'capability', capability: 'slow', next: 'done' }, done: { type: 'end', outcome: 'verified', title: 'Done' } },
+      {
+        c: { type: 'capability', capability: 'slow', next: 'done' },
+        done: { type: 'end', outcome: 'verified', title: 'Done' },
+      },
       ['slow'],
     );
-    const engine = newEngine({ store: s, flows: flowMap(flow), capabilities: { slow }, now: clock.now, stallAfterMs: 60_000 });
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(flow),
+      capabilities: { slow },
+      now: clock.now,
+      stallAfterMs: 60_000,
+    });
     const starting = engine.start({ flowId: 'slow-flow' });
     await until(() => slow.calls.length === 1, 'the slow capability to be called');
     clock.advance(120_000); // the step has now been "running" longer than stallAfterMs
@@ -601,16 +711,33 @@ describe('exactly once', () => {
     const flow = inlineFlow(
       'crash-flow',
       'c',
-      { c: { type: 'capability', capability: 'cap', next: 'done' }, done: { type: 'end', outcome: 'verified', title: 'Done', result: { n: '{{c.n}}' } } },
+      {
+        c: { type: 'capability', capability: 'cap', next: 'done' },
+        done: { type: 'end', outcome: 'verified', title: 'Done', result: { n: '{{c.n}}' } },
+      },
       ['cap'],
     );
     // The "crashed process" created the session and died before running its first step.
     const row = await s.createSession(
-      { id: 'crashed-1', flowId: 'crash-flow', nodeId: 'c', customerUserId: null, returnUrl: null, expiresAt: clock.now() + 3_600_000, input: {} },
+      {
+        id: 'crashed-1',
+        flowId: 'crash-flow',
+        nodeId: 'c',
+        customerUserId: null,
+        returnUrl: null,
+        expiresAt: clock.now() + 3_600_000,
+        input: {},
+      },
       clock.now(),
     );
     expect(row.status).toBe('running');
-    const engine = newEngine({ store: s, flows: flowMap(flow), capabilities: { cap }, now: clock.now, stallAfterMs: 60_000 });
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(flow),
+      capabilities: { cap },
+      now: clock.now,
+      stallAfterMs: 60_000,
+    });
     await engine.tick();
     expect(cap.calls).toHaveLength(0); // not stalled yet
     clock.advance(60_001);
@@ -631,7 +758,11 @@ describe('the webhook inbox', () => {
     expect(await engine.receive(first.delivery, first.rawBody)).toBe('duplicate');
     const sameId = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: 'tok-other', id: 'd-1' });
     expect(await engine.receive(sameId.delivery, sameId.rawBody)).toBe('duplicate');
-    const sameTokenAndType = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'tok-d', id: 'd-2' });
+    const sameTokenAndType = delivery({
+      eventType: 'VERIFICATION_COMPLETED',
+      docvTransactionToken: 'tok-d',
+      id: 'd-2',
+    });
     expect(await engine.receive(sameTokenAndType.delivery, sameTokenAndType.rawBody)).toBe('duplicate');
     const otherType = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: 'tok-d', id: 'd-3' });
     expect(await engine.receive(otherType.delivery, otherType.rawBody)).toBe('inserted');
@@ -640,7 +771,10 @@ describe('the webhook inbox', () => {
     const legacyB = delivery({ eventType: 'VERIFICATION_COMPLETED', referenceId: 'ref-1', id: 'd-5' });
     expect(await engine.receive(legacyA.delivery, legacyA.rawBody)).toBe('inserted');
     expect(await engine.receive(legacyB.delivery, legacyB.rawBody)).toBe('inserted');
-    const kept = await s.findDeliveries({ docvTransactionToken: 'tok-d' }, ['VERIFICATION_COMPLETED', 'SESSION_COMPLETE']);
+    const kept = await s.findDeliveries({ docvTransactionToken: 'tok-d' }, [
+      'VERIFICATION_COMPLETED',
+      'SESSION_COMPLETE',
+    ]);
     expect(kept.map((d) => d.deliveryId)).toEqual(['d-1', 'd-3']);
     expect(kept[0]!.payload).toBe(first.rawBody);
   });
@@ -703,7 +837,12 @@ describe('the webhook inbox', () => {
       },
       ['open', 'after'],
     );
-    const engine = newEngine({ store: s, flows: flowMap(flow), capabilities: { open, after }, now: clock.now });
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(flow),
+      capabilities: { open, after },
+      now: clock.now,
+    });
     const session = await engine.start({ flowId: 'two-waits' });
     const token = ((await s.getSessionData(session.id))!.outputs.open as { token: string }).token;
     const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token });
@@ -739,18 +878,42 @@ describe('the webhook inbox', () => {
 });
 
 describe('the engine without fakes of the store', () => {
+  it('options passed as undefined keep their defaults (clock, stall time)', async () => {
+    const s = await store();
+    const { open, after } = waitCapabilities();
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(waitFlow()),
+      capabilities: { open, after },
+      now: undefined,
+      stallAfterMs: undefined,
+    });
+    const before = Date.now();
+    const { session } = await waitingSession(engine);
+    expect(session.createdAt).toBeGreaterThanOrEqual(before);
+    expect(session.wakeAt).toBe(session.updatedAt + 10 * 60_000);
+    await engine.tick();
+    expect((await s.getSession(session.id))!.status).toBe('waiting');
+  });
+
   it('survives a closed and re-opened store between steps (state is rows, not promises)', async () => {
     const path = dbPath();
     const s1 = await store(path);
     const { open, after } = waitCapabilities();
-    const e1 = new FlowEngine({ store: s1, flows: flowMap(waitFlow()), capabilities: { open, after }, context: unusedContext() });
+    const e1 = new FlowEngine({
+      store: s1,
+      flows: flowMap(waitFlow()),
+      capabilities: { open, after },
+      context: unusedContext(),
+    });
     const { session, token } = await waitingSession(e1);
     await s1.close();
     const s2 = await store(path);
     const e2 = newEngine({ store: s2, flows: flowMap(waitFlow()), capabilities: { open, after } });
-    await e2.correlate(delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token }).delivery);
+    await e2.correlate(
+      delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token }).delivery,
+    );
     expect((await s2.getSession(session.id))!).toMatchObject({ status: 'completed', outcome: 'verified' });
     expect(await timelineCount(s2, session.id, 'resumed')).toBe(1);
   });
 });
-

@@ -31,7 +31,12 @@ function flow(nodes: Record<string, unknown> = {}, extra: Record<string, unknown
     title: 'Small',
     start: 'getUrl',
     nodes: {
-      getUrl: { type: 'capability', capability: 'getVerificationUrl', input: { apiVersion: 'v5' }, next: 'prompt' },
+      getUrl: {
+        type: 'capability',
+        capability: 'getVerificationUrl',
+        input: { apiVersion: 'v5' },
+        next: 'prompt',
+      },
       prompt: {
         type: 'wait',
         title: 'Wait',
@@ -40,7 +45,12 @@ function flow(nodes: Record<string, unknown> = {}, extra: Record<string, unknown
         timeout: '5m',
         branches: { resolved: 'done', timeout: 'done' },
       },
-      done: { type: 'end', outcome: 'verified', title: 'Done', result: { token: '{{getUrl.docvTransactionToken}}' } },
+      done: {
+        type: 'end',
+        outcome: 'verified',
+        title: 'Done',
+        result: { token: '{{getUrl.docvTransactionToken}}' },
+      },
       ...nodes,
     },
     ...extra,
@@ -68,7 +78,10 @@ describe('loadFlows: the shipped flows', () => {
     for (const f of flows.values()) {
       expect(f.nodes[f.start], f.id).toBeDefined();
       expect(f.ttl).toBe(3_600_000);
-      expect(Object.values(f.nodes).some((node) => node.type === 'end'), f.id).toBe(true);
+      expect(
+        Object.values(f.nodes).some((node) => node.type === 'end'),
+        f.id,
+      ).toBe(true);
     }
     const prompt = flows.get('docv-qr')!.nodes.prompt!;
     expect(prompt.type === 'wait' && prompt.timeout).toBe(30 * 60_000);
@@ -82,7 +95,10 @@ describe('loadFlows: the shipped flows', () => {
   });
 
   it('ignores files that are not .json', async () => {
-    const flows = await loadFlows(dirWith({ 'small.json': flow(), 'README.md': '# not a flow', 'x.json.bak': '{' }), CAPABILITY_IDS);
+    const flows = await loadFlows(
+      dirWith({ 'small.json': flow(), 'README.md': '# not a flow', 'x.json.bak': '{' }),
+      CAPABILITY_IDS,
+    );
     expect([...flows.keys()]).toEqual(['small']);
   });
 });
@@ -110,15 +126,30 @@ describe('loadFlows: bad flows name the file, the node and the field', () => {
 
   it('a branch, onError or wait branch to a node that does not exist', async () => {
     const branch = await failure(
-      flow({ done: { type: 'branch', value: '{{getUrl.url}}', cases: { a: 'prompt', b: 'ghost' }, default: 'prompt' } }),
+      flow({
+        done: {
+          type: 'branch',
+          value: '{{getUrl.url}}',
+          cases: { a: 'prompt', b: 'ghost' },
+          default: 'prompt',
+        },
+      }),
     );
     expect([branch.nodeId, branch.field]).toEqual(['done', 'cases.b']);
     const rule = await failure(
-      flow({ done: { type: 'branch', rules: [{ if: { value: '{{getUrl.url}}', exists: true }, next: 'ghost' }], default: 'prompt' } }),
+      flow({
+        done: {
+          type: 'branch',
+          rules: [{ if: { value: '{{getUrl.url}}', exists: true }, next: 'ghost' }],
+          default: 'prompt',
+        },
+      }),
     );
     expect([rule.nodeId, rule.field]).toEqual(['done', 'rules.0.next']);
     const onError = await failure(
-      flow({ getUrl: { type: 'capability', capability: 'getVerificationUrl', next: 'prompt', onError: 'ghost' } }),
+      flow({
+        getUrl: { type: 'capability', capability: 'getVerificationUrl', next: 'prompt', onError: 'ghost' },
+      }),
     );
     expect([onError.nodeId, onError.field]).toEqual(['getUrl', 'onError']);
     const wait = await failure(
@@ -140,7 +171,9 @@ describe('loadFlows: bad flows name the file, the node and the field', () => {
   });
 
   it('an unknown capability', async () => {
-    const e = await failure(flow({ getUrl: { type: 'capability', capability: 'getScores', next: 'prompt' } }));
+    const e = await failure(
+      flow({ getUrl: { type: 'capability', capability: 'getScores', next: 'prompt' } }),
+    );
     expect([e.nodeId, e.field]).toEqual(['getUrl', 'capability']);
     expect(e.message).toContain('unknown capability "getScores"');
     expect(e.message).toContain('getScore'); // lists the known ones
@@ -148,7 +181,9 @@ describe('loadFlows: bad flows name the file, the node and the field', () => {
 
   it('a reference to an unknown root', async () => {
     const e = await failure(
-      flow({ done: { type: 'end', outcome: 'verified', title: 'Done', result: { deep: { x: '{{nope.x}}' } } } }),
+      flow({
+        done: { type: 'end', outcome: 'verified', title: 'Done', result: { deep: { x: '{{nope.x}}' } } },
+      }),
     );
     expect(e.nodeId).toBe('done');
     expect(e.field).toBe('result.deep.x');
@@ -161,7 +196,10 @@ describe('loadFlows: bad flows name the file, the node and the field', () => {
         done: {
           type: 'screen',
           title: 'Form',
-          fields: [{ name: 'a', label: 'A' }, { name: 'b', label: 'B', default: 'x {{nope.b}}' }],
+          fields: [
+            { name: 'a', label: 'A' },
+            { name: 'b', label: 'B', default: 'x {{nope.b}}' },
+          ],
           next: 'prompt',
         },
       }),

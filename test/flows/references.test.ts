@@ -4,7 +4,11 @@ import { lookup, referencedRoots, resolveDeep, resolveString } from '../../src/f
 const scope = {
   input: { firstName: 'Ada', age: 36, active: true, nothing: null, tags: ['a', 'b'] },
   session: { id: 's-1', customerUserId: 'cu-9' },
-  getUrl: { url: 'https://x.test/capture/t1', docvTransactionToken: 't1', nested: { list: [{ v: 1 }, { v: 2 }] } },
+  getUrl: {
+    url: 'https://x.test/capture/t1',
+    docvTransactionToken: 't1',
+    nested: { list: [{ v: 1 }, { v: 2 }] },
+  },
   score: { rawResponse: { decision: { value: 'accept' }, fraud: { scores: [{ score: 0.12 }] } } },
   'my-node': { out: 'dash' },
 };
@@ -44,7 +48,9 @@ describe('references: whole values keep their type', () => {
 
 describe('references: interpolation inside text', () => {
   it('formats each reference as text', () => {
-    expect(resolveString('Hi {{input.firstName}}, {{input.age}} ({{input.active}})', scope)).toBe('Hi Ada, 36 (true)');
+    expect(resolveString('Hi {{input.firstName}}, {{input.age}} ({{input.active}})', scope)).toBe(
+      'Hi Ada, 36 (true)',
+    );
     expect(resolveString('{{session.id}}/{{session.customerUserId}}', scope)).toBe('s-1/cu-9');
   });
 
@@ -76,7 +82,10 @@ describe('references: resolveDeep', () => {
   });
 
   it('drops object keys whose value is missing, so an optional input stays optional', () => {
-    const out = resolveDeep({ a: '{{input.missing}}', b: '{{input.firstName}}', c: { d: '{{nope.x}}' } }, scope);
+    const out = resolveDeep(
+      { a: '{{input.missing}}', b: '{{input.firstName}}', c: { d: '{{nope.x}}' } },
+      scope,
+    );
     expect(out).toEqual({ b: 'Ada', c: {} });
     expect(Object.hasOwn(out as object, 'a')).toBe(false);
   });

@@ -8,11 +8,22 @@ import { request } from 'undici';
 import { z } from 'zod';
 import type { Capability, CapabilityContext } from '../../src/connector/capability.js';
 import { capabilities as realCapabilities } from '../../src/connector/manifest.js';
-import { type EngineOptions, type Flow, FlowEngine, parseFlow, resolveString } from '../../src/flows/index.js';
+import {
+  type EngineOptions,
+  type Flow,
+  FlowEngine,
+  parseFlow,
+  resolveString,
+} from '../../src/flows/index.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { SocureClient } from '../../src/socure/index.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/index.js';
-import { buildTestDelivery, parseDelivery, type SocureWebhookDelivery, verifyAndParse } from '../../src/webhooks/index.js';
+import {
+  buildTestDelivery,
+  parseDelivery,
+  type SocureWebhookDelivery,
+  verifyAndParse,
+} from '../../src/webhooks/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FLOWS_DIR = join(ROOT, 'flows');
@@ -156,7 +167,11 @@ export async function trigger(sb: RunningSandbox, token: string, scenario: strin
 }
 
 /** Sets a transaction's delivery knobs (outOfOrder, duplicate, delayMs). */
-export async function knobs(sb: RunningSandbox, token: string, patch: Record<string, unknown>): Promise<void> {
+export async function knobs(
+  sb: RunningSandbox,
+  token: string,
+  patch: Record<string, unknown>,
+): Promise<void> {
   const res = await post(`${sb.url}/sandbox/transactions/${encodeURIComponent(token)}/knobs`, patch);
   if (res.status !== 200) throw new Error(`knobs: ${res.status} ${JSON.stringify(res.json)}`);
 }

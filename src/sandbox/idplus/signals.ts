@@ -13,7 +13,7 @@ import type { DecisionValue, IdPlusInput } from './types.js';
 
 /** Facts about an input that drive reason codes: magic values plus what any real check would see. */
 export interface Signals {
-  /** A decision forced by a magic surName; the stock persona forces accept. */
+  /** A decision forced by a magic surName; the stock persona without other magic forces accept. */
   forced: DecisionValue | undefined;
   sanctioned: boolean;
   politician: boolean;
@@ -51,8 +51,8 @@ const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
 export function signalsOf(input: IdPlusInput): Signals {
   const domain = input.email?.split('@')[1]?.toLowerCase();
   const ssn = input.nationalId;
-  return {
-    forced: forcedDecisionOf(input) ?? (isStockPersona(input) ? 'accept' : undefined),
+  const signals: Signals = {
+    forced: forcedDecisionOf(input),
     sanctioned: isSanctioned(input),
     politician: isPolitician(input),
     syntheticIdentity: isSyntheticIdentity(input),
@@ -65,4 +65,9 @@ export function signalsOf(input: IdPlusInput): Signals {
     alertListPhone: isAlertListPhone(input),
     riskyDevice: isRiskyDevice(input),
   };
+  // The stock persona is a clean accept, unless the caller added a magic value to it (e.g. an alert-list
+  // e-mail): then that value decides, so magic inputs compose with --stock-persona.
+  const hit = Object.entries(signals).some(([k, v]) => k !== 'forced' && k !== 'lastFourSsn' && v === true);
+  if (signals.forced === undefined && !hit && isStockPersona(input)) signals.forced = 'accept';
+  return signals;
 }

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from './helpers.js';
+
+let t: TestService;
+beforeAll(async () => {
+  t = await startTestService();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('rate limit of POST /flows/:id/start', () => {
+  it('answers 429 with a friendly page after 30 starts a minute', async () => {
+    const index = await t.http('/');
+    const csrf = /action="\/flows\/idplus-score\/start"><input type="hidden" name="csrf" value="([^"]+)"/.exec(index.text)![1]!;
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await t.http('/flows/idplus-score/start', { form: { csrf } })).status);
+    expect(statuses.every((s) => s === 303)).toBe(true);
+
+    const limited = await t.http('/flows/idplus-score/start', { form: { csrf } });
+    expect(limited.status).toBe(429);
+    expect(limited.headers['content-type']).toMatch(/^text\/html/);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(limited.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(limited.text).toContain('Too many requests');
+    expect(limited.text).toContain('Please wait a minute');
+    expect(limited.text).not.toMatch(/\.js:\d+|\.ts:\d+|node:internal/);
+    // Other pages are not limited by the start endpoint's own budget.
+    expect((await t.http('/')).status).toBe(200);
+  });
+
+  it('the API answers JSON when rate limited', async () => {
+    const limited = await startTestService({}, { rateLimitPerMinute: 3 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await limited.api('/api/sessions/none')).status);
+      expect(statuses).toEqual([404, 404, 404, 429]);
+      const res = await limited.api('/api/sessions/none');
+      expect(res.json()).toMatchObject({ error: 'rate_limited' });
+    } finally {
+      await limited.close();
+    }
+  });
+});
