@@ -25,6 +25,13 @@ import {
 
 const { documentVerification, getScore, getVerificationUrl, makeCustomApiCall, webhook } = capabilities;
 
+/**
+ * getScoreInput is built with Object.fromEntries, so its TypeScript input type only knows `modules`;
+ * the text properties are cast in (they are validated at run time).
+ */
+type ScoreInput = Parameters<typeof getScore.execute>[0];
+const scoreInput = (input: Record<string, unknown>) => input as ScoreInput;
+
 let sb: RunningSandbox;
 const sandboxLog: string[] = [];
 const clients: SocureClient[] = [];
@@ -87,7 +94,7 @@ describe('getScore.execute (sandbox)', () => {
     const proxy = await startRecordingProxy(sb.url);
     servers.push(proxy);
     const out = await getScore.execute(
-      {
+      scoreInput({
         modules: ['kyc', 'fraud'],
         ...STOCK_PERSONA,
         previousOrderCount: '3',
@@ -95,7 +102,7 @@ describe('getScore.execute (sandbox)', () => {
         userAgent: 'Mozilla/5.0 test',
         orderChannel: 'web',
         customerUserId: 121212,
-      },
+      }),
       contextFor(proxy.url),
     );
     expect(out.rawResponse.referenceId).toMatch(/\S/);
@@ -116,18 +123,14 @@ describe('getScore.execute (sandbox)', () => {
   });
 
   it('drops blank properties instead of sending them (a blank would be a 400)', async () => {
-    const request = toIdPlusRequest({
-      modules: ['kyc'],
-      ...STOCK_PERSONA,
-      email: '',
-      companyName: '   ',
-      orderChannel: '',
-    });
+    const request = toIdPlusRequest(
+      scoreInput({ modules: ['kyc'], ...STOCK_PERSONA, email: '', companyName: '   ', orderChannel: '' }),
+    );
     expect(request).not.toHaveProperty('email');
     expect(request).not.toHaveProperty('companyName');
     expect(request).not.toHaveProperty('orderChannel');
     const out = await getScore.execute(
-      { modules: ['kyc', 'fraud', 'decision'], ...STOCK_PERSONA, email: '', companyName: '   ', ip: '' },
+      scoreInput({ modules: ['kyc', 'fraud', 'decision'], ...STOCK_PERSONA, email: '', companyName: '   ', ip: '' }),
       ctx,
     );
     expect(out.rawResponse.decision?.value).toBe('accept');
@@ -135,10 +138,10 @@ describe('getScore.execute (sandbox)', () => {
 
   it('parses Watchlist Filters from JSON text, and names it when it is not JSON', async () => {
     expect(
-      toIdPlusRequest({ modules: ['watchliststandard'], watchlistFilters: '{"categories":["PEP"]}' }),
+      toIdPlusRequest(scoreInput({ modules: ['watchliststandard'], watchlistFilters: '{"categories":["PEP"]}' })),
     ).toMatchObject({ watchlistFilters: { categories: ['PEP'] } });
     const err = await inputError(
-      getScore.execute({ modules: ['watchliststandard'], watchlistFilters: '{nope' }, ctx),
+      getScore.execute(scoreInput({ modules: ['watchliststandard'], watchlistFilters: '{nope' }), ctx),
     );
     expect(err.field).toBe('watchlistFilters');
   });
@@ -159,7 +162,7 @@ describe('getScore.execute (sandbox)', () => {
     ['ip', '999.1.1.1'],
     ['previousOrderCount', 'many'],
   ])('a bad %s is reported under the property name the flow designer sees', async (name, value) => {
-    const err = await inputError(getScore.execute({ modules: ['kyc'], ...STOCK_PERSONA, [name]: value }, ctx));
+    const err = await inputError(getScore.execute(scoreInput({ modules: ['kyc'], ...STOCK_PERSONA, [name]: value }), ctx));
     expect(err.field).toBe(name);
   });
 });
