@@ -97,7 +97,7 @@ describe('shipped flows in Chromium against the embedded sandbox', () => {
 
     expect(await store.getSession(sessionId)).toMatchObject({ status: 'completed', outcome: 'verified' });
     expect((await store.getSessionData(sessionId))?.result).toMatchObject({ decision: 'accept' });
-    run.assertClean();
+    await run.assertClean();
   });
 
   test('docv-sms: a mobile number, "Check Your Device", the texted link on the phone, the desktop continues', async ({
@@ -134,9 +134,12 @@ describe('shipped flows in Chromium against the embedded sandbox', () => {
     expect(navigations(), 'the waiting page reloaded itself').toBeGreaterThan(0);
     expect(await h1(desktop)).toBe("You're verified");
     await run.snap(desktop, 'desktop-verified');
-    expect(await service.store.getSession(sessionId)).toMatchObject({ status: 'completed', outcome: 'verified' });
+    expect(await service.store.getSession(sessionId)).toMatchObject({
+      status: 'completed',
+      outcome: 'verified',
+    });
     expect((await service.store.getSessionData(sessionId))?.result).toMatchObject({ decision: 'accept' });
-    run.assertClean();
+    await run.assertClean();
   });
 
   test('idplus-score: the pre-filled stock persona is accepted with scores and explained reason codes; "Reject" is rejected', async ({
@@ -170,7 +173,7 @@ describe('shipped flows in Chromium against the embedded sandbox', () => {
     expect(rejected).not.toBe(accepted);
     expect(await store.getSession(rejected)).toMatchObject({ status: 'completed', outcome: 'rejected' });
     expect((await store.getSessionData(rejected))?.result).toMatchObject({ decision: 'reject' });
-    run.assertClean();
+    await run.assertClean();
   });
 
   test('step-up: "Refer" leads to a QR code, the phone captures, and the desktop continues to a final result', async ({
@@ -203,6 +206,6 @@ describe('shipped flows in Chromium against the embedded sandbox', () => {
     const result = (await store.getSessionData(sessionId))?.result;
     expect(result).toMatchObject({ steppedUp: true });
     expect(result?.docvTransactionToken).toBe(new URL(link).pathname.split('/').pop());
-    run.assertClean();
+    await run.assertClean();
   });
 });

@@ -54,6 +54,6 @@ describe('the waiting page without JavaScript', () => {
       expect(await res.text()).not.toContain(idPlusKey);
     }
     expect(await desktop.content()).not.toContain(idPlusKey);
-    run.assertClean();
+    await run.assertClean();
   });
 });

@@ -23,10 +23,12 @@ describe('page hygiene (strict: no known issue tolerated)', () => {
     await run.snap(phone, 'capture-consent');
     // Give the browser time to fetch (and complain about) the page icons.
     await Promise.all([desktop.waitForTimeout(1000), phone.waitForTimeout(1000)]);
-    run.assertClean();
+    await run.assertClean();
   });
 
-  test('single-reload: a waiting page never aborts its own reload when the session moves on', async ({ task }) => {
+  test('single-reload: a waiting page never aborts its own reload when the session moves on', async ({
+    task,
+  }) => {
     const run = newRun(task.name, []);
     const desktop = await run.desktop();
     await startFlow(run, desktop, 'docv-qr');
@@ -47,6 +49,6 @@ describe('page hygiene (strict: no known issue tolerated)', () => {
     expect(await waitForOutcome(desktop)).toBe('verified');
     await run.snap(desktop, 'result');
     expect(aborted.map((r) => `${r.url()}: ${r.failure()?.errorText}`)).toEqual([]);
-    run.assertClean();
+    await run.assertClean();
   });
 });

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
-import type { CaptureImages } from './images.js';
 import type { TestRun } from './env.js';
+import type { CaptureImages } from './images.js';
 
 /** Clicks something that submits a form and waits for the page it leads to. */
 export async function submitAndLoad(page: Page, click: () => Promise<void>): Promise<void> {
@@ -15,7 +15,12 @@ const heading = async (page: Page) => ((await page.locator('h1').first().textCon
  * Walks the sandbox capture app on the phone the way a person would: consent, document type when asked,
  * front, back, selfie (file uploads), review and submit. Returns the headings seen, in order.
  */
-export async function completeCapture(run: TestRun, phone: Page, link: string, images: CaptureImages): Promise<string[]> {
+export async function completeCapture(
+  run: TestRun,
+  phone: Page,
+  link: string,
+  images: CaptureImages,
+): Promise<string[]> {
   const response = await phone.goto(link);
   if (!response?.ok()) throw new Error(`the capture link ${link} answered ${response?.status()}`);
   const seen: string[] = [];
@@ -55,7 +60,9 @@ export async function completeCapture(run: TestRun, phone: Page, link: string, i
         return seen;
       default:
         await run.snap(phone, 'phone-unexpected');
-        throw new Error(`unexpected capture page "${h1}" after ${seen.slice(0, -1).join(' → ') || 'opening the link'}`);
+        throw new Error(
+          `unexpected capture page "${h1}" after ${seen.slice(0, -1).join(' → ') || 'opening the link'}`,
+        );
     }
   }
   throw new Error(`the capture app did not finish: ${seen.join(' → ')}`);

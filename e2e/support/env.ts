@@ -60,7 +60,7 @@ export function useE2E(): () => E2EEnv {
         service,
         sandboxUrl: service.sandbox.url,
         browser,
-        images: writeCaptureImages(join(dir)),
+        images: writeCaptureImages(dir),
         secrets: { 'ID+ key': service.sandbox.keys.sandbox.idPlusKey, 'sessions API key': service.apiKey },
         serverErrors,
       };
@@ -110,7 +110,10 @@ export class TestRun {
   }
 
   desktop(options: BrowserContextOptions = {}): Promise<Page> {
-    return this.page(options.javaScriptEnabled === false ? 'desktop-nojs' : 'desktop', { ...DESKTOP, ...options });
+    return this.page(options.javaScriptEnabled === false ? 'desktop-nojs' : 'desktop', {
+      ...DESKTOP,
+      ...options,
+    });
   }
 
   phone(): Promise<Page> {
@@ -127,8 +130,8 @@ export class TestRun {
   }
 
   /** Fails on any console error, CSP violation, uncaught exception, HTTP error or server error log. */
-  assertClean(): void {
-    this.problems.assertNone();
+  async assertClean(): Promise<void> {
+    await this.problems.assertNone();
     if (this.env.serverErrors.length > 0) {
       throw new Error(`the service logged errors:\n  ${this.env.serverErrors.join('\n  ')}`);
     }

@@ -11,8 +11,13 @@ const jsQR: DecodeQr = typeof jsqrModule === 'function' ? jsqrModule : jsqrModul
 /** Decodes a PNG (e.g. a screenshot) holding a QR code; throws when none can be read. */
 export function decodeQrPng(png: Buffer): string {
   const image = PNG.sync.read(png);
-  const code = jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height);
-  if (!code) throw new Error(`no QR code could be decoded from the ${image.width}×${image.height} screenshot`);
+  const code = jsQR(
+    new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length),
+    image.width,
+    image.height,
+  );
+  if (!code)
+    throw new Error(`no QR code could be decoded from the ${image.width}×${image.height} screenshot`);
   return code.data;
 }
 

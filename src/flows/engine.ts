@@ -129,7 +129,13 @@ export class FlowEngine {
     return {
       ...data.outputs,
       input: data.input,
-      session: { id: session.id, customerUserId: session.customerUserId, flowId: session.flowId },
+      // An absent customer user id is missing (left out of capability inputs), not null: getVerificationUrl
+      // refuses a null customerUserId, so docv-qr started without one ended "failed".
+      session: {
+        id: session.id,
+        customerUserId: session.customerUserId ?? undefined,
+        flowId: session.flowId,
+      },
     };
   }
 
@@ -189,28 +195,43 @@ export class FlowEngine {
   async tick(options: { all?: boolean; limit?: number } = {}): Promise<void> {
     const now = this.o.now();
     const limit = options.limit ?? 100;
-    for (const session of await this.o.store.listDueSessions(now, limit)) {
-      const node = this.node(session);
-      if (node.type !== 'wait') continue;
-      const moved = await this.transition(
-        session,
-        { status: 'running', nodeId: node.branches.timeout, ...CLEAR_WAIT },
-        'timeout',
-        { output: { nodeId: session.nodeId, value: { timedOut: true } } },
-      );
-      if (moved) await this.run(session.id);
-    }
-    for (const session of await this.o.store.listStalledSessions(now - this.o.stallAfterMs, limit)) {
+    // One bad session (e.g. its flow file was removed) must not stop every other session's timeout.
+    const each = async (sessions: SessionRow[], fn: (session: SessionRow) => Promise<unknown>) => {
+      for (const session of sessions) {
+        try {
+          await fn(session);
+        } catch (err) {
+          this.o.log?.error({ sessionId: session.id, err }, 'tick: session skipped');
+        }
+      }
+    };
+    await each(await this.o.store.listDueSessions(now, limit), (session) => this.timeOut(session));
+    await each(await this.o.store.listStalledSessions(now - this.o.stallAfterMs, limit), async (session) => {
       // A slow step this process is still running is not stalled: re-running it would call its capability twice.
-      if (this.running.has(session.id)) continue;
+      if (this.running.has(session.id)) return;
       // Claim it first (a version bump), so two recovering processes do not both re-run the step.
       if (await this.transition(session, {}, 'recovered')) await this.run(session.id);
-    }
+    });
     if (options.all) {
-      for (const session of await this.o.store.listDueSessions(Number.MAX_SAFE_INTEGER, 10_000)) {
+      await each(await this.o.store.listDueSessions(Number.MAX_SAFE_INTEGER, 10_000), async (session) => {
         if (await this.checkInbox(session)) await this.run(session.id);
-      }
+      });
     }
+  }
+
+  private async timeOut(session: SessionRow): Promise<void> {
+    const node = this.node(session);
+    if (node.type !== 'wait') return;
+    // A delivery already in the inbox wins over the clock: it was committed, then the process died before
+    // correlating it (or the deadline passed while the service was down).
+    if (await this.checkInbox(session)) return this.run(session.id);
+    const moved = await this.transition(
+      session,
+      { status: 'running', nodeId: node.branches.timeout, ...CLEAR_WAIT },
+      'timeout',
+      { output: { nodeId: session.nodeId, value: { timedOut: true } } },
+    );
+    if (moved) await this.run(session.id);
   }
 
   /** Runs a session until it parks; concurrent calls in this process share one run. */

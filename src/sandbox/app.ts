@@ -48,12 +48,24 @@ export function createSandbox(options: SandboxOptions = {}): { app: FastifyInsta
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
+  // Per-request hooks are callbacks (no promise each), and the timing ones exist only when there is a
+  // log to write: without `log`, logLine prints nothing and the start times would never be read.
   const started = new WeakMap<FastifyRequest, number>();
-  app.addHook('onRequest', async (request) => {
-    started.set(request, performance.now());
-    await sleep(options.latencyMs ?? 0);
+  if (log) {
+    app.addHook('onRequest', (request, _reply, done) => {
+      started.set(request, performance.now());
+      done();
+    });
+    app.addHook('onResponse', (request, reply, done) => {
+      logLine(request, reply.statusCode, reply.elapsedTime);
+      done();
+    });
+  }
+  app.addHook('onRequest', (_request, _reply, done) => {
+    const ms = options.latencyMs ?? 0;
+    if (ms > 0) sleep(ms).then(() => done());
+    else done();
   });
-  app.addHook('onResponse', async (request, reply) => logLine(request, reply.statusCode, reply.elapsedTime));
 
   app.setNotFoundHandler((request, reply) =>
     sendSocureError(reply, 404, `No such endpoint: ${request.method} ${pathOf(request)}`),

@@ -1,6 +1,6 @@
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import { sendSocureError } from './errors.js';
-import { matchKey, type SandboxEnvironment, type SandboxKeys } from './keys.js';
+import { createKeyMatcher, type SandboxEnvironment, type SandboxKeys } from './keys.js';
 
 // Kept beside the request rather than as a Fastify decoration, so the sandbox does not widen the
 // global FastifyRequest type that the service's own server also uses.
@@ -11,25 +11,36 @@ export function environmentOf(request: FastifyRequest): SandboxEnvironment | und
   return environments.get(request);
 }
 
+const AUTHORIZATION = /^\s*SocureApiKey\s+(\S+)\s*$/i;
+
 /**
  * `Authorization: SocureApiKey <ID+ key>` of any environment, else 401 in Socure's shape.
- * Messages never contain the presented key.
+ * Messages never contain the presented key. A callback hook (no promise per request): an error answer
+ * is sent without calling `done`, which ends the request there.
  */
-export function socureApiKeyAuth(keys: SandboxKeys): onRequestAsyncHookHandler {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+export function socureApiKeyAuth(keys: SandboxKeys): onRequestHookHandler {
+  const matchKey = createKeyMatcher(keys);
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^\s*SocureApiKey\s+(\S+)\s*$/i.exec(header) : null;
     if (!header) {
-      return sendSocureError(reply, 401, 'Missing Authorization header; expected "SocureApiKey <ID+ key>"');
+      sendSocureError(reply, 401, 'Missing Authorization header; expected "SocureApiKey <ID+ key>"');
+      return;
     }
+    const match = typeof header === 'string' ? AUTHORIZATION.exec(header) : null;
     if (!match) {
-      return sendSocureError(reply, 401, 'Malformed Authorization header; expected "SocureApiKey <ID+ key>"');
+      sendSocureError(reply, 401, 'Malformed Authorization header; expected "SocureApiKey <ID+ key>"');
+      return;
     }
-    const found = matchKey(keys, match[1]!);
-    if (!found) return sendSocureError(reply, 401, 'Invalid API key');
+    const found = matchKey(match[1]!);
+    if (!found) {
+      sendSocureError(reply, 401, 'Invalid API key');
+      return;
+    }
     if (found.kind === 'sdkKey') {
-      return sendSocureError(reply, 401, 'The SDK key is public and cannot call the API; use the ID+ key');
+      sendSocureError(reply, 401, 'The SDK key is public and cannot call the API; use the ID+ key');
+      return;
     }
     environments.set(request, found.environment);
+    done();
   };
 }

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from './sha256.js';
 
 /** The two keys Socure issues per environment: the secret ID+ key and the public SDK key. */
 export interface SandboxEnvironmentKeys {
@@ -50,8 +51,9 @@ export function resolveKeys(overrides: SandboxKeyOverrides = {}): SandboxKeys {
 }
 
 // Digests have equal length, so timingSafeEqual can compare keys of any length without leaking it.
-const digest = (value: string) => createHash('sha256').update(value).digest();
-const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
+const sameSecret = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b));
+
+const KEY_KINDS = ['idPlusKey', 'sdkKey'] as const;
 
 export type KeyMatch = { environment: SandboxEnvironment; kind: 'idPlusKey' | 'sdkKey' } | undefined;
 
@@ -59,9 +61,31 @@ export type KeyMatch = { environment: SandboxEnvironment; kind: 'idPlusKey' | 's
 export function matchKey(keys: SandboxKeys, presented: string): KeyMatch {
   let found: KeyMatch;
   for (const environment of SANDBOX_ENVIRONMENTS) {
-    for (const kind of ['idPlusKey', 'sdkKey'] as const) {
+    for (const kind of KEY_KINDS) {
       if (sameSecret(keys[environment][kind], presented) && !found) found = { environment, kind };
     }
   }
   return found;
+}
+
+/**
+ * `matchKey` for a fixed set of keys (they are read-only once the sandbox runs): the configured keys are
+ * hashed once here, so a request costs one digest of the presented key, then one constant-time comparison
+ * with every candidate (no early exit, so the timing does not tell which key, if any, matched).
+ */
+export function createKeyMatcher(keys: SandboxKeys): (presented: string) => KeyMatch {
+  const candidates: Array<{ digest: Buffer; match: NonNullable<KeyMatch> }> = [];
+  for (const environment of SANDBOX_ENVIRONMENTS) {
+    for (const kind of KEY_KINDS) {
+      candidates.push({ digest: sha256(keys[environment][kind]), match: { environment, kind } });
+    }
+  }
+  return (presented) => {
+    const digest = sha256(presented);
+    let found: KeyMatch;
+    for (const candidate of candidates) {
+      if (timingSafeEqual(candidate.digest, digest) && !found) found = candidate.match;
+    }
+    return found;
+  };
 }

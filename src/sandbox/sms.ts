@@ -28,7 +28,9 @@ export class SmsOutbox {
 
   /** Newest first, optionally only those sent to one number. */
   list(to?: string): SmsMessage[] {
-    const out = to ? this.#messages.filter((m) => m.to === to) : [...this.#messages];
+    // Digits only: in a query string a typed `+` arrives as a space.
+    const digits = to?.replace(/\D/g, '');
+    const out = digits ? this.#messages.filter((m) => m.to.replace(/\D/g, '') === digits) : [...this.#messages];
     return out.reverse();
   }
 }

@@ -34,7 +34,9 @@ export const sessionResponse = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
-  timeline: z.array(z.object({ at: z.iso.datetime(), type: z.string(), detail: z.record(z.string(), z.unknown()) })),
+  timeline: z.array(
+    z.object({ at: z.iso.datetime(), type: z.string(), detail: z.record(z.string(), z.unknown()) }),
+  ),
 });
 
 export const errorResponse = z.object({ error: z.string(), message: z.string().optional() });
@@ -42,18 +44,26 @@ export const errorResponse = z.object({ error: z.string(), message: z.string().o
 /** The OpenAPI 3.1 document of the sessions API, generated from the zod schemas above. */
 export function buildOpenApi(serverUrl: string) {
   const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12' });
-  const json = (s: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: schema(s) } } });
+  const json = (s: z.ZodType, description: string) => ({
+    description,
+    content: { 'application/json': { schema: schema(s) } },
+  });
   return {
     openapi: '3.1.0',
     info: { title: 'socure-connector sessions API', version: '1' },
     servers: [{ url: serverUrl }],
-    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'CONNECTOR_API_KEY' } } },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'CONNECTOR_API_KEY' } },
+    },
     security: [{ apiKey: [] }],
     paths: {
       '/api/sessions': {
         post: {
           summary: 'Start a verification session',
-          requestBody: { required: true, content: { 'application/json': { schema: schema(createSessionBody) } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schema(createSessionBody) } },
+          },
           responses: {
             '201': json(createSessionResponse, 'Created'),
             '400': json(errorResponse, 'Invalid body'),
@@ -66,7 +76,10 @@ export function buildOpenApi(serverUrl: string) {
         get: {
           summary: 'Read a session: status, outcome, result and timeline',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': json(sessionResponse, 'The session'), '404': json(errorResponse, 'Unknown session') },
+          responses: {
+            '200': json(sessionResponse, 'The session'),
+            '404': json(errorResponse, 'Unknown session'),
+          },
         },
       },
     },

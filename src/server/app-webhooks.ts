@@ -53,7 +53,13 @@ export class AppWebhookDispatcher {
         result,
       },
     });
-    await this.o.store.enqueueOutbound({ id, sessionId: session.id, url: this.o.url, body, nextAttemptAt: this.now() });
+    await this.o.store.enqueueOutbound({
+      id,
+      sessionId: session.id,
+      url: this.o.url,
+      body,
+      nextAttemptAt: this.now(),
+    });
     void this.drain();
   }
 
@@ -83,7 +89,13 @@ export class AppWebhookDispatcher {
     }
   }
 
-  private async send(id: string, url: string, body: string, attempts: number, timeoutMs: number): Promise<void> {
+  private async send(
+    id: string,
+    url: string,
+    body: string,
+    attempts: number,
+    timeoutMs: number,
+  ): Promise<void> {
     const timestamp = Math.floor(this.now() / 1000);
     let error: string | null = null;
     try {
@@ -100,7 +112,11 @@ export class AppWebhookDispatcher {
       });
       await res.body.dump();
       if (res.statusCode >= 200 && res.statusCode < 300) {
-        await this.o.store.recordOutboundAttempt(id, { status: 'delivered', nextAttemptAt: this.now(), lastError: null });
+        await this.o.store.recordOutboundAttempt(id, {
+          status: 'delivered',
+          nextAttemptAt: this.now(),
+          lastError: null,
+        });
         return;
       }
       error = `HTTP ${res.statusCode}`;

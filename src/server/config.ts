@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { ConnectorConfig } from '../connector/config.js';
-import { SETTINGS as CONNECTOR_SETTINGS, resolveConnectorSettings, SettingsError } from '../connector/settings.js';
+import {
+  SETTINGS as CONNECTOR_SETTINGS,
+  resolveConnectorSettings,
+  SettingsError,
+} from '../connector/settings.js';
 
 /** One service setting: environment variable, CLI flag, and key in the JSON config file. */
 interface ServiceSettingSpec {
@@ -30,14 +34,24 @@ const SPECS: ServiceSettingSpec[] = [
   { key: 'publicUrl', env: 'PUBLIC_URL', flag: '--public-url', parse: httpUrl },
   { key: 'databaseUrl', env: 'DATABASE_URL', flag: '--database-url', parse: z.string().trim().min(1) },
   { key: 'flowsDir', env: 'FLOWS_DIR', flag: '--flows-dir', parse: z.string().trim().min(1) },
-  { key: 'apiKey', env: 'CONNECTOR_API_KEY', flag: '--api-key', parse: z.string().trim().min(16, 'must be at least 16 characters') },
+  {
+    key: 'apiKey',
+    env: 'CONNECTOR_API_KEY',
+    flag: '--api-key',
+    parse: z.string().trim().min(16, 'must be at least 16 characters'),
+  },
   {
     key: 'webhookSecrets',
     env: 'SOCURE_WEBHOOK_SECRET',
     flag: '--webhook-secret',
     parse: z
       .string()
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^\S+$/, 'must not contain spaces')).min(1, 'must not be empty')),
   },
   { key: 'appWebhookUrl', env: 'APP_WEBHOOK_URL', flag: '--app-webhook-url', parse: httpUrl },
@@ -45,7 +59,10 @@ const SPECS: ServiceSettingSpec[] = [
     key: 'appWebhookSecret',
     env: 'APP_WEBHOOK_SECRET',
     flag: '--app-webhook-secret',
-    parse: z.string().trim().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret: whsec_<base64, ≥ 18 bytes>'),
+    parse: z
+      .string()
+      .trim()
+      .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret: whsec_<base64, ≥ 18 bytes>'),
   },
   { key: 'sandboxPort', env: 'SANDBOX_PORT', flag: '--sandbox-port', parse: port },
 ];
@@ -70,7 +87,8 @@ export interface ServiceSettings {
 
 export const DEFAULT_FLOWS_DIR = fileURLToPath(new URL('../../flows', import.meta.url));
 
-export type ServiceFlags = Partial<Record<keyof ServiceSettings | 'config', string>> & Record<string, unknown>;
+export type ServiceFlags = Partial<Record<keyof ServiceSettings | 'config', string>> &
+  Record<string, unknown>;
 
 function readConfigFile(path: string): Record<string, unknown> {
   let json: unknown;
@@ -98,8 +116,10 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
   for (const [k, v] of Object.entries(fromFile)) {
     if (k === '$schema') continue;
     // A misspelt key would otherwise be ignored without a word and its default used instead.
-    if (!known.has(k)) throw new SettingsError(`${file}: ${k}`, `is not a setting (known: ${[...known].join(', ')})`);
-    if (v === null || typeof v === 'object') throw new SettingsError(`${file}: ${k}`, 'must be a string or number');
+    if (!known.has(k))
+      throw new SettingsError(`${file}: ${k}`, `is not a setting (known: ${[...known].join(', ')})`);
+    if (v === null || typeof v === 'object')
+      throw new SettingsError(`${file}: ${k}`, 'must be a string or number');
     merged[k] = String(v);
   }
   // An empty variable (`PORT=`) counts as unset: it must not wipe the config file's value.
@@ -115,8 +135,12 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     const parsed = spec.parse.safeParse(value);
     if (!parsed.success) {
       const source = sourceOf(spec);
-      const secret = spec.key === 'apiKey' || spec.key === 'webhookSecrets' || spec.key === 'appWebhookSecret';
-      throw new SettingsError(source, `${parsed.error.issues[0]!.message}${secret ? '' : ` (got ${JSON.stringify(value)})`}`);
+      const secret =
+        spec.key === 'apiKey' || spec.key === 'webhookSecrets' || spec.key === 'appWebhookSecret';
+      throw new SettingsError(
+        source,
+        `${parsed.error.issues[0]!.message}${secret ? '' : ` (got ${JSON.stringify(value)})`}`,
+      );
     }
     out[spec.key] = parsed.data;
   }

@@ -18,4 +18,5 @@ export interface ServerDeps {
   rateLimitPerMinute?: number;
 }
 
-export const sessionPath = (deps: Pick<ServerDeps, 'signer'>, id: string) => `/s/${id}/${deps.signer.sessionSignature(id)}`;
+export const sessionPath = (deps: Pick<ServerDeps, 'signer'>, id: string) =>
+  `/s/${id}/${deps.signer.sessionSignature(id)}`;

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { clientOptionsFrom, type ConnectorConfig } from '../connector/config.js';
+import type { Capability } from '../connector/capability.js';
+import { type ConnectorConfig, clientOptionsFrom } from '../connector/config.js';
 import { capabilities } from '../connector/manifest.js';
 import { FlowEngine } from '../flows/engine.js';
 import { loadFlows } from '../flows/loader.js';
-import type { Capability } from '../connector/capability.js';
 import { type RunningSandbox, startSandbox } from '../sandbox/index.js';
 import { SocureClient } from '../socure/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
-import { AppWebhookDispatcher, generateAppWebhookSecret } from './app-webhooks.js';
 import { buildServer } from './app.js';
+import { AppWebhookDispatcher, generateAppWebhookSecret } from './app-webhooks.js';
 import { ChangeHub } from './change-hub.js';
 import type { ServiceSettings } from './config.js';
 import { sessionPath } from './deps.js';
@@ -49,7 +49,10 @@ const randomToken = (bytes = 24) => randomBytes(bytes).toString('base64url');
  * The product's main job: the flow service, its store and, with no Socure key configured, the embedded
  * sandbox wired to it (its webhook subscription points at this service) so everything works offline.
  */
-export async function startService(settings: ServiceSettings, options: ServiceOptions = {}): Promise<RunningService> {
+export async function startService(
+  settings: ServiceSettings,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
   // An embedding app's own logger gets our redaction and URL serializers too: without them Fastify logs
   // full request URLs (session signatures, the webhook path secret).
   const log = withRedaction(options.logger ?? createLogger());
@@ -60,7 +63,8 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
   try {
     const signer = new Signer(await store.getOrCreateSetting('signing-secret', () => randomToken(32)));
     const webhookPath = await store.getOrCreateSetting('socure-webhook-path', () => randomToken(18));
-    const apiKey = settings.apiKey ?? (await store.getOrCreateSetting('api-key', () => `sck_${randomToken(24)}`));
+    const apiKey =
+      settings.apiKey ?? (await store.getOrCreateSetting('api-key', () => `sck_${randomToken(24)}`));
 
     let sandbox: RunningSandbox | undefined;
     let connector: ConnectorConfig;
@@ -95,7 +99,8 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
     const flows = await loadFlows(settings.flowsDir, new Set(Object.keys(capabilities)));
     const hub = new ChangeHub();
     const appWebhookSecret = settings.appWebhookUrl
-      ? (settings.appWebhookSecret ?? (await store.getOrCreateSetting('app-webhook-secret', generateAppWebhookSecret)))
+      ? (settings.appWebhookSecret ??
+        (await store.getOrCreateSetting('app-webhook-secret', generateAppWebhookSecret)))
       : undefined;
     const dispatcher =
       settings.appWebhookUrl && appWebhookSecret
@@ -142,12 +147,20 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
     deps.publicUrl = publicUrl;
     const webhookUrl = `${publicUrl}/webhooks/socure/${webhookPath}`;
 
-    if (sandbox) await sandbox.addWebhook({ url: `${url}/webhooks/socure/${webhookPath}`, secret: webhookSecrets[0], name: 'socure-connector' });
+    if (sandbox)
+      await sandbox.addWebhook({
+        url: `${url}/webhooks/socure/${webhookPath}`,
+        secret: webhookSecrets[0],
+        name: 'socure-connector',
+      });
 
     // A restarted service first resumes what it left: due timeouts, stalled steps, deliveries it missed.
     await engine.tick({ all: true });
     const tickMs = options.tickMs ?? 1000;
-    const timer = setInterval(() => engine.tick().catch((err: unknown) => log.error({ err }, 'tick failed')), tickMs);
+    const timer = setInterval(
+      () => engine.tick().catch((err: unknown) => log.error({ err }, 'tick failed')),
+      tickMs,
+    );
     timer.unref();
     closers.unshift(() => clearInterval(timer));
     if (dispatcher) {
@@ -162,7 +175,11 @@ export async function startService(settings: ServiceSettings, options: ServiceOp
       webhookUrl,
       apiKey,
       appWebhookSecret,
-      flows: [...flows.values()].map((f) => ({ id: f.id, title: f.title, url: `${publicUrl}/flows/${f.id}` })),
+      flows: [...flows.values()].map((f) => ({
+        id: f.id,
+        title: f.title,
+        url: `${publicUrl}/flows/${f.id}`,
+      })),
       sandbox,
       engine,
       store,

@@ -200,7 +200,15 @@ describe.concurrent('socure-connector call', () => {
     'a 400 from Socure still exits 0 with the statusCode printed',
     async () => {
       const r = await cli(
-        ['call', '--method', 'post', '--endpoint', '/api/3.0/EmailAuthScore', '--body', '{"modules":["nope"]}'],
+        [
+          'call',
+          '--method',
+          'post',
+          '--endpoint',
+          '/api/3.0/EmailAuthScore',
+          '--body',
+          '{"modules":["nope"]}',
+        ],
         env,
       );
       expect(r.code, show(r)).toBe(0);
@@ -224,7 +232,10 @@ describe.concurrent('socure-connector call', () => {
     'a missing body file and a bad --method exit 2',
     async () => {
       const [missing, method] = await Promise.all([
-        cli(['call', '--method', 'POST', '--endpoint', '/x', '--body', `@${join(workDir, 'nope.json')}`], env),
+        cli(
+          ['call', '--method', 'POST', '--endpoint', '/x', '--body', `@${join(workDir, 'nope.json')}`],
+          env,
+        ),
         cli(['call', '--method', 'PATCH', '--endpoint', '/x'], env),
       ]);
       expect(missing.code, show(missing)).toBe(2);
@@ -360,6 +371,22 @@ describe('socure-connector docv-url, sandbox trigger, docv-result', () => {
   );
 
   it(
+    'an input error names the flag that was typed (--redirect-url, --language, --header)',
+    async () => {
+      const runs = await Promise.all([
+        cli(['docv-url', '--redirect-url', 'nope'], env),
+        cli(['docv-url', '--language', 'english-please'], env),
+        cli(['call', '--endpoint', '/api/3.0/EmailAuthScore', '--header', 'Authorization=x'], env),
+      ]);
+      expect(runs.map((r) => r.code)).toEqual([2, 2, 2]);
+      expect(runs[0]!.stderr).toMatch(/^error: --redirect-url/);
+      expect(runs[1]!.stderr).toMatch(/^error: --language/);
+      expect(runs[2]!.stderr).toMatch(/^error: --header\b(?!s)/);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
     'sandbox trigger complete-accept, then docv-result prints accept',
     async () => {
       const started = await cli(['docv-url', '--json'], env);
@@ -389,7 +416,15 @@ describe('socure-connector docv-url, sandbox trigger, docv-result', () => {
       expect(done.code, show(done)).toBe(0);
       expect(done.stdout).toMatch(/Decision:\s+accept/);
 
-      const again = await cli(['sandbox', 'trigger', 'complete-accept', '--token', tx.docvTransactionToken, '--api-url', sb.url]);
+      const again = await cli([
+        'sandbox',
+        'trigger',
+        'complete-accept',
+        '--token',
+        tx.docvTransactionToken,
+        '--api-url',
+        sb.url,
+      ]);
       expect(again.code, show(again)).toBe(1);
       expect(again.stderr).toContain('409');
     },

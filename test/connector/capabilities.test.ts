@@ -130,7 +130,13 @@ describe('getScore.execute (sandbox)', () => {
     expect(request).not.toHaveProperty('companyName');
     expect(request).not.toHaveProperty('orderChannel');
     const out = await getScore.execute(
-      scoreInput({ modules: ['kyc', 'fraud', 'decision'], ...STOCK_PERSONA, email: '', companyName: '   ', ip: '' }),
+      scoreInput({
+        modules: ['kyc', 'fraud', 'decision'],
+        ...STOCK_PERSONA,
+        email: '',
+        companyName: '   ',
+        ip: '',
+      }),
       ctx,
     );
     expect(out.rawResponse.decision?.value).toBe('accept');
@@ -138,7 +144,9 @@ describe('getScore.execute (sandbox)', () => {
 
   it('parses Watchlist Filters from JSON text, and names it when it is not JSON', async () => {
     expect(
-      toIdPlusRequest(scoreInput({ modules: ['watchliststandard'], watchlistFilters: '{"categories":["PEP"]}' })),
+      toIdPlusRequest(
+        scoreInput({ modules: ['watchliststandard'], watchlistFilters: '{"categories":["PEP"]}' }),
+      ),
     ).toMatchObject({ watchlistFilters: { categories: ['PEP'] } });
     const err = await inputError(
       getScore.execute(scoreInput({ modules: ['watchliststandard'], watchlistFilters: '{nope' }), ctx),
@@ -151,18 +159,23 @@ describe('getScore.execute (sandbox)', () => {
     ['no module', { modules: [] }, /^modules/],
     ['a bad date of birth', { modules: ['kyc'], ...STOCK_PERSONA, dob: '31/01/1990' }, /^dob$/],
     ['a bad e-mail', { modules: ['emailrisk'], ...STOCK_PERSONA, email: 'not-an-email' }, /^email$/],
-  ])('refuses %s with a SocureInputError naming the property, before any request', async (_w, input, field) => {
-    const before = sandboxLog.length;
-    const err = await inputError(getScore.execute(input as never, ctx));
-    expect(err.field).toMatch(field);
-    expect(sandboxLog.length).toBe(before);
-  });
+  ])(
+    'refuses %s with a SocureInputError naming the property, before any request',
+    async (_w, input, field) => {
+      const before = sandboxLog.length;
+      const err = await inputError(getScore.execute(input as never, ctx));
+      expect(err.field).toMatch(field);
+      expect(sandboxLog.length).toBe(before);
+    },
+  );
 
   it.each([
     ['ip', '999.1.1.1'],
     ['previousOrderCount', 'many'],
   ])('a bad %s is reported under the property name the flow designer sees', async (name, value) => {
-    const err = await inputError(getScore.execute(scoreInput({ modules: ['kyc'], ...STOCK_PERSONA, [name]: value }), ctx));
+    const err = await inputError(
+      getScore.execute(scoreInput({ modules: ['kyc'], ...STOCK_PERSONA, [name]: value }), ctx),
+    );
     expect(err.field).toBe(name);
   });
 });
@@ -171,7 +184,10 @@ describe('makeCustomApiCall.execute (sandbox)', () => {
   it("sends the seed's input example: statusCode 200 with addressRisk", async () => {
     const out = await makeCustomApiCall.execute(SEED_CUSTOM_CALL_INPUT_EXAMPLE.properties, ctx);
     expect(out.statusCode).toBe(200);
-    const raw = out.rawResponse as { referenceId: string; addressRisk: { score: number; reasonCodes: string[] } };
+    const raw = out.rawResponse as {
+      referenceId: string;
+      addressRisk: { score: number; reasonCodes: string[] };
+    };
     expect(raw.referenceId).toMatch(/\S/);
     expect(raw.addressRisk.score).toBeGreaterThanOrEqual(0);
     expect(raw.addressRisk.score).toBeLessThanOrEqual(1);
@@ -222,7 +238,11 @@ describe('makeCustomApiCall.execute (sandbox)', () => {
   it('refuses an override of the Authorization header and a method outside the list', async () => {
     const e1 = await inputError(
       makeCustomApiCall.execute(
-        { endpoint: '/api/3.0/EmailAuthScore', method: 'POST', headers: [{ key: 'Authorization', value: 'x' }] },
+        {
+          endpoint: '/api/3.0/EmailAuthScore',
+          method: 'POST',
+          headers: [{ key: 'Authorization', value: 'x' }],
+        },
         ctx,
       ),
     );
@@ -253,11 +273,23 @@ describe('getVerificationUrl.execute (sandbox)', () => {
     expect(validate(JSON.parse(JSON.stringify(out))), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it('refuses level 3 without a phone number and a bad level, naming the field', async () => {
-    const e1 = await inputError(getVerificationUrl.execute({ apiVersion: 'v3', verificationLevel: 3 }, ctx));
-    expect(e1.field).toBe('mobileNumber');
-    const e2 = await inputError(getVerificationUrl.execute({ verificationLevel: 4 }, ctx));
-    expect(e2.field).toBe('verificationLevel');
+  it('refuses a bad verification level naming it, before any request', async () => {
+    const before = sandboxLog.length;
+    const err = await inputError(getVerificationUrl.execute({ verificationLevel: 4 }, ctx));
+    expect(err.field).toBe('verificationLevel');
+    expect(sandboxLog.length).toBe(before);
+  });
+
+  it.each([
+    ['level 3 without a phone number', { apiVersion: 'v3', verificationLevel: 3 }, 'phoneNumber'],
+    ['a phone number that is not one', { phoneNumber: 'call me' }, 'phoneNumber'],
+    ['a redirect URL that is not a URL', { redirectUrl: 'nope' }, 'redirectUrl'],
+    ['a language that is too long', { language: 'english-please' }, 'language'],
+  ])('refuses %s, naming the property the flow designer sees', async (_w, input, field) => {
+    const before = sandboxLog.length;
+    const err = await inputError(getVerificationUrl.execute(input as never, ctx));
+    expect(sandboxLog.length).toBe(before);
+    expect(err.field).toBe(field);
   });
 });
 
@@ -275,7 +307,10 @@ describe('documentVerification.execute (sandbox)', () => {
   });
 
   it('screen: overrides replace the defaults one by one', async () => {
-    const a = await documentVerification.execute({ action: 'screen', screen0Config: { title: 'Verify' } }, ctx);
+    const a = await documentVerification.execute(
+      { action: 'screen', screen0Config: { title: 'Verify' } },
+      ctx,
+    );
     expect(a.screen).toMatchObject({
       title: 'Verify',
       bodyHeaderText: 'Receive you Document verification URL through SMS',
@@ -313,17 +348,20 @@ describe('documentVerification.execute (sandbox)', () => {
   it.each([
     ['shorter than 6 characters', '12345'],
     ['not a phone number', 'call me maybe'],
-  ])('registerInitiate: a phoneNumber %s names registerInitiate.parameters.phoneNumber', async (_w, phone) => {
-    const before = sandboxLog.length;
-    const err = await inputError(
-      documentVerification.execute(
-        { action: 'registerInitiate', registerInitiate: { parameters: { phoneNumber: phone } } },
-        ctx,
-      ),
-    );
-    expect(err.field).toBe('registerInitiate.parameters.phoneNumber');
-    expect(sandboxLog.length).toBe(before);
-  });
+  ])(
+    'registerInitiate: a phoneNumber %s names registerInitiate.parameters.phoneNumber',
+    async (_w, phone) => {
+      const before = sandboxLog.length;
+      const err = await inputError(
+        documentVerification.execute(
+          { action: 'registerInitiate', registerInitiate: { parameters: { phoneNumber: phone } } },
+          ctx,
+        ),
+      );
+      expect(err.field).toBe('registerInitiate.parameters.phoneNumber');
+      expect(sandboxLog.length).toBe(before);
+    },
+  );
 
   it('registerComplete: pending before, accept after the complete-accept trigger', async () => {
     const started = await documentVerification.execute(
@@ -341,7 +379,12 @@ describe('documentVerification.execute (sandbox)', () => {
       { action: 'registerComplete', registerComplete: { parameters: { credId, referenceId: 'ref-1' } } },
       ctx,
     );
-    expect(done).toMatchObject({ action: 'registerComplete', credId, referenceId: 'ref-1', decision: 'accept' });
+    expect(done).toMatchObject({
+      action: 'registerComplete',
+      credId,
+      referenceId: 'ref-1',
+      decision: 'accept',
+    });
     expect(done.reasonCodes?.length).toBeGreaterThan(0);
   });
 
@@ -383,7 +426,11 @@ describe('webhook.execute', () => {
     const payload = {
       ...SEED_WEBHOOK_OUTPUT_EXAMPLE.rawResponse,
       reason: 'APP_OPENED',
-      event: { ...SEED_WEBHOOK_OUTPUT_EXAMPLE.rawResponse.event, eventType: 'APP_OPENED', data: { uuid: 'u-1' } },
+      event: {
+        ...SEED_WEBHOOK_OUTPUT_EXAMPLE.rawResponse.event,
+        eventType: 'APP_OPENED',
+        data: { uuid: 'u-1' },
+      },
     };
     const out = await webhook.execute({ payload: JSON.stringify(payload) }, ctx);
     expect(out.rawResponse.event.eventType).toBe('APP_OPENED');
@@ -411,15 +458,14 @@ describe('webhook.execute', () => {
       receiver.received
         .map((r) => JSON.parse(r.body) as { event: { eventType: string; docvTransactionToken?: string } })
         .filter((b) => b.event.docvTransactionToken === token);
-    await waitFor(
-      () => {
-        const seen = new Set(mine().map((b) => b.event.eventType));
-        return ['DOCUMENTS_UPLOADED', 'VERIFICATION_COMPLETED', 'SESSION_COMPLETE'].every((t) => seen.has(t));
-      },
-      'the deliveries through SESSION_COMPLETE',
-    );
+    await waitFor(() => {
+      const seen = new Set(mine().map((b) => b.event.eventType));
+      return ['DOCUMENTS_UPLOADED', 'VERIFICATION_COMPLETED', 'SESSION_COMPLETE'].every((t) => seen.has(t));
+    }, 'the deliveries through SESSION_COMPLETE');
     const deliveries = receiver.received.filter(
-      (r) => (JSON.parse(r.body) as { event: { docvTransactionToken?: string } }).event.docvTransactionToken === token,
+      (r) =>
+        (JSON.parse(r.body) as { event: { docvTransactionToken?: string } }).event.docvTransactionToken ===
+        token,
     );
     const validate = schemaOf('webhook', 'outputSchema');
     const types: string[] = [];
@@ -443,7 +489,9 @@ describe('webhook.execute', () => {
         });
       }
     }
-    expect(types).toEqual(expect.arrayContaining(['DOCUMENTS_UPLOADED', 'VERIFICATION_COMPLETED', 'SESSION_COMPLETE']));
+    expect(types).toEqual(
+      expect.arrayContaining(['DOCUMENTS_UPLOADED', 'VERIFICATION_COMPLETED', 'SESSION_COMPLETE']),
+    );
   });
 
   it('refuses a payload without an event', async () => {

@@ -1,7 +1,11 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { buildManifest, type CapabilityProperty } from '../../src/connector/index.js';
-import { SEED_CUSTOM_CALL_INPUT_EXAMPLE, SEED_GET_SCORE_LABELS, SEED_WEBHOOK_OUTPUT_EXAMPLE } from './support.js';
+import {
+  SEED_CUSTOM_CALL_INPUT_EXAMPLE,
+  SEED_GET_SCORE_LABELS,
+  SEED_WEBHOOK_OUTPUT_EXAMPLE,
+} from './support.js';
 
 const manifest = buildManifest('9.9.9');
 const SEED_IDS = ['documentVerification', 'webhook', 'getScore', 'makeCustomApiCall', 'getVerificationUrl'];
@@ -66,11 +70,14 @@ describe('buildManifest', () => {
   it('getScore: a dropDownMultiSelect "modules" and a textField for each seed label', () => {
     const modules = capability('getScore').properties.find((p) => p.name === 'modules');
     expect(modules?.controlType).toBe('dropDownMultiSelect');
-    expect(modules?.options?.map((o) => o.value)).toEqual(expect.arrayContaining(['kyc', 'fraud', 'decision']));
+    expect(modules?.options?.map((o) => o.value)).toEqual(
+      expect.arrayContaining(['kyc', 'fraud', 'decision']),
+    );
     const labels = capability('getScore').properties.map((p) => p.label);
     const missing = SEED_GET_SCORE_LABELS.filter((l) => !labels.includes(l));
     expect(missing, 'seed labels missing from getScore').toEqual([]);
-    for (const label of SEED_GET_SCORE_LABELS) expect(property('getScore', label).controlType).toBe('textField');
+    for (const label of SEED_GET_SCORE_LABELS)
+      expect(property('getScore', label).controlType).toBe('textField');
   });
 
   it('makeCustomApiCall: Endpoint, HTTP Method, Query Parameters, Additional Headers, Body', () => {
@@ -165,14 +172,19 @@ describe('buildManifest', () => {
     expect(
       dvIn({ action: 'registerInitiate', registerInitiate: { parameters: { phoneNumber: '+13475550100' } } }),
     ).toBe(true);
-    expect(dvIn({ action: 'registerInitiate', registerInitiate: { parameters: { phoneNumber: '123' } } })).toBe(
-      false,
-    );
+    expect(
+      dvIn({ action: 'registerInitiate', registerInitiate: { parameters: { phoneNumber: '123' } } }),
+    ).toBe(false);
 
     const urlOut = a.compile(capability('getVerificationUrl').outputSchema as object);
-    expect(urlOut({ url: 'https://x/capture/1', qrcode: 'data:image/png;base64,AA', qrcodeSvg: '<svg/>', referenceId: 'r' })).toBe(
-      true,
-    );
+    expect(
+      urlOut({
+        url: 'https://x/capture/1',
+        qrcode: 'data:image/png;base64,AA',
+        qrcodeSvg: '<svg/>',
+        referenceId: 'r',
+      }),
+    ).toBe(true);
     expect(urlOut({ url: 'https://x' })).toBe(false);
   });
 

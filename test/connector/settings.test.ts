@@ -45,7 +45,11 @@ describe('resolveConnectorSettings', () => {
   });
 
   it('defaults to the sandbox environment; empty variables count as unset', () => {
-    const config = resolveConnectorSettings({ SOCURE_ID_PLUS_KEY: KEY, SOCURE_TIMEOUT_MS: '', SOCURE_SDK_KEY: '' });
+    const config = resolveConnectorSettings({
+      SOCURE_ID_PLUS_KEY: KEY,
+      SOCURE_TIMEOUT_MS: '',
+      SOCURE_SDK_KEY: '',
+    });
     expect(config.environment).toBe('sandbox');
     expect(config.timeoutMs).toBeUndefined();
     expect(config.sdkKey).toBeUndefined();
@@ -86,7 +90,8 @@ describe('resolveConnectorSettings', () => {
 
     // The flag is fine, so the bad variable it overrides does not matter.
     expect(
-      resolveConnectorSettings({ SOCURE_ID_PLUS_KEY: KEY, SOCURE_MAX_RETRIES: 'x' }, { maxRetries: '3' }).maxRetries,
+      resolveConnectorSettings({ SOCURE_ID_PLUS_KEY: KEY, SOCURE_MAX_RETRIES: 'x' }, { maxRetries: '3' })
+        .maxRetries,
     ).toBe(3);
   });
 

@@ -290,6 +290,16 @@ describe('capability, screen, branch and end nodes', () => {
     expect(timeline[5]!.detail).toEqual({ outcome: 'verified' });
   });
 
+  it('leaves an absent customer user id out of capability inputs', async () => {
+    const s = await store();
+    const lookup = fakeCapability('lookup', () => ({ tier: 'gold', score: 0.1 }));
+    const engine = newEngine({ store: s, flows: flowMap(formFlow()), capabilities: { lookup } });
+    const started = await engine.start({ flowId: 'form-flow' });
+    await engine.submit(started.id, 'form', { name: 'Ada' });
+    expect(lookup.calls).toEqual([{ name: 'Ada' }]);
+    expect((await s.getSessionData(started.id))!.result).toMatchObject({ nested: { list: [null, 'user '] } });
+  });
+
   it('ignores a stale or repeated submit (another node, or after the screen moved on)', async () => {
     const s = await store();
     const lookup = fakeCapability('lookup', () => ({ tier: 'silver', score: 0.1 }));
@@ -593,6 +603,58 @@ describe('timeouts', () => {
     expect(types.filter((t) => t === 'completed')).toHaveLength(1);
     expect(after.calls.length).toBe(types.includes('resumed') ? 1 : 0);
   });
+  it('a delivery committed before the deadline but never correlated wins over the timeout', async () => {
+    const s = await store();
+    const clock = manualClock();
+    const { open, after } = waitCapabilities();
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(waitFlow()),
+      capabilities: { open, after },
+      now: clock.now,
+    });
+    const { session, token } = await waitingSession(engine);
+    clock.advance(60_000);
+    const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token });
+    await engine.receive(d.delivery, d.rawBody); // committed; the process died before correlating
+    clock.advance(60 * 60_000); // restarted long after the deadline
+    await engine.tick();
+    expect((await s.getSession(session.id))!).toMatchObject({ status: 'completed', outcome: 'verified' });
+    expect(await timelineCount(s, session.id, 'timeout')).toBe(0);
+    expect(await timelineCount(s, session.id, 'resumed')).toBe(1);
+  });
+
+  it("a session whose flow is gone does not stop the other sessions' timeouts", async () => {
+    const path = dbPath();
+    const s = await store(path);
+    const clock = manualClock();
+    const { open, after } = waitCapabilities();
+    const orphanFlow: Flow = { ...waitFlow(), id: 'orphan' };
+    const old = newEngine({
+      store: s,
+      flows: flowMap(orphanFlow),
+      capabilities: { open, after },
+      now: clock.now,
+    });
+    const orphan = await old.start({ flowId: 'orphan' });
+    clock.advance(1_000);
+    const logged: unknown[] = [];
+    const log = { info: () => {}, warn: () => {}, error: (o: object) => logged.push(o) };
+    // The new deployment no longer ships the "orphan" flow.
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(waitFlow()),
+      capabilities: { open, after },
+      now: clock.now,
+      log,
+    });
+    const { session } = await waitingSession(engine);
+    clock.advance(11 * 60_000); // both are due; the orphan comes first
+    await engine.tick({ all: true });
+    expect((await s.getSession(session.id))!).toMatchObject({ status: 'completed', outcome: 'expired' });
+    expect((await s.getSession(orphan.id))!.status).toBe('waiting');
+    expect(logged).toContainEqual(expect.objectContaining({ sessionId: orphan.id }));
+  });
 });
 
 describe('exactly once', () => {
@@ -639,6 +701,19 @@ describe('exactly once', () => {
     ]);
     expect(after.calls).toHaveLength(1);
     expect(await timelineCount(s, session.id, 'resumed')).toBe(1);
+  });
+
+  it('concurrent submits of one screen move the session once', async () => {
+    const s = await store();
+    const lookup = fakeCapability('lookup', () => ({ tier: 'gold', score: 0.1 }));
+    const engine = newEngine({ store: s, flows: flowMap(formFlow()), capabilities: { lookup } });
+    const started = await engine.start({ flowId: 'form-flow' });
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) => engine.submit(started.id, 'form', { name: `Ada ${i}` })),
+    );
+    expect(lookup.calls).toHaveLength(1);
+    expect(await timelineCount(s, started.id, 'input')).toBe(1);
+    expect((await s.getSession(started.id))!.outcome).toBe('verified');
   });
 
   it('two engines on two store instances of one SQLite file racing correlate resume it once', async () => {

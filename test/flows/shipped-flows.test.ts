@@ -138,6 +138,16 @@ describe('docv-qr (link or QR code)', () => {
     expect((await store.getSession(session.id))!.outcome).toBe('verified');
   });
 
+  it('a session started without a customer user id works too (the reference is left out, not sent as null)', async () => {
+    const session = await engine.start({ flowId: 'docv-qr' });
+    expect(session).toMatchObject({ status: 'waiting', nodeId: 'prompt', customerUserId: null });
+    const token = ((await state(session.id)).data.outputs.getUrl as { docvTransactionToken: string })
+      .docvTransactionToken;
+    await trigger(sb, token, 'complete-accept');
+    expect((await completed(session.id)).session.outcome).toBe('verified');
+    await delivered(token, 'SESSION_COMPLETE');
+  });
+
   it('complete-reject → rejected with the reason codes', async () => {
     const { session, token } = await startDocvQr('cu-qr-reject');
     await trigger(sb, token, 'complete-reject');

@@ -20,7 +20,9 @@ afterAll(async () => {
 
 describe('POST /api/sessions', () => {
   it('creates a session: 201 with id, signed url, status and expiry', async () => {
-    const res = await t.api('/api/sessions', { json: { flow: 'idplus-score', customerUserId: 'api-1', returnUrl: 'https://app.example.com/done' } });
+    const res = await t.api('/api/sessions', {
+      json: { flow: 'idplus-score', customerUserId: 'api-1', returnUrl: 'https://app.example.com/done' },
+    });
     expect(res.status).toBe(201);
     const body = res.json<{ id: string; url: string; status: string; expiresAt: string }>();
     expect(Object.keys(body).sort()).toEqual(['expiresAt', 'id', 'status', 'url']);
@@ -42,8 +44,17 @@ describe('POST /api/sessions', () => {
   });
 
   it('401 without a key, with a wrong key, or with another scheme', async () => {
-    for (const authorization of [undefined, 'Bearer wrong-key-wrong-key', `Basic ${t.service.apiKey}`, t.service.apiKey, 'Bearer ']) {
-      const res = await t.http('/api/sessions', { json: { flow: 'docv-qr' }, headers: authorization ? { authorization } : {} });
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-key-wrong-key',
+      `Basic ${t.service.apiKey}`,
+      t.service.apiKey,
+      'Bearer ',
+    ]) {
+      const res = await t.http('/api/sessions', {
+        json: { flow: 'docv-qr' },
+        headers: authorization ? { authorization } : {},
+      });
       expect(res.status, String(authorization)).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer');
       expect(res.json()).toMatchObject({ error: 'unauthorized' });
@@ -70,7 +81,10 @@ describe('POST /api/sessions', () => {
   });
 
   it('400 for a body that is not JSON', async () => {
-    const res = await t.api('/api/sessions', { body: '{"flow":', headers: { 'content-type': 'application/json' } });
+    const res = await t.api('/api/sessions', {
+      body: '{"flow":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.json()).toMatchObject({ error: 'bad_request' });
     expect(res.text).not.toMatch(/at .*\.js:\d+/); // no stack trace
@@ -96,7 +110,14 @@ describe('GET /api/sessions/:id', () => {
     const waiting = await t.api(`/api/sessions/${id}`);
     expect(waiting.status).toBe(200);
     expect(waiting.headers['cache-control']).toBe('no-store');
-    expect(waiting.json()).toMatchObject({ id, flow: 'docv-qr', status: 'waiting', outcome: null, result: null, customerUserId: 'api-docv-1' });
+    expect(waiting.json()).toMatchObject({
+      id,
+      flow: 'docv-qr',
+      status: 'waiting',
+      outcome: null,
+      result: null,
+      customerUserId: 'api-docv-1',
+    });
 
     const token = await waitToken(t, id);
     await triggerSandbox(t, token, 'complete-accept');
@@ -126,8 +147,7 @@ describe('GET /api/sessions/:id', () => {
     expect(JSON.stringify(body)).not.toContain(SANDBOX_ID_PLUS_KEY);
   });
 
-  // Bug in src/flows (not owned here): a session created without customerUserId resolves
-  // {{session.customerUserId}} to null and getVerificationUrl rejects null → the flow ends "failed".
+  // Regression: {{session.customerUserId}} used to resolve to null, which getVerificationUrl refused.
   it('a docv-qr session created without customerUserId reaches the QR page', async () => {
     const { id, status } = await createSession(t, { flow: 'docv-qr' });
     expect(status).toBe('waiting');
@@ -144,7 +164,16 @@ describe('GET /api/openapi.json', () => {
       openapi: string;
       info: { title: string; version: string };
       servers: Array<{ url: string }>;
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+            requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+          }
+        >
+      >;
       components: { securitySchemes: Record<string, unknown> };
     }>();
     expect(doc.openapi).toMatch(/^3\.1\./);
@@ -164,11 +193,18 @@ describe('GET /api/openapi.json', () => {
     expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '404']);
     const read = doc.paths['/api/sessions/{id}']!.get!;
     const sessionSchema = read.responses['200']!.content!['application/json']!.schema;
-    expect(sessionSchema).toMatchObject({ type: 'object', properties: { outcome: { anyOf: expect.any(Array) }, timeline: { type: 'array' } } });
+    expect(sessionSchema).toMatchObject({
+      type: 'object',
+      properties: { outcome: { anyOf: expect.any(Array) }, timeline: { type: 'array' } },
+    });
 
     // Each generated schema compiles as JSON Schema 2020-12 (the dialect of OpenAPI 3.1).
-    const ajv = new Ajv2020({ strict: false, logger: false });
-    for (const schema of [requestSchema, sessionSchema, create.responses['201']!.content!['application/json']!.schema]) {
+    const ajv = new Ajv2020.default({ strict: false, logger: false });
+    for (const schema of [
+      requestSchema,
+      sessionSchema,
+      create.responses['201']!.content!['application/json']!.schema,
+    ]) {
       const { $schema: _, ...rest } = schema;
       expect(() => ajv.compile(rest)).not.toThrow();
     }
@@ -179,12 +215,19 @@ describe('GET /api/openapi.json', () => {
 
   it('a real answer matches the documented schema', async () => {
     const doc = (await t.http('/api/openapi.json')).json<{
-      paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: Record<string, unknown> }> }> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { responses: Record<string, { content: Record<string, { schema: Record<string, unknown> }> }> }
+        >
+      >;
     }>();
-    const ajv = new Ajv2020({ strict: false, logger: false });
+    const ajv = new Ajv2020.default({ strict: false, logger: false });
     ajv.addFormat('uri', true).addFormat('date-time', true);
     const { id } = await createSession(t, { flow: 'idplus-score', customerUserId: 'schema-1' });
-    const { $schema: _, ...schema } = doc.paths['/api/sessions/{id}']!.get!.responses['200']!.content['application/json']!.schema;
+    const { $schema: _, ...schema } =
+      doc.paths['/api/sessions/{id}']!.get!.responses['200']!.content['application/json']!.schema;
     const validate = ajv.compile(schema);
     const body = (await t.api(`/api/sessions/${id}`)).json();
     expect(validate(body), JSON.stringify(validate.errors)).toBe(true);

@@ -2,7 +2,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, PERSONA_FORM, startTestService, submitScreen, type TestService, waitFor } from './helpers.js';
+import {
+  createSession,
+  PERSONA_FORM,
+  startTestService,
+  submitScreen,
+  type TestService,
+  waitFor,
+} from './helpers.js';
 
 const SECRET = `whsec_${Buffer.from('a test secret of 24 byte').toString('base64')}`;
 
@@ -48,7 +55,8 @@ async function completeSession(customerUserId: string): Promise<string> {
   return id;
 }
 
-const forSession = (id: string) => received.filter((r) => (JSON.parse(r.body) as { data: { id: string } }).data.id === id);
+const forSession = (id: string) =>
+  received.filter((r) => (JSON.parse(r.body) as { data: { id: string } }).data.id === id);
 
 /** Standard Webhooks verification, done independently of the service's code. */
 function verify(r: Received): boolean {
@@ -72,7 +80,10 @@ describe('app webhooks', () => {
 
   it('the end of a session delivers session.completed with a valid Standard Webhooks signature', async () => {
     const id = await completeSession('app-hook-1');
-    const [delivery] = await waitFor(() => (forSession(id).length > 0 ? forSession(id) : undefined), 'the app webhook');
+    const [delivery] = await waitFor(
+      () => (forSession(id).length > 0 ? forSession(id) : undefined),
+      'the app webhook',
+    );
     expect(delivery!.headers['content-type']).toBe('application/json');
     expect(delivery!.headers['webhook-id']).toMatch(/^msg_/);
     const ts = Number(delivery!.headers['webhook-timestamp']);
@@ -85,7 +96,14 @@ describe('app webhooks', () => {
     const body = JSON.parse(delivery!.body);
     expect(body).toMatchObject({
       type: 'session.completed',
-      data: { id, flow: 'idplus-score', status: 'completed', outcome: 'verified', customerUserId: 'app-hook-1', result: { decision: 'accept' } },
+      data: {
+        id,
+        flow: 'idplus-score',
+        status: 'completed',
+        outcome: 'verified',
+        customerUserId: 'app-hook-1',
+        result: { decision: 'accept' },
+      },
     });
     expect(Number.isNaN(Date.parse(body.timestamp))).toBe(false);
 

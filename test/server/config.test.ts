@@ -76,9 +76,19 @@ describe('resolveServiceSettings', () => {
   });
 
   it('reads a JSON config file (--config or CONFIG_FILE); environment variables override it; flags override both', () => {
-    const file = configFile({ PORT: 7000, HOST: 'file-host', PUBLIC_URL: 'https://file.example.com', SANDBOX_PORT: 4999 });
+    const file = configFile({
+      PORT: 7000,
+      HOST: 'file-host',
+      PUBLIC_URL: 'https://file.example.com',
+      SANDBOX_PORT: 4999,
+    });
     const fromFile = resolveServiceSettings({}, { config: file });
-    expect(fromFile).toMatchObject({ port: 7000, host: 'file-host', publicUrl: 'https://file.example.com', sandboxPort: 4999 });
+    expect(fromFile).toMatchObject({
+      port: 7000,
+      host: 'file-host',
+      publicUrl: 'https://file.example.com',
+      sandboxPort: 4999,
+    });
 
     const envWins = resolveServiceSettings({ CONFIG_FILE: file, PORT: '7100' }, {});
     expect(envWins.port).toBe(7100);
@@ -94,7 +104,11 @@ describe('resolveServiceSettings', () => {
   });
 
   it('a config file holding the Socure key selects real Socure', () => {
-    const file = configFile({ SOCURE_ID_PLUS_KEY: 'file-key-123', SOCURE_ENVIRONMENT: 'sandbox', SOCURE_SDK_KEY: 'sdk' });
+    const file = configFile({
+      SOCURE_ID_PLUS_KEY: 'file-key-123',
+      SOCURE_ENVIRONMENT: 'sandbox',
+      SOCURE_SDK_KEY: 'sdk',
+    });
     const s = resolveServiceSettings({}, { config: file });
     expect(s.connector).toMatchObject({ idPlusKey: 'file-key-123', environment: 'sandbox' });
   });
@@ -103,8 +117,12 @@ describe('resolveServiceSettings', () => {
     expect(errorOf(() => resolveServiceSettings({}, { config: join(dir, 'missing.json') })).message).toMatch(
       /--config .*missing\.json cannot be read as JSON \(ENOENT\)/,
     );
-    expect(errorOf(() => resolveServiceSettings({}, { config: configFile('{ not json') })).message).toMatch(/cannot be read as JSON/);
-    expect(errorOf(() => resolveServiceSettings({}, { config: configFile([1, 2]) })).message).toMatch(/must hold a JSON object/);
+    expect(errorOf(() => resolveServiceSettings({}, { config: configFile('{ not json') })).message).toMatch(
+      /cannot be read as JSON/,
+    );
+    expect(errorOf(() => resolveServiceSettings({}, { config: configFile([1, 2]) })).message).toMatch(
+      /must hold a JSON object/,
+    );
     const nested = errorOf(() => resolveServiceSettings({}, { config: configFile({ PORT: { value: 1 } }) }));
     expect(nested.setting).toMatch(/config-\d+\.json: PORT$/);
     const typo = errorOf(() => resolveServiceSettings({}, { config: configFile({ PROT: 8080 }) }));
@@ -126,7 +144,12 @@ describe('resolveServiceSettings', () => {
     [{}, { publicUrl: 'not a url' }, '--public-url', 'must be an http(s) URL'],
     [{ APP_WEBHOOK_URL: 'example.com/hook' }, {}, 'APP_WEBHOOK_URL', 'must be an http(s) URL'],
     [{ HOST: '   ' }, {}, 'HOST', ''],
-    [{ SOCURE_ENVIRONMENT: 'staging', SOCURE_ID_PLUS_KEY: 'some-key-1' }, {}, 'SOCURE_ENVIRONMENT', 'must be one of'],
+    [
+      { SOCURE_ENVIRONMENT: 'staging', SOCURE_ID_PLUS_KEY: 'some-key-1' },
+      {},
+      'SOCURE_ENVIRONMENT',
+      'must be one of',
+    ],
   ])('a bad value names the variable or flag: %j %j', (env, flags, setting, reason) => {
     const err = errorOf(() => resolveServiceSettings(env, flags));
     expect(err.setting).toBe(setting);
@@ -153,7 +176,9 @@ describe('resolveServiceSettings', () => {
   });
 
   it('a bad secret in a config file is not echoed either', () => {
-    const err = errorOf(() => resolveServiceSettings({}, { config: configFile({ CONNECTOR_API_KEY: SECRET.slice(0, 10) }) }));
+    const err = errorOf(() =>
+      resolveServiceSettings({}, { config: configFile({ CONNECTOR_API_KEY: SECRET.slice(0, 10) }) }),
+    );
     expect(err.setting).toMatch(/: CONNECTOR_API_KEY$/);
     expect(err.message).not.toContain(SECRET.slice(0, 10));
   });

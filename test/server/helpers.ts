@@ -108,7 +108,11 @@ export async function startTestService(
 }
 
 /** Polls until `check` returns a truthy value (bounded; no fixed sleeps in tests). */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let i = 0; Date.now() < deadline; i++) {
     const value = await check();
@@ -119,12 +123,19 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
 }
 
 /** Drives a DocV transaction through a scenario with the sandbox's trigger endpoint. */
-export async function triggerSandbox(t: TestService, token: string, scenario = 'complete-accept'): Promise<void> {
-  const res = await request(`${t.service.sandbox!.url}/sandbox/transactions/${encodeURIComponent(token)}/trigger`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ scenario }),
-  });
+export async function triggerSandbox(
+  t: TestService,
+  token: string,
+  scenario = 'complete-accept',
+): Promise<void> {
+  const res = await request(
+    `${t.service.sandbox!.url}/sandbox/transactions/${encodeURIComponent(token)}/trigger`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scenario }),
+    },
+  );
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`trigger ${scenario}: ${res.statusCode} ${text}`);
 }
@@ -139,10 +150,14 @@ export async function waitToken(t: TestService, sessionId: string): Promise<stri
 }
 
 export async function waitForCompletion(t: TestService, sessionId: string, timeoutMs = 10_000) {
-  return waitFor(async () => {
-    const s = await t.service.store.getSession(sessionId);
-    return s?.status === 'completed' ? s : undefined;
-  }, `session ${sessionId} to complete`, timeoutMs);
+  return waitFor(
+    async () => {
+      const s = await t.service.store.getSession(sessionId);
+      return s?.status === 'completed' ? s : undefined;
+    },
+    `session ${sessionId} to complete`,
+    timeoutMs,
+  );
 }
 
 /** The value of a hidden input (e.g. csrf) in a page. */
@@ -173,7 +188,10 @@ export const PERSONA_FORM = {
 };
 
 /** Creates a session through the API and returns its id and signed page path. */
-export async function createSession(t: TestService, body: Record<string, unknown>): Promise<{ id: string; path: string; status: string }> {
+export async function createSession(
+  t: TestService,
+  body: Record<string, unknown>,
+): Promise<{ id: string; path: string; status: string }> {
   const res = await t.api('/api/sessions', { json: body });
   if (res.status !== 201) throw new Error(`create session: ${res.status} ${res.text}`);
   const created = res.json<{ id: string; url: string; status: string }>();

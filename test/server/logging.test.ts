@@ -33,7 +33,11 @@ const secrets: string[] = [];
 
 beforeAll(async () => {
   t = await startTestService();
-  secrets.push(SANDBOX_ID_PLUS_KEY, t.service.apiKey, new URL(t.service.webhookUrl).pathname.split('/').pop()!);
+  secrets.push(
+    SANDBOX_ID_PLUS_KEY,
+    t.service.apiKey,
+    new URL(t.service.webhookUrl).pathname.split('/').pop()!,
+  );
 });
 afterAll(async () => {
   await t?.close();
@@ -49,7 +53,10 @@ async function remember(path: string): Promise<void> {
 describe('logs', () => {
   it('the idplus-score flow with the persona, through the hosted pages', async () => {
     const index = await t.http('/');
-    const csrf = /action="\/flows\/idplus-score\/start"><input type="hidden" name="csrf" value="([^"]+)"/.exec(index.text)![1]!;
+    const csrf =
+      /action="\/flows\/idplus-score\/start"><input type="hidden" name="csrf" value="([^"]+)"/.exec(
+        index.text,
+      )![1]!;
     const started = await t.http('/flows/idplus-score/start', { form: { csrf } });
     const path = sessionPathOf(String(started.headers.location));
     await remember(path);
@@ -70,7 +77,10 @@ describe('logs', () => {
     await triggerSandbox(t, await waitToken(t, id), 'complete-accept');
     await waitForCompletion(t, id);
     const api = await t.api(`/api/sessions/${id}`);
-    expect(api.json()).toMatchObject({ outcome: 'verified', result: { documentData: { firstName: 'Dwayne' } } });
+    expect(api.json()).toMatchObject({
+      outcome: 'verified',
+      result: { documentData: { firstName: 'Dwayne' } },
+    });
   });
 
   it('the captured lines hold no PII, no session URL signature, no key or secret', () => {

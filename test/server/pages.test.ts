@@ -39,7 +39,9 @@ function expectHtmlSecurityHeaders(headers: Record<string, string | string[] | u
 /** Starts a flow the way a person does: the index page's form, CSRF token included. */
 async function startFlow(flowId: string): Promise<{ id: string; path: string }> {
   const index = await t.http('/');
-  const csrf = new RegExp(`action="/flows/${flowId}/start"><input type="hidden" name="csrf" value="([^"]+)"`).exec(index.text)?.[1];
+  const csrf = new RegExp(
+    `action="/flows/${flowId}/start"><input type="hidden" name="csrf" value="([^"]+)"`,
+  ).exec(index.text)?.[1];
   expect(csrf, `csrf of ${flowId}`).toBeTruthy();
   const res = await t.http(`/flows/${flowId}/start`, { form: { csrf: csrf! } });
   expect(res.status).toBe(303);
@@ -60,8 +62,13 @@ describe('index and start', () => {
 
   it('POST /flows/:id/start without or with a bad CSRF token → 403 page', async () => {
     const index = await t.http('/');
-    const otherFlowToken = new RegExp('action="/flows/docv-qr/start"><input type="hidden" name="csrf" value="([^"]+)"').exec(index.text)![1]!;
-    for (const form of [{}, { csrf: 'x'.repeat(32) }, { csrf: 'short' }, { csrf: otherFlowToken }]) {
+    const otherFlowToken =
+      /action="\/flows\/docv-qr\/start"><input type="hidden" name="csrf" value="([^"]+)"/.exec(
+        index.text,
+      )![1]!;
+    for (const form of [{}, { csrf: 'x'.repeat(32) }, { csrf: 'short' }, { csrf: otherFlowToken }] as Array<
+      Record<string, string>
+    >) {
       const res = await t.http('/flows/idplus-score/start', { form });
       expect(res.status, JSON.stringify(form)).toBe(403);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
@@ -146,7 +153,9 @@ describe('session pages', () => {
       ['dob', 'Date of birth must be a date (YYYY-MM-DD)'],
     ] as const) {
       // The message follows its own input (and is tied to it for screen readers).
-      const input = new RegExp(`<input [^>]*id="f-${field}"[^>]*aria-describedby="f-${field}-error"[^>]*aria-invalid="true"[^>]*>\\s*<p class="field-error" id="f-${field}-error">${message.replace(/[()]/g, '\\$&')}</p>`);
+      const input = new RegExp(
+        `<input [^>]*id="f-${field}"[^>]*aria-describedby="f-${field}-error"[^>]*aria-invalid="true"[^>]*>\\s*<p class="field-error" id="f-${field}-error">${message.replace(/[()]/g, '\\$&')}</p>`,
+      );
       expect(invalid.text, field).toMatch(input);
     }
     // The person's own other values are kept, and the valid fields carry no error.
@@ -239,7 +248,12 @@ describe('privacy', () => {
   it('a session’s PII is not visible from another session’s URL', async () => {
     // Session A: the person's own values, kept on the form after ID+ fails (customerUserId forces a fault).
     const a = await createSession(t, { flow: 'idplus-score', customerUserId: 'fault-malformed' });
-    const secretValues = { firstName: 'Zebulon', surName: 'Quartermaine', nationalId: '212-55-7788', email: 'zebulon.q@example.org' };
+    const secretValues = {
+      firstName: 'Zebulon',
+      surName: 'Quartermaine',
+      nationalId: '212-55-7788',
+      email: 'zebulon.q@example.org',
+    };
     const submitted = await submitScreen(t, a.path, { ...PERSONA_FORM, ...secretValues });
     expect(submitted.status).toBe(303);
     const own = await t.http(a.path);
@@ -254,13 +268,17 @@ describe('privacy', () => {
       await t.http(`/s/${aId}/${bSig}`),
       await t.http(`/s/${bId}/${aSig}`),
       await t.http(`/s/${aId}/${bSig}/status`),
-      await t.http(`/s/${aId}/${bSig}/submit`, { form: { csrf: hiddenValue((await t.http(b.path)).text, 'csrf')!, node: 'form' } }),
+      await t.http(`/s/${aId}/${bSig}/submit`, {
+        form: { csrf: hiddenValue((await t.http(b.path)).text, 'csrf')!, node: 'form' },
+      }),
     ];
     for (const view of views) for (const v of Object.values(secretValues)) expect(view.text).not.toContain(v);
     expect(views.slice(1).map((v) => v.status)).toEqual([404, 404, 404, 404]);
     // B's CSRF token does not work on A's form either.
     const bCsrf = hiddenValue((await t.http(b.path)).text, 'csrf')!;
-    expect((await t.http(`${a.path}/submit`, { form: { csrf: bCsrf, node: 'form', ...PERSONA_FORM } })).status).toBe(403);
+    expect(
+      (await t.http(`${a.path}/submit`, { form: { csrf: bCsrf, node: 'form', ...PERSONA_FORM } })).status,
+    ).toBe(403);
   });
 
   it('the ID+ key never appears in a page, an API answer or a log line', async () => {
@@ -279,7 +297,9 @@ describe('shutdown', () => {
     try {
       const { path } = await (async () => {
         const index = await s.http('/');
-        const csrf = /action="\/flows\/docv-qr\/start"><input type="hidden" name="csrf" value="([^"]+)"/.exec(index.text)![1]!;
+        const csrf = /action="\/flows\/docv-qr\/start"><input type="hidden" name="csrf" value="([^"]+)"/.exec(
+          index.text,
+        )![1]!;
         const res = await s.http('/flows/docv-qr/start', { form: { csrf } });
         return { path: sessionPathOf(String(res.headers.location)) };
       })();

@@ -12,9 +12,13 @@ afterAll(async () => {
 describe('rate limit of POST /flows/:id/start', () => {
   it('answers 429 with a friendly page after 30 starts a minute', async () => {
     const index = await t.http('/');
-    const csrf = /action="\/flows\/idplus-score\/start"><input type="hidden" name="csrf" value="([^"]+)"/.exec(index.text)![1]!;
+    const csrf =
+      /action="\/flows\/idplus-score\/start"><input type="hidden" name="csrf" value="([^"]+)"/.exec(
+        index.text,
+      )![1]!;
     const statuses: number[] = [];
-    for (let i = 0; i < 30; i++) statuses.push((await t.http('/flows/idplus-score/start', { form: { csrf } })).status);
+    for (let i = 0; i < 30; i++)
+      statuses.push((await t.http('/flows/idplus-score/start', { form: { csrf } })).status);
     expect(statuses.every((s) => s === 303)).toBe(true);
 
     const limited = await t.http('/flows/idplus-score/start', { form: { csrf } });

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FLOWS_DIR } from '../../src/server/config.js';
 import { buildTestDelivery } from '../../src/webhooks/test-helpers.js';
-import { createSession, startTestService, submitScreen, type TestService, waitFor, waitForCompletion } from './helpers.js';
+import {
+  createSession,
+  startTestService,
+  submitScreen,
+  type TestService,
+  waitFor,
+  waitForCompletion,
+} from './helpers.js';
 
 const SECRET = 'test-webhook-secret-0123456789';
 
@@ -23,28 +30,44 @@ const EARLY_FLOW = {
       timeout: '5m',
       branches: { resolved: 'done', timeout: 'late' },
     },
-    done: { type: 'end', outcome: 'verified', title: 'Done', result: { event: '{{wait.rawResponse.event.eventType}}' } },
+    done: {
+      type: 'end',
+      outcome: 'verified',
+      title: 'Done',
+      result: { event: '{{wait.rawResponse.event.eventType}}' },
+    },
     late: { type: 'end', outcome: 'expired', title: 'Too late' },
   },
 };
 
 let t: TestService;
 let hookPath: string;
+let flowsDir: string;
 
 beforeAll(async () => {
-  const flowsDir = join(process.env.TMPDIR ?? '/tmp', `socure-webhook-flows-${randomUUID()}`);
+  flowsDir = join(process.env.TMPDIR ?? '/tmp', `socure-webhook-flows-${randomUUID()}`);
   mkdirSync(flowsDir);
-  for (const name of readdirSync(DEFAULT_FLOWS_DIR)) copyFileSync(join(DEFAULT_FLOWS_DIR, name), join(flowsDir, name));
+  for (const name of readdirSync(DEFAULT_FLOWS_DIR))
+    copyFileSync(join(DEFAULT_FLOWS_DIR, name), join(flowsDir, name));
   writeFileSync(join(flowsDir, 'early-wait.json'), JSON.stringify(EARLY_FLOW));
   t = await startTestService({ flowsDir, webhookSecrets: [SECRET] });
   hookPath = new URL(t.service.webhookUrl).pathname;
 });
 afterAll(async () => {
   await t?.close();
+  if (flowsDir) rmSync(flowsDir, { recursive: true, force: true });
 });
 
-const deliver = (body: unknown, headers: Record<string, string> = { authorization: SECRET }, path = hookPath) =>
-  t.http(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+const deliver = (
+  body: unknown,
+  headers: Record<string, string> = { authorization: SECRET },
+  path = hookPath,
+) =>
+  t.http(path, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 
 async function timelineTypes(sessionId: string): Promise<string[]> {
   return (await t.service.store.listTimeline(sessionId)).map((e) => e.type);
@@ -68,11 +91,15 @@ describe('POST /webhooks/socure/<path>', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.json()).toMatchObject({ error: 'invalid_authorization' });
     expect(wrong.text).not.toContain(SECRET);
-    expect(await t.service.store.findDeliveries({ customerUserId: 'unauth-user' }, ['DOCUMENTS_UPLOADED'])).toHaveLength(0);
+    expect(
+      await t.service.store.findDeliveries({ customerUserId: 'unauth-user' }, ['DOCUMENTS_UPLOADED']),
+    ).toHaveLength(0);
   });
 
   it('accepts the secret as Bearer too, and the embedded sandbox secret', async () => {
-    const res = await deliver(buildTestDelivery({ eventType: 'APP_OPENED' }), { authorization: `Bearer ${SECRET}` });
+    const res = await deliver(buildTestDelivery({ eventType: 'APP_OPENED' }), {
+      authorization: `Bearer ${SECRET}`,
+    });
     expect(res.status).toBe(200);
   });
 
@@ -98,9 +125,16 @@ describe('POST /webhooks/socure/<path>', () => {
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({ received: true, duplicate: false });
     // No polling: it must be in the store by the time the 200 arrived.
-    const stored = await t.service.store.findDeliveries({ customerUserId: 'stored-user' }, ['DOCUMENTS_UPLOADED']);
+    const stored = await t.service.store.findDeliveries({ customerUserId: 'stored-user' }, [
+      'DOCUMENTS_UPLOADED',
+    ]);
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ deliveryId: body.id, eventType: 'DOCUMENTS_UPLOADED', authenticated: true, consumedBy: null });
+    expect(stored[0]).toMatchObject({
+      deliveryId: body.id,
+      eventType: 'DOCUMENTS_UPLOADED',
+      authenticated: true,
+      consumedBy: null,
+    });
     expect(JSON.parse(stored[0]!.payload)).toEqual(body);
   });
 
@@ -108,7 +142,10 @@ describe('POST /webhooks/socure/<path>', () => {
     const user = `dup-${randomUUID()}`;
     const { id, path } = await createSession(t, { flow: 'early-wait', customerUserId: user });
     expect((await submitScreen(t, path, {})).status).toBe(303);
-    await waitFor(async () => (await t.service.store.getSession(id))?.status === 'waiting', 'the session to wait');
+    await waitFor(
+      async () => (await t.service.store.getSession(id))?.status === 'waiting',
+      'the session to wait',
+    );
 
     const body = buildTestDelivery({ eventType: 'VERIFICATION_COMPLETED', customerUserId: user });
     const [a, b] = await Promise.all([deliver(body), deliver(body)]);
@@ -133,12 +170,17 @@ describe('POST /webhooks/socure/<path>', () => {
     expect(res.status).toBe(200);
     // Nothing waits yet: the session is still on its screen and the delivery sits in the inbox.
     expect((await t.service.store.getSession(id))?.status).toBe('input');
-    expect((await t.service.store.findDeliveries({ customerUserId: user }, ['VERIFICATION_COMPLETED']))[0]?.consumedBy).toBeNull();
+    expect(
+      (await t.service.store.findDeliveries({ customerUserId: user }, ['VERIFICATION_COMPLETED']))[0]
+        ?.consumedBy,
+    ).toBeNull();
 
     expect((await submitScreen(t, path, {})).status).toBe(303);
     const done = await waitForCompletion(t, id);
     expect(done.outcome).toBe('verified');
-    const consumed = await t.service.store.findDeliveries({ customerUserId: user }, ['VERIFICATION_COMPLETED']);
+    const consumed = await t.service.store.findDeliveries({ customerUserId: user }, [
+      'VERIFICATION_COMPLETED',
+    ]);
     expect(consumed[0]?.consumedBy).toBe(id);
     expect((await timelineTypes(id)).filter((x) => x === 'resumed')).toHaveLength(1);
     const data = await t.service.store.getSessionData(id);
@@ -160,7 +202,9 @@ describe('POST /webhooks/socure/<path>', () => {
     } finally {
       store.insertDelivery = original;
     }
-    expect(await store.findDeliveries({ customerUserId: 'failing-store' }, ['DOCUMENTS_UPLOADED'])).toHaveLength(0);
+    expect(
+      await store.findDeliveries({ customerUserId: 'failing-store' }, ['DOCUMENTS_UPLOADED']),
+    ).toHaveLength(0);
     const retry = await deliver(body);
     expect(retry.status).toBe(200);
     expect(retry.json()).toMatchObject({ duplicate: false });

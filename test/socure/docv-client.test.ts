@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { createQrCode, SocureClient, SocureInputError } from '../../src/socure/index.js';
-import { decodeQrDataUrl, httpJson, type LocalServer, startRecordingProxy, trigger } from '../connector/support.js';
+import {
+  decodeQrDataUrl,
+  httpJson,
+  type LocalServer,
+  startRecordingProxy,
+  trigger,
+} from '../connector/support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -35,7 +41,10 @@ async function refused(p: Promise<unknown>): Promise<SocureInputError> {
 async function proxied(): Promise<{ proxy: LocalServer; client: SocureClient }> {
   const proxy = await startRecordingProxy(sb.url);
   const c = new SocureClient({ idPlusKey: sb.keys.sandbox.idPlusKey, baseUrl: proxy.url, maxRetries: 0 });
-  closers.push(() => c.close(), () => proxy.close());
+  closers.push(
+    () => c.close(),
+    () => proxy.close(),
+  );
   return { proxy, client: c };
 }
 
@@ -43,7 +52,11 @@ describe('client.docv.createTransaction (v5, sandbox)', () => {
   it('maps the answer: referenceId, eventId, token, url, Socure’s qrCode and a local SVG', async () => {
     const { proxy, client: c } = await proxied();
     const tx = await c.docv.createTransaction({
-      config: { documentType: 'license', language: 'en', redirect: { method: 'GET', url: 'http://localhost:3000/done' } },
+      config: {
+        documentType: 'license',
+        language: 'en',
+        redirect: { method: 'GET', url: 'http://localhost:3000/done' },
+      },
       customerUserId: 121212,
       firstName: 'Dwayne',
     });
@@ -60,7 +73,11 @@ describe('client.docv.createTransaction (v5, sandbox)', () => {
     expect(proxy.received).toHaveLength(1);
     expect(proxy.received[0]).toMatchObject({ method: 'POST', path: '/api/5.0/documents/request' });
     expect(JSON.parse(proxy.received[0]!.body)).toEqual({
-      config: { documentType: 'license', language: 'en', redirect: { method: 'GET', url: 'http://localhost:3000/done' } },
+      config: {
+        documentType: 'license',
+        language: 'en',
+        redirect: { method: 'GET', url: 'http://localhost:3000/done' },
+      },
       customerUserId: '121212',
       firstName: 'Dwayne',
     });
@@ -89,9 +106,21 @@ describe('client.docv.createTransaction (v5, sandbox)', () => {
   it.each([
     ['sendMessage without mobileNumber', { config: { sendMessage: true } }, 'mobileNumber'],
     ['a bad documentType', { config: { documentType: 'visa' } }, 'config.documentType'],
-    ['a redirect URL that is not a URL', { config: { redirect: { url: 'not a url' } } }, 'config.redirect.url'],
-    ['a javascript: redirect URL', { config: { redirect: { url: 'javascript:alert(1)' } } }, 'config.redirect.url'],
-    ['a bad redirect method', { config: { redirect: { method: 'PUT', url: 'https://x.example' } } }, 'config.redirect.method'],
+    [
+      'a redirect URL that is not a URL',
+      { config: { redirect: { url: 'not a url' } } },
+      'config.redirect.url',
+    ],
+    [
+      'a javascript: redirect URL',
+      { config: { redirect: { url: 'javascript:alert(1)' } } },
+      'config.redirect.url',
+    ],
+    [
+      'a bad redirect method',
+      { config: { redirect: { method: 'PUT', url: 'https://x.example' } } },
+      'config.redirect.method',
+    ],
     ['a bad mobile number', { mobileNumber: 'call me' }, 'mobileNumber'],
     ['a bad country', { country: 'USA!' }, 'country'],
     ['an unknown field', { lastName: 'Smith' }, 'lastName'],
@@ -103,23 +132,26 @@ describe('client.docv.createTransaction (v5, sandbox)', () => {
 });
 
 describe('client.docv.createLegacyTransaction (v3, sandbox)', () => {
-  it.each([1, 2, 3] as const)('level %i: url, token, a local QR code that decodes to the url', async (level) => {
-    const { proxy, client: c } = await proxied();
-    const tx = await c.docv.createLegacyTransaction({
-      verificationLevel: level,
-      ...(level === 3 ? { mobileNumber: '+13475550100' } : {}),
-      customerUserId: `legacy-${level}`,
-    });
-    expect(tx.referenceId).toMatch(UUID);
-    expect(tx.url).toMatch(/\/capture\//);
-    expect(tx.customerUserId).toBe(`legacy-${level}`);
-    expect(decodeQrDataUrl(tx.qrCode)).toBe(tx.url);
-    expect(tx.qrCodeSvg).toMatch(/^<svg[\s>]/);
-    expect(proxy.received[0]).toMatchObject({ method: 'POST', path: '/api/3.0/documents/request' });
-    expect(JSON.parse(proxy.received[0]!.body)).toMatchObject({ verificationLevel: level });
-    const view = await httpJson(`${sb.url}/sandbox/transactions/${tx.docvTransactionToken}`);
-    expect(view.json).toMatchObject({ apiVersion: 'v3', verificationLevel: level });
-  });
+  it.each([1, 2, 3] as const)(
+    'level %i: url, token, a local QR code that decodes to the url',
+    async (level) => {
+      const { proxy, client: c } = await proxied();
+      const tx = await c.docv.createLegacyTransaction({
+        verificationLevel: level,
+        ...(level === 3 ? { mobileNumber: '+13475550100' } : {}),
+        customerUserId: `legacy-${level}`,
+      });
+      expect(tx.referenceId).toMatch(UUID);
+      expect(tx.url).toMatch(/\/capture\//);
+      expect(tx.customerUserId).toBe(`legacy-${level}`);
+      expect(decodeQrDataUrl(tx.qrCode)).toBe(tx.url);
+      expect(tx.qrCodeSvg).toMatch(/^<svg[\s>]/);
+      expect(proxy.received[0]).toMatchObject({ method: 'POST', path: '/api/3.0/documents/request' });
+      expect(JSON.parse(proxy.received[0]!.body)).toMatchObject({ verificationLevel: level });
+      const view = await httpJson(`${sb.url}/sandbox/transactions/${tx.docvTransactionToken}`);
+      expect(view.json).toMatchObject({ apiVersion: 'v3', verificationLevel: level });
+    },
+  );
 
   it('accepts the level as text ("2"), as a dropdown sends it', async () => {
     const tx = await client.docv.createLegacyTransaction({ verificationLevel: '2' as unknown as 2 });

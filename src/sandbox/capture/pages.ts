@@ -89,7 +89,7 @@ function upload(tx: DocvTransaction, side: UploadSide, error?: string): Page {
     body: html`<div class="card">${progress(tx, side)}
 <h1>${t.title}</h1>
 ${error ? html`<p class="bad" role="alert">${error}</p>` : ''}
-<p>Place it on a dark surface in good light, with all four corners visible.</p>
+<p>${side === 'selfie' ? 'Face the camera in good light, without glasses or a hat.' : 'Place it on a dark surface in good light, with all four corners visible.'}</p>
 <form method="post" action="${base(tx)}/${side}" enctype="multipart/form-data">
 <label for="image">${t.label}</label>
 <input type="file" id="image" name="image" accept="image/*" capture="${t.capture}" required>

@@ -3,7 +3,15 @@
   const root = document.querySelector('[data-session-events]');
   if (!root) return;
   const version = root.getAttribute('data-version');
-  const reload = () => window.location.reload();
+  // Change events can arrive in a burst: reload once, or the second reload aborts the first.
+  let reloading = false;
+  let events;
+  const reload = () => {
+    if (reloading) return;
+    reloading = true;
+    events?.close();
+    window.location.reload();
+  };
   let polling = false;
   const poll = () => {
     if (polling) return;
@@ -19,7 +27,7 @@
     }, 3000);
   };
   if (!('EventSource' in window)) return poll();
-  const events = new EventSource(root.getAttribute('data-session-events'));
+  events = new EventSource(root.getAttribute('data-session-events'));
   events.addEventListener('change', (e) => {
     if (String(JSON.parse(e.data).version) !== version) reload();
   });

@@ -17,7 +17,13 @@ export const raw = (html: string) => new Raw(html);
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
   let out = strings[0]!;
   values.forEach((v, i) => {
-    const part = Array.isArray(v) ? v.map((x) => (x instanceof Raw ? x.html : esc(x))).join('') : v instanceof Raw ? v.html : v === false || v === undefined || v === null ? '' : esc(v);
+    const part = Array.isArray(v)
+      ? v.map((x) => (x instanceof Raw ? x.html : esc(x))).join('')
+      : v instanceof Raw
+        ? v.html
+        : v === false || v === undefined || v === null
+          ? ''
+          : esc(v);
     out += part + strings[i + 1]!;
   });
   return raw(out);
@@ -38,6 +44,7 @@ export function layout({ title, body, refreshSeconds, script }: LayoutOptions): 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
 ${refreshSeconds ? `<noscript><meta http-equiv="refresh" content="${refreshSeconds}"></noscript>` : ''}
 ${script ? `<script src="/assets/${esc(script)}" defer></script>` : ''}

@@ -11,7 +11,9 @@ export interface SessionLinks {
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
-export function renderIndex(flows: Array<{ id: string; title: string; description?: string; csrf: string }>): string {
+export function renderIndex(
+  flows: Array<{ id: string; title: string; description?: string; csrf: string }>,
+): string {
   return layout({
     title: 'socure-connector',
     body: html`
@@ -36,7 +38,8 @@ function fieldHtml(f: FormField, value: string, error: string | undefined) {
   const control =
     f.type === 'select'
       ? html`<select ${common}>${(f.options ?? []).map(
-          (o) => html`<option value="${o.value}" ${o.value === value ? raw('selected') : ''}>${o.label}</option>`,
+          (o) =>
+            html`<option value="${o.value}" ${o.value === value ? raw('selected') : ''}>${o.label}</option>`,
         )}</select>`
       : html`<input type="${f.type}" ${common} value="${value}" maxlength="${f.maxLength}" ${
           f.autocomplete ? html`autocomplete="${f.autocomplete}"` : ''
@@ -90,7 +93,11 @@ ${page.link ? html`<p><a class="link" href="${page.link}" target="_blank" rel="n
 }
 
 export function renderWorking(session: SessionRow, links: SessionLinks): string {
-  return renderWait({ title: 'Just a moment', message: 'We are processing your information.' }, session, links);
+  return renderWait(
+    { title: 'Just a moment', message: 'We are processing your information.' },
+    session,
+    links,
+  );
 }
 
 export function renderEnd(

@@ -1,7 +1,8 @@
 import { describeReasonCode } from '../../socure/reason-codes-table.js';
 import { html, type Raw } from './html.js';
 
-const asRecord = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const asRecord = (v: unknown) =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 function scoreOf(block: Record<string, unknown>): string {
   if (typeof block.score === 'number') return block.score.toFixed(3);

@@ -16,7 +16,10 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
     return m !== null && timingSafeEqual(digest(m[1]!), expected);
   };
   const deny = (reply: FastifyReply) =>
-    reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'send Authorization: Bearer <CONNECTOR_API_KEY>' });
+    reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ error: 'unauthorized', message: 'send Authorization: Bearer <CONNECTOR_API_KEY>' });
 
   app.get('/api/openapi.json', async () => buildOpenApi(deps.publicUrl));
 
@@ -30,7 +33,9 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
     }
     const { flow, input, customerUserId, returnUrl } = parsed.data;
     if (!deps.engine.flow(flow)) {
-      return reply.code(404).send({ error: 'unknown_flow', message: `no flow "${flow}"; see GET / for the flows` });
+      return reply
+        .code(404)
+        .send({ error: 'unknown_flow', message: `no flow "${flow}"; see GET / for the flows` });
     }
     try {
       const session = await deps.engine.start({ flowId: flow, input, customerUserId, returnUrl });
@@ -41,7 +46,8 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
         expiresAt: iso(session.expiresAt),
       });
     } catch (err) {
-      if (err instanceof UnknownFlowError) return reply.code(404).send({ error: 'unknown_flow', message: err.message });
+      if (err instanceof UnknownFlowError)
+        return reply.code(404).send({ error: 'unknown_flow', message: err.message });
       throw err;
     }
   });
@@ -50,12 +56,19 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
     if (!authorized(req)) return deny(reply);
     const session = await deps.store.getSession(req.params.id);
     if (!session) return reply.code(404).send({ error: 'not_found', message: 'no such session' });
-    const [data, timeline] = await Promise.all([deps.store.getSessionData(session.id), deps.store.listTimeline(session.id)]);
+    const [data, timeline] = await Promise.all([
+      deps.store.getSessionData(session.id),
+      deps.store.listTimeline(session.id),
+    ]);
     return reply.header('cache-control', 'no-store').send(describe(session, data?.result ?? null, timeline));
   });
 }
 
-function describe(session: SessionRow, result: Record<string, unknown> | null, timeline: Array<{ at: number; type: string; detail: Record<string, unknown> }>) {
+function describe(
+  session: SessionRow,
+  result: Record<string, unknown> | null,
+  timeline: Array<{ at: number; type: string; detail: Record<string, unknown> }>,
+) {
   return {
     id: session.id,
     flow: session.flowId,

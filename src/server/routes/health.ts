@@ -5,6 +5,8 @@ export function registerHealth(app: FastifyInstance, deps: ServerDeps): void {
   app.get('/healthz', { config: { rateLimit: false } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { rateLimit: false } }, async (_req, reply) => {
     const ready = await deps.store.ready().catch((err: Error) => ({ ok: false, detail: err.message }));
-    return reply.code(ready.ok ? 200 : 503).send({ status: ready.ok ? 'ready' : 'not_ready', store: ready.detail });
+    return reply
+      .code(ready.ok ? 200 : 503)
+      .send({ status: ready.ok ? 'ready' : 'not_ready', store: ready.detail });
   });
 }

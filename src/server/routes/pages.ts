@@ -19,7 +19,10 @@ const ASSETS: Record<string, { type: string; body: string }> = Object.fromEntrie
   [
     ['style.css', 'text/css; charset=utf-8'],
     ['wait.js', 'text/javascript; charset=utf-8'],
-  ].map(([name, type]) => [name, { type: type!, body: readFileSync(new URL(`../assets/${name}`, import.meta.url), 'utf8') }]),
+  ].map(([name, type]) => [
+    name,
+    { type: type!, body: readFileSync(new URL(`../assets/${name}`, import.meta.url), 'utf8') },
+  ]),
 );
 
 type SessionParams = { id: string; sig: string };
@@ -29,11 +32,22 @@ const text = (v: unknown) => (v === undefined || v === null ? undefined : String
 export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
   const { engine, store, signer, hub } = deps;
   const startCsrf = (flowId: string) => signer.csrfToken(`start:${flowId}`);
-  const links = (id: string): SessionLinks => ({ page: sessionPath(deps, id), csrf: signer.csrfToken(`session:${id}`) });
+  const links = (id: string): SessionLinks => ({
+    page: sessionPath(deps, id),
+    csrf: signer.csrfToken(`session:${id}`),
+  });
   const html = (reply: FastifyReply, body: string, status = 200) =>
-    reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+    reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(body);
   const notFound = (reply: FastifyReply) =>
-    html(reply, renderError('Link not valid', 'This verification link is not valid or has expired.', '/'), 404);
+    html(
+      reply,
+      renderError('Link not valid', 'This verification link is not valid or has expired.', '/'),
+      404,
+    );
 
   /** Loads a session whose URL signature checks out. */
   async function load(req: FastifyRequest<{ Params: SessionParams }>) {
@@ -42,13 +56,18 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     const session = await store.getSession(id);
     if (!session) return undefined;
     const data = await store.getSessionData(id);
-    return data ? { session, data, scope: engine.scope(session, data), node: engine.node(session) } : undefined;
+    return data
+      ? { session, data, scope: engine.scope(session, data), node: engine.node(session) }
+      : undefined;
   }
 
   app.get('/assets/:name', (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
     const asset = ASSETS[req.params.name];
     if (!asset) return reply.code(404).send('not found');
-    return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
+    return reply
+      .header('content-type', asset.type)
+      .header('cache-control', 'public, max-age=300')
+      .send(asset.body);
   });
 
   const describeFlow = (id: string) => {
@@ -57,7 +76,8 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
   };
   app.get('/', (_req, reply) => html(reply, renderIndex([...engine.flowIds()].map(describeFlow))));
   app.get('/flows/:flowId', (req: FastifyRequest<{ Params: { flowId: string } }>, reply) => {
-    if (!engine.flow(req.params.flowId)) return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
+    if (!engine.flow(req.params.flowId))
+      return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
     return html(reply, renderIndex([describeFlow(req.params.flowId)]));
   });
 
@@ -66,11 +86,19 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (req: FastifyRequest<{ Params: { flowId: string }; Body: Record<string, unknown> }>, reply) => {
       const { flowId } = req.params;
-      if (!engine.flow(flowId)) return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
+      if (!engine.flow(flowId))
+        return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
       if (!signer.verifyCsrf(`start:${flowId}`, req.body?.csrf)) {
-        return html(reply, renderError('Please try again', 'This form expired. Start again from the list of flows.', '/'), 403);
+        return html(
+          reply,
+          renderError('Please try again', 'This form expired. Start again from the list of flows.', '/'),
+          403,
+        );
       }
-      const session = await engine.start({ flowId, customerUserId: `demo-${Math.random().toString(36).slice(2, 10)}` });
+      const session = await engine.start({
+        flowId,
+        customerUserId: `demo-${Math.random().toString(36).slice(2, 10)}`,
+      });
       return reply.redirect(sessionPath(deps, session.id), 303);
     },
   );
@@ -81,24 +109,45 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     return html(reply, renderSession(loaded.session, loaded.node, loaded.scope, {}));
   });
 
-  function renderSession(session: SessionRow, node: FlowNode, scope: Scope, errors: Record<string, string>, submitted?: Record<string, unknown>) {
+  function renderSession(
+    session: SessionRow,
+    node: FlowNode,
+    scope: Scope,
+    errors: Record<string, string>,
+    submitted?: Record<string, unknown>,
+  ) {
     const l = links(session.id);
     const r = (v: string | undefined) => text(v === undefined ? undefined : resolveString(v, scope));
     if (session.status === 'completed' && node.type === 'end') {
       const details = node.scoreDetails ? resolveString(node.scoreDetails, scope) : undefined;
-      return renderEnd(node, { title: r(node.title) ?? '', message: r(node.message) }, details, session, startCsrf(session.flowId));
+      return renderEnd(
+        node,
+        { title: r(node.title) ?? '', message: r(node.message) },
+        details,
+        session,
+        startCsrf(session.flowId),
+      );
     }
     if (session.status === 'input' && node.type === 'screen') {
       const own = (scope[session.nodeId] ?? {}) as Record<string, unknown>;
       const values: Record<string, unknown> = {};
       for (const f of node.fields) values[f.name] = submitted?.[f.name] ?? own[f.name] ?? r(f.default);
-      const failed = node.errorFrom ? (scope[node.errorFrom] as { error?: { message?: string } } | undefined) : undefined;
-      const banner = Object.keys(errors).length > 0 ? 'Please correct the fields marked below.' : failed?.error?.message;
+      const failed = node.errorFrom
+        ? (scope[node.errorFrom] as { error?: { message?: string } } | undefined)
+        : undefined;
+      const banner =
+        Object.keys(errors).length > 0 ? 'Please correct the fields marked below.' : failed?.error?.message;
       return renderScreen(node, session.nodeId, l, values, errors, banner);
     }
     if (session.status === 'waiting' && node.type === 'wait') {
       return renderWait(
-        { title: r(node.title) ?? '', message: r(node.message), qrCode: r(node.qrCode), link: r(node.link), linkLabel: r(node.linkLabel) },
+        {
+          title: r(node.title) ?? '',
+          message: r(node.message),
+          qrCode: r(node.qrCode),
+          link: r(node.link),
+          linkLabel: r(node.linkLabel),
+        },
         session,
         l,
       );
@@ -113,11 +162,23 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       if (!loaded) return notFound(reply);
       const body = req.body ?? {};
       if (!signer.verifyCsrf(`session:${loaded.session.id}`, body.csrf)) {
-        return html(reply, renderError('Please try again', 'This form expired. Reload the page and submit it again.', sessionPath(deps, loaded.session.id)), 403);
+        return html(
+          reply,
+          renderError(
+            'Please try again',
+            'This form expired. Reload the page and submit it again.',
+            sessionPath(deps, loaded.session.id),
+          ),
+          403,
+        );
       }
       const outcome = await engine.submit(loaded.session.id, String(body.node ?? ''), body);
       if ('errors' in outcome) {
-        return html(reply, renderSession(loaded.session, loaded.node, loaded.scope, outcome.errors, body), 422);
+        return html(
+          reply,
+          renderSession(loaded.session, loaded.node, loaded.scope, outcome.errors, body),
+          422,
+        );
       }
       return reply.redirect(sessionPath(deps, loaded.session.id), 303);
     },
@@ -127,7 +188,9 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     const { id, sig } = req.params;
     const session = signer.verifySession(id, sig) ? await store.getSession(id) : undefined;
     if (!session) return reply.code(404).send({ error: 'not_found' });
-    return reply.header('cache-control', 'no-store').send({ status: session.status, version: session.version, outcome: session.outcome });
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ status: session.status, version: session.version, outcome: session.outcome });
   });
 
   // Open event streams, ended when the server closes: an SSE response never finishes on its own, so
@@ -152,7 +215,8 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       'referrer-policy': 'no-referrer',
     });
     const send = (s: SessionRow) => {
-      if (!res.writableEnded) res.write(`event: change\ndata: ${JSON.stringify({ version: s.version, status: s.status })}\n\n`);
+      if (!res.writableEnded)
+        res.write(`event: change\ndata: ${JSON.stringify({ version: s.version, status: s.status })}\n\n`);
     };
     const unsubscribe = hub.subscribe(id, send);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);

@@ -11,7 +11,9 @@ export async function registerSocureWebhook(app: FastifyInstance, deps: ServerDe
   await app.register(async (scope) => {
     // The raw body is needed as received (for the inbox) and any content type is accepted.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
 
     scope.post(
       '/webhooks/socure/:path',
@@ -35,7 +37,9 @@ export async function registerSocureWebhook(app: FastifyInstance, deps: ServerDe
         reply.code(200).send({ received: true, duplicate: committed === 'duplicate' });
         if (committed === 'inserted') {
           setImmediate(() => {
-            deps.engine.correlate(delivery).catch((err: unknown) => req.log.error({ err }, 'resuming sessions failed'));
+            deps.engine
+              .correlate(delivery)
+              .catch((err: unknown) => req.log.error({ err }, 'resuming sessions failed'));
           });
         }
         return reply;
