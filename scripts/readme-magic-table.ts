@@ -8,7 +8,12 @@ export const GENERATED_TABLES: Record<string, () => string> = {
   'magic-inputs': () => magicTable(MAGIC_INPUTS),
   'docv-magic-inputs': () => magicTable(DOCV_MAGIC_INPUTS),
   'trigger-scenarios': () =>
-    ['| scenario | what happens |', '|---|---|', ...TRIGGER_SCENARIOS.map((s) => `| \`${s.name}\` | ${cell(s.description)} |`), ''].join('\n'),
+    [
+      '| scenario | what happens |',
+      '|---|---|',
+      ...TRIGGER_SCENARIOS.map((s) => `| \`${s.name}\` | ${cell(s.description)} |`),
+      '',
+    ].join('\n'),
 };
 
 function magicTable(rows: MagicInput[]): string {

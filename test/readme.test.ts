@@ -12,9 +12,12 @@ describe('README', () => {
     expect(readme).toContain('npm install && npm test');
   });
 
-  it.each(Object.keys(GENERATED_TABLES))('holds the %s table as the sandbox defines it (npx tsx scripts/readme-magic-table.ts)', (name) => {
-    expect(readmeTable(readme, name)).toBe(GENERATED_TABLES[name]!());
-  });
+  it.each(Object.keys(GENERATED_TABLES))(
+    'holds the %s table as the sandbox defines it (npx tsx scripts/readme-magic-table.ts)',
+    (name) => {
+      expect(readmeTable(readme, name)).toBe(GENERATED_TABLES[name]!());
+    },
+  );
 
   it('documents every configuration variable and its flag', () => {
     for (const s of [...SETTINGS, ...SERVICE_SETTINGS]) {

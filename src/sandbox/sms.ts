@@ -30,7 +30,9 @@ export class SmsOutbox {
   list(to?: string): SmsMessage[] {
     // Digits only: in a query string a typed `+` arrives as a space.
     const digits = to?.replace(/\D/g, '');
-    const out = digits ? this.#messages.filter((m) => m.to.replace(/\D/g, '') === digits) : [...this.#messages];
+    const out = digits
+      ? this.#messages.filter((m) => m.to.replace(/\D/g, '') === digits)
+      : [...this.#messages];
     return out.reverse();
   }
 }

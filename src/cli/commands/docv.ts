@@ -3,7 +3,10 @@ import { qrCodeForTerminal, type SocureClient } from '../../socure/index.js';
 import { type ConnectorFlagValues, clientFromFlags, withConnectorFlags } from '../connector-flags.js';
 import { UsageError } from '../errors.js';
 
-async function withClient<T>(opts: ConnectorFlagValues, fn: (client: SocureClient) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  opts: ConnectorFlagValues,
+  fn: (client: SocureClient) => Promise<T>,
+): Promise<T> {
   const client = clientFromFlags(opts);
   try {
     return await fn(client);
@@ -25,7 +28,9 @@ interface DocvUrlFlags extends ConnectorFlagValues {
 
 export function docvUrlCommand(): Command {
   const cmd = new Command('docv-url')
-    .description('Start a document verification: prints the capture URL, the transaction token and the QR code')
+    .description(
+      'Start a document verification: prints the capture URL, the transaction token and the QR code',
+    )
     .option('--verification-level <1|2|3>', 'use the legacy v3 API with this level (default: v5)')
     .option('--customer-user-id <id>', 'your id for the person')
     .option('--mobile-number <e164>', 'the phone to text the link to (with --send-sms); required by level 3')
@@ -90,7 +95,10 @@ export function docvResultCommand(): Command {
     .description('Fetch the document verification result (ID+ documentverification module)')
     .requiredOption('--token <docvTransactionToken>', 'the transaction token (legacy: --document-uuid)')
     .option('--json', 'print Socure’s answer as JSON');
-  withConnectorFlags(cmd).addHelpText('after', '\nExample:\n  $ socure-connector docv-result --token 3f0c… --json');
+  withConnectorFlags(cmd).addHelpText(
+    'after',
+    '\nExample:\n  $ socure-connector docv-result --token 3f0c… --json',
+  );
   return cmd.action(async (opts: ConnectorFlagValues & { token: string; json?: boolean }) => {
     const res = await withClient(opts, (client) => client.docv.result(opts.token));
     if (opts.json) {

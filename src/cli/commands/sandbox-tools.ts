@@ -18,18 +18,23 @@ async function post(base: string, path: string, body: unknown): Promise<unknown>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   }).catch((err: Error & { code?: string }) => {
-    throw new Error(`could not reach the sandbox at ${url.origin} (${err.code ?? err.message}); is it running?`);
+    throw new Error(
+      `could not reach the sandbox at ${url.origin} (${err.code ?? err.message}); is it running?`,
+    );
   });
   const text = await res.body.text();
   const json = text ? (JSON.parse(text) as { msg?: string; error?: string }) : {};
-  if (res.statusCode >= 400) throw new Error(`sandbox answered ${res.statusCode}: ${json.msg ?? json.error ?? text}`);
+  if (res.statusCode >= 400)
+    throw new Error(`sandbox answered ${res.statusCode}: ${json.msg ?? json.error ?? text}`);
   return json;
 }
 
 export function triggerCommand(): Command {
   const names = TRIGGER_SCENARIOS.map((s) => s.name);
   return new Command('trigger')
-    .description('Drive a DocV transaction through a whole scenario without a browser (like `stripe trigger`)')
+    .description(
+      'Drive a DocV transaction through a whole scenario without a browser (like `stripe trigger`)',
+    )
     .argument('<scenario>', names.join(' | '))
     .requiredOption('--token <docvTransactionToken>', 'the transaction to drive')
     .option('--api-url <url>', 'the sandbox base URL', DEFAULT_SANDBOX_URL)
@@ -58,7 +63,10 @@ export function clockCommand(): Command {
     .description('Move the sandbox clock forward, e.g. to expire DocV transactions without waiting')
     .requiredOption('--advance <duration>', 'e.g. 20m, 90s, 1500ms')
     .option('--api-url <url>', 'the sandbox base URL', DEFAULT_SANDBOX_URL)
-    .addHelpText('after', '\nExample:\n  $ socure-connector sandbox clock --advance 20m   # past the 15-minute transaction TTL')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ socure-connector sandbox clock --advance 20m   # past the 15-minute transaction TTL',
+    )
     .action(async (opts: { advance: string; apiUrl: string }) => {
       const ms = parseClockDuration(opts.advance);
       const res = await post(opts.apiUrl, '/sandbox/clock/advance', { ms });

@@ -108,7 +108,10 @@ export function addSandboxFlags(cmd: Command): Command {
     .option('--seed <n>', 'seed for the run-wide fault draws (reproducible load tests)')
     .option('--key <env.kind=key>', 'override a key, e.g. production.idplus=… (repeatable)', collect, [])
     .option('--quiet', 'do not log requests')
-    .option('--public-url <url>', 'base of capture links, e.g. http://192.168.1.20:4010 for a phone on your network')
+    .option(
+      '--public-url <url>',
+      'base of capture links, e.g. http://192.168.1.20:4010 for a phone on your network',
+    )
     .option('--webhook-url <url>', 'create a Document Verification webhook subscription to this URL at start')
     .option('--webhook-secret <secret>', 'its secret, sent in the Authorization header');
 }

@@ -17,7 +17,8 @@ export function describeService(service: RunningService, apiKeyFromSettings: boo
     `Sessions API: POST ${service.publicUrl}/api/sessions   OpenAPI: ${service.publicUrl}/api/openapi.json`,
     `  Authorization: Bearer ${apiKeyFromSettings ? '<CONNECTOR_API_KEY>' : service.apiKey}`,
   ];
-  if (service.appWebhookSecret) lines.push(`App webhook signing secret (Standard Webhooks): ${service.appWebhookSecret}`);
+  if (service.appWebhookSecret)
+    lines.push(`App webhook signing secret (Standard Webhooks): ${service.appWebhookSecret}`);
   if (service.sandbox) {
     const s = service.sandbox.url;
     lines.push(
@@ -33,15 +34,32 @@ export function describeService(service: RunningService, apiKeyFromSettings: boo
 
 export function startCommand(): Command {
   const cmd = new Command('start')
-    .description('Run the connector service: hosted flows, Socure webhook, sessions API (embedded sandbox when no key)')
-    .option('--config <file>', 'JSON file with settings named like the environment variables (env CONFIG_FILE)')
+    .description(
+      'Run the connector service: hosted flows, Socure webhook, sessions API (embedded sandbox when no key)',
+    )
+    .option(
+      '--config <file>',
+      'JSON file with settings named like the environment variables (env CONFIG_FILE)',
+    )
     .option('--port <port>', 'HTTP port, default 3000 (env PORT)')
-    .option('--host <host>', 'address to bind, default 127.0.0.1; 0.0.0.0 for phones on your network (env HOST)')
-    .option('--public-url <url>', 'the address phones and Socure reach, default http://localhost:<port> (env PUBLIC_URL)')
-    .option('--database-url <url>', 'SQLite path, default sqlite:./data/socure-connector.db (env DATABASE_URL)')
+    .option(
+      '--host <host>',
+      'address to bind, default 127.0.0.1; 0.0.0.0 for phones on your network (env HOST)',
+    )
+    .option(
+      '--public-url <url>',
+      'the address phones and Socure reach, default http://localhost:<port> (env PUBLIC_URL)',
+    )
+    .option(
+      '--database-url <url>',
+      'SQLite path, default sqlite:./data/socure-connector.db (env DATABASE_URL)',
+    )
     .option('--flows-dir <dir>', 'directory of flow JSON files, default the shipped flows (env FLOWS_DIR)')
     .option('--api-key <key>', 'Bearer key of the sessions API; generated when unset (env CONNECTOR_API_KEY)')
-    .option('--webhook-secret <s1,s2>', 'secret(s) Socure sends in the webhook Authorization header (env SOCURE_WEBHOOK_SECRET)')
+    .option(
+      '--webhook-secret <s1,s2>',
+      'secret(s) Socure sends in the webhook Authorization header (env SOCURE_WEBHOOK_SECRET)',
+    )
     .option('--app-webhook-url <url>', 'called when a session ends (env APP_WEBHOOK_URL)')
     .option('--app-webhook-secret <whsec_…>', 'Standard Webhooks signing secret (env APP_WEBHOOK_SECRET)')
     .option('--sandbox-port <port>', 'port of the embedded sandbox, default 4010 (env SANDBOX_PORT)');

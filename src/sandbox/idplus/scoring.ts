@@ -1,20 +1,27 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
+
+const SPACES = /\s+/g;
+
+/** How `unit` normalises each part: trimmed, lower-case, inner whitespace collapsed to one space. */
+export const normalisePart = (part: string | undefined): string =>
+  (part ?? '').trim().toLowerCase().replace(SPACES, ' ');
+
+/** [0, 1) from the sha256 of an already built hash text (`label\0part\0part…`, parts normalised). */
+export const unitOfText = (text: string): number => sha256(text).readUIntBE(0, 6) / 2 ** 48;
 
 /**
  * Deterministic "randomness": a sha256 of the labelled, normalised inputs mapped to [0, 1).
  * The same person always gets the same scores; different people get plausibly different ones.
  */
 export function unit(label: string, ...parts: Array<string | undefined>): number {
-  const normalised = parts.map((p) => (p ?? '').trim().toLowerCase().replace(/\s+/g, ' '));
-  const hash = createHash('sha256')
-    .update([label, ...normalised].join('\u0000'))
-    .digest();
-  return hash.readUIntBE(0, 6) / 2 ** 48;
+  let text = label;
+  for (const part of parts) text += `\u0000${normalisePart(part)}`;
+  return unitOfText(text);
 }
 
 /** A short deterministic hex id (entity ids, document numbers). */
 export function hexId(length: number, ...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, length);
+  return sha256(parts.join('\u0000')).toString('hex').slice(0, length);
 }
 
 /** Risk bands; the gaps between them keep each band's reason codes and decision unambiguous. */
@@ -25,7 +32,6 @@ const RANGES: Record<Band, [number, number]> = {
   elevated: [0.8, 0.94],
   high: [0.95, 0.99],
 };
-const ORDER: Band[] = ['low', 'medium', 'elevated', 'high'];
 
 export const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -35,5 +41,6 @@ export function scoreIn(band: Band, u: number): number {
   return round3(lo + (hi - lo) * u);
 }
 
-export const worseBand = (a: Band, b: Band): Band => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
+const RANK: Record<Band, number> = { low: 0, medium: 1, elevated: 2, high: 3 };
+export const worseBand = (a: Band, b: Band): Band => (RANK[a] >= RANK[b] ? a : b);
 export const isHighRisk = (band: Band) => band === 'elevated' || band === 'high';
