@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { sha256 } from './sha256.js';
+import { sha256Hex } from './sha256.js';
 
 /** The two keys Socure issues per environment: the secret ID+ key and the public SDK key. */
 export interface SandboxEnvironmentKeys {
@@ -51,7 +51,8 @@ export function resolveKeys(overrides: SandboxKeyOverrides = {}): SandboxKeys {
 }
 
 // Digests have equal length, so timingSafeEqual can compare keys of any length without leaking it.
-const sameSecret = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b));
+const digest = (value: string) => Buffer.from(sha256Hex(value), 'hex');
+const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 
 const KEY_KINDS = ['idPlusKey', 'sdkKey'] as const;
 
@@ -70,22 +71,18 @@ export function matchKey(keys: SandboxKeys, presented: string): KeyMatch {
 
 /**
  * `matchKey` for a fixed set of keys (they are read-only once the sandbox runs): the configured keys are
- * hashed once here, so a request costs one digest of the presented key, then one constant-time comparison
- * with every candidate (no early exit, so the timing does not tell which key, if any, matched).
+ * hashed once, here; a request costs one SHA-256 of the presented key and one Map lookup of that digest.
+ * The lookup compares digests, never the secret itself, so its timing says nothing useful about the
+ * keys (learning a key from it would take a SHA-256 preimage).
  */
 export function createKeyMatcher(keys: SandboxKeys): (presented: string) => KeyMatch {
-  const candidates: Array<{ digest: Buffer; match: NonNullable<KeyMatch> }> = [];
+  const byDigest = new Map<string, NonNullable<KeyMatch>>();
   for (const environment of SANDBOX_ENVIRONMENTS) {
     for (const kind of KEY_KINDS) {
-      candidates.push({ digest: sha256(keys[environment][kind]), match: { environment, kind } });
+      // resolveKeys refuses reused keys; should two still collide, the first wins, as in matchKey.
+      const d = sha256Hex(keys[environment][kind]);
+      if (!byDigest.has(d)) byDigest.set(d, Object.freeze({ environment, kind }));
     }
   }
-  return (presented) => {
-    const digest = sha256(presented);
-    let found: KeyMatch;
-    for (const candidate of candidates) {
-      if (timingSafeEqual(candidate.digest, digest) && !found) found = candidate.match;
-    }
-    return found;
-  };
+  return (presented) => byDigest.get(sha256Hex(presented));
 }

@@ -1,4 +1,4 @@
-import { type Band, scoreIn, unit, worseBand } from './scoring.js';
+import { type Band, normalisePart, scoreIn, unitOfText, worseBand } from './scoring.js';
 import { type Signals, signalsOf } from './signals.js';
 import type { DecisionValue, IdPlusInput } from './types.js';
 
@@ -6,38 +6,68 @@ import type { DecisionValue, IdPlusInput } from './types.js';
 export type RiskArea = 'fraud' | 'synthetic' | 'email' | 'phone' | 'address' | 'device';
 const AREAS: RiskArea[] = ['fraud', 'synthetic', 'email', 'phone', 'address', 'device'];
 
+/** The inputs the hashes read, each normalised once per request as `unit` would (see scoring.ts). */
+export interface NormalisedInput {
+  firstName: string;
+  surName: string;
+  dob: string;
+  nationalId: string;
+  email: string;
+  mobileNumber: string;
+  physicalAddress: string;
+  physicalAddress2: string;
+  city: string;
+  state: string;
+  zip: string;
+  country: string;
+  deviceSessionId: string;
+}
+
 /** Everything the block builders read: the input, its signals, and one band + score per area. */
 export interface Context {
   input: IdPlusInput;
+  /** The hashed inputs, normalised: `unitOfText(label + '\0' + parts)` equals `unit(label, …raw parts)`. */
+  normalised: NormalisedInput;
   signals: Signals;
   band: Record<RiskArea, Band>;
   score: Record<RiskArea, number>;
 }
 
-/** Which inputs each area's hash covers, so changing an e-mail does not move the phone score. */
-function partsOf(area: RiskArea, i: IdPlusInput): Array<string | undefined> {
+function normalise(i: IdPlusInput): NormalisedInput {
+  return {
+    firstName: normalisePart(i.firstName),
+    surName: normalisePart(i.surName),
+    dob: normalisePart(i.dob),
+    nationalId: normalisePart(i.nationalId),
+    email: normalisePart(i.email),
+    mobileNumber: normalisePart(i.mobileNumber),
+    physicalAddress: normalisePart(i.physicalAddress),
+    physicalAddress2: normalisePart(i.physicalAddress2),
+    city: normalisePart(i.city),
+    state: normalisePart(i.state),
+    zip: normalisePart(i.zip),
+    country: normalisePart(i.country),
+    deviceSessionId: normalisePart(i.deviceSessionId),
+  };
+}
+
+/**
+ * Which inputs each area's hash covers, so changing an e-mail does not move the phone score: the
+ * normalised parts joined with NUL, as `unit` joins them after its label.
+ */
+function partsOf(area: RiskArea, n: NormalisedInput): string {
   switch (area) {
     case 'fraud':
     case 'synthetic':
-      return [
-        i.firstName,
-        i.surName,
-        i.dob,
-        i.nationalId,
-        i.email,
-        i.mobileNumber,
-        i.physicalAddress,
-        i.zip,
-        i.country,
-      ];
+      return `${n.firstName}\u0000${n.surName}\u0000${n.dob}\u0000${n.nationalId}\u0000${n.email}\u0000${n.mobileNumber}\u0000${n.physicalAddress}\u0000${n.zip}\u0000${n.country}`;
     case 'email':
-      return [i.email, i.firstName, i.surName];
+      return `${n.email}\u0000${n.firstName}\u0000${n.surName}`;
     case 'phone':
-      return [i.mobileNumber, i.country];
+      return `${n.mobileNumber}\u0000${n.country}`;
     case 'address':
-      return [i.physicalAddress, i.physicalAddress2, i.city, i.state, i.zip, i.country];
+      return `${n.physicalAddress}\u0000${n.physicalAddress2}\u0000${n.city}\u0000${n.state}\u0000${n.zip}\u0000${n.country}`;
     case 'device':
-      return [i.deviceSessionId];
+      return n.deviceSessionId;
   }
 }
 
@@ -68,18 +98,19 @@ function fixedScore(area: RiskArea, s: Signals): number | undefined {
 
 export function contextOf(input: IdPlusInput): Context {
   const signals = signalsOf(input);
+  const normalised = normalise(input);
   const band = {} as Record<RiskArea, Band>;
   const score = {} as Record<RiskArea, number>;
   for (const area of AREAS) {
-    const parts = partsOf(area, input);
+    const parts = partsOf(area, normalised);
     // Unforced people: mostly low risk, a few percent moderately risky in any one area.
     const base: Band = signals.forced
       ? (FORCED_BANDS[signals.forced][area] ?? 'low')
-      : unit(`band:${area}`, ...parts) < 0.04
+      : unitOfText(`band:${area}\u0000${parts}`) < 0.04
         ? 'medium'
         : 'low';
     band[area] = worseBand(base, signalBand(area, signals));
-    score[area] = fixedScore(area, signals) ?? scoreIn(band[area], unit(`score:${area}`, ...parts));
+    score[area] = fixedScore(area, signals) ?? scoreIn(band[area], unitOfText(`score:${area}\u0000${parts}`));
   }
-  return { input, signals, band, score };
+  return { input, normalised, signals, band, score };
 }

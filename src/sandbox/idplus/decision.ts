@@ -35,8 +35,11 @@ export function worstScore(result: IdPlusResult): number {
   let worst = 0;
   for (const key of RISK_BLOCKS) {
     const block = result[key] as { score?: number; scores?: Array<{ score: number }> } | undefined;
-    for (const s of [block?.score, ...(block?.scores ?? []).map((x) => x.score)]) {
-      if (typeof s === 'number' && s > worst) worst = s;
+    if (block === undefined) continue;
+    const s = block.score;
+    if (typeof s === 'number' && s > worst) worst = s;
+    for (const x of block.scores ?? []) {
+      if (typeof x.score === 'number' && x.score > worst) worst = x.score;
     }
   }
   return worst;
@@ -54,7 +57,10 @@ export function decide(result: IdPlusResult, forced: DecisionValue | undefined):
     const rc = (block as { reasonCodes?: unknown } | undefined)?.reasonCodes;
     if (Array.isArray(rc)) for (const c of rc) codes.add(String(c));
   }
-  const has = (set: Set<string>) => [...codes].some((c) => set.has(c));
+  const has = (set: Set<string>) => {
+    for (const c of codes) if (set.has(c)) return true;
+    return false;
+  };
   const worst = worstScore(result);
   const block = result.documentVerification;
   const docv = block && 'decision' in block ? block.decision.value : undefined;

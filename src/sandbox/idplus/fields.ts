@@ -8,48 +8,62 @@ export type FieldCheck = (
   body: Record<string, unknown>,
 ) => { value: string } | { error: string };
 
+// Hoisted: a regex literal inside a function is a new RegExp object on every call.
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const SSN_DIGITS = /^(\d{4}|\d{9})$/;
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const COUNTRY = /^[A-Za-z]{2}$/;
+const US_ZIP = /^\d{5}(-?\d{4})?$/;
+const POSTCODE = /^[A-Za-z0-9 -]{2,10}$/;
+const HYPHENS = /-/g;
+const SEPARATORS = /[\s-]/g;
+
 const ok = (value: string) => ({ value });
 const bad = (error: string) => ({ error });
 
+/** `v` is YYYY-MM-DD (checked by the caller). */
 function isRealPastDate(v: string): boolean {
-  const [y, m, d] = v.split('-').map(Number) as [number, number, number];
+  const y = Number(v.slice(0, 4));
+  const m = Number(v.slice(5, 7));
+  const d = Number(v.slice(8, 10));
   const date = new Date(Date.UTC(y, m - 1, d));
   const real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
   return real && y >= 1900 && date.getTime() <= Date.now();
 }
 
 const dob: FieldCheck = (v) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(v) && isRealPastDate(v) ? ok(v) : bad('expected a real past date as YYYY-MM-DD');
+  DATE.test(v) && isRealPastDate(v) ? ok(v) : bad('expected a real past date as YYYY-MM-DD');
 
 const nationalId: FieldCheck = (v) => {
-  const digits = v.replace(/-/g, '');
-  return /^(\d{4}|\d{9})$/.test(digits)
+  const digits = v.replace(HYPHENS, '');
+  return SSN_DIGITS.test(digits)
     ? ok(digits)
     : bad('expected 9 digits or the last 4, hyphens optional');
 };
 
 const email: FieldCheck = (v) =>
-  v.length <= 254 && /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(v)
+  v.length <= 254 && EMAIL.test(v)
     ? ok(v)
     : bad('expected an e-mail address such as name@example.com');
 
 // Socure documents E.164; separators (spaces, hyphens) are tolerated, the leading + is not optional.
 const mobileNumber: FieldCheck = (v) => {
-  const compact = v.replace(/[\s-]/g, '');
-  return /^\+[1-9]\d{6,14}$/.test(compact) ? ok(compact) : bad('expected E.164, e.g. +13475550100');
+  const compact = v.replace(SEPARATORS, '');
+  return E164.test(compact) ? ok(compact) : bad('expected E.164, e.g. +13475550100');
 };
 
 const country: FieldCheck = (v) =>
-  /^[A-Za-z]{2}$/.test(v) ? ok(v.toUpperCase()) : bad('expected a 2-letter ISO 3166-1 code such as US');
+  COUNTRY.test(v) ? ok(v.toUpperCase()) : bad('expected a 2-letter ISO 3166-1 code such as US');
 
 const zip: FieldCheck = (v, body) => {
   const c = typeof body.country === 'string' ? body.country.trim().toUpperCase() : '';
   if (c === '' || c === 'US') {
-    return /^\d{5}(-?\d{4})?$/.test(v)
+    return US_ZIP.test(v)
       ? ok(v.replace('-', ''))
       : bad('expected 5 or 9 digits for a US address');
   }
-  return /^[A-Za-z0-9 -]{2,10}$/.test(v) ? ok(v) : bad('expected a postal code');
+  return POSTCODE.test(v) ? ok(v) : bad('expected a postal code');
 };
 
 const maxLength =

@@ -31,9 +31,20 @@ export const MODULE_REQUIREMENTS: Partial<Record<IdPlusModule, Requirement[]>> =
   accountintelligence: [[['payments.account.accountNumber', 'payments.account.routingNumber']]],
 };
 
-function lookup(input: Record<string, unknown>, path: string): unknown {
+// Dotted names split once, not on every lookup.
+const PATHS = new Map<string, string[]>();
+const pathOf = (name: string): string[] => {
+  let path = PATHS.get(name);
+  if (path === undefined) {
+    path = name.split('.');
+    PATHS.set(name, path);
+  }
+  return path;
+};
+
+function lookup(input: Record<string, unknown>, name: string): unknown {
   let value: unknown = input;
-  for (const part of path.split('.')) {
+  for (const part of pathOf(name)) {
     if (value === null || typeof value !== 'object') return undefined;
     value = (value as Record<string, unknown>)[part];
   }

@@ -1,4 +1,4 @@
-import { sha256 } from '../sha256.js';
+import { sha256Hex } from '../sha256.js';
 
 const SPACES = /\s+/g;
 
@@ -6,8 +6,12 @@ const SPACES = /\s+/g;
 export const normalisePart = (part: string | undefined): string =>
   (part ?? '').trim().toLowerCase().replace(SPACES, ' ');
 
-/** [0, 1) from the sha256 of an already built hash text (`label\0part\0part…`, parts normalised). */
-export const unitOfText = (text: string): number => sha256(text).readUIntBE(0, 6) / 2 ** 48;
+/**
+ * [0, 1) from the sha256 of an already built hash text (`label\0part\0part…`, parts normalised): its
+ * first 6 bytes (12 hex digits) as a big-endian integer over 2^48.
+ */
+export const unitOfText = (text: string): number =>
+  Number.parseInt(sha256Hex(text).slice(0, 12), 16) / 2 ** 48;
 
 /**
  * Deterministic "randomness": a sha256 of the labelled, normalised inputs mapped to [0, 1).
@@ -21,7 +25,7 @@ export function unit(label: string, ...parts: Array<string | undefined>): number
 
 /** A short deterministic hex id (entity ids, document numbers). */
 export function hexId(length: number, ...parts: string[]): string {
-  return sha256(parts.join('\u0000')).toString('hex').slice(0, length);
+  return sha256Hex(parts.join('\u0000')).slice(0, length);
 }
 
 /** Risk bands; the gaps between them keep each band's reason codes and decision unambiguous. */

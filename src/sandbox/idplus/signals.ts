@@ -48,6 +48,14 @@ export function isInvalidSsn(digits: string): boolean {
 
 const PO_BOX = /\bp\.?\s*o\.?\s*box\b|\bpost\s+office\s+box\b/i;
 
+/** Whether any signal other than `forced` and `lastFourSsn` is set (a loop: no entry arrays per request). */
+function anyMagicHit(signals: Signals): boolean {
+  for (const k in signals) {
+    if (k !== 'forced' && k !== 'lastFourSsn' && signals[k as keyof Signals] === true) return true;
+  }
+  return false;
+}
+
 export function signalsOf(input: IdPlusInput): Signals {
   const domain = input.email?.split('@')[1]?.toLowerCase();
   const ssn = input.nationalId;
@@ -67,7 +75,6 @@ export function signalsOf(input: IdPlusInput): Signals {
   };
   // The stock persona is a clean accept, unless the caller added a magic value to it (e.g. an alert-list
   // e-mail): then that value decides, so magic inputs compose with --stock-persona.
-  const hit = Object.entries(signals).some(([k, v]) => k !== 'forced' && k !== 'lastFourSsn' && v === true);
-  if (signals.forced === undefined && !hit && isStockPersona(input)) signals.forced = 'accept';
+  if (signals.forced === undefined && !anyMagicHit(signals) && isStockPersona(input)) signals.forced = 'accept';
   return signals;
 }

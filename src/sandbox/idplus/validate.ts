@@ -12,6 +12,9 @@ export interface ValidationFailure {
 export type ValidationResult = { ok: true; input: IdPlusInput } | ValidationFailure;
 
 const WATCHLISTS: readonly string[] = ['watchliststandard', 'watchlistpremier', 'watchlistplus'];
+const KNOWN_MODULES: ReadonlySet<string> = new Set(ID_PLUS_MODULES);
+/** Built once: STRING_FIELDS is a constant table. */
+const STRING_FIELD_CHECKS = Object.entries(STRING_FIELDS);
 const fail = (msg: string, parameters: string[]): ValidationFailure => ({ ok: false, msg, parameters });
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -25,7 +28,7 @@ function checkModules(raw: unknown): { modules: IdPlusModule[] } | ValidationFai
   if (!raw.every((m) => typeof m === 'string')) return fail('modules must contain only strings', ['modules']);
   // Module names are lower-case on the wire; the sandbox forgives case and duplicates.
   const names = [...new Set(raw.map((m: string) => m.trim().toLowerCase()))];
-  const unknown = names.filter((m) => !(ID_PLUS_MODULES as readonly string[]).includes(m));
+  const unknown = names.filter((m) => !KNOWN_MODULES.has(m));
   if (unknown.length > 0) {
     return fail(`Unknown module(s): ${unknown.join(', ')}. Known modules: ${ID_PLUS_MODULES.join(', ')}`, [
       'modules',
@@ -47,7 +50,7 @@ function checkModules(raw: unknown): { modules: IdPlusModule[] } | ValidationFai
 function checkFields(body: Record<string, unknown>): { values: Record<string, string> } | ValidationFailure {
   const values: Record<string, string> = {};
   const problems: Array<[string, string]> = [];
-  for (const [field, check] of Object.entries(STRING_FIELDS)) {
+  for (const [field, check] of STRING_FIELD_CHECKS) {
     let raw = body[field];
     if (raw === undefined || raw === null) continue;
     if (field === 'customerUserId' && typeof raw === 'number' && Number.isFinite(raw)) raw = String(raw);

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { isHighRisk, round3, unit } from '../scoring.js';
+import { isHighRisk, round3, unitOfText } from '../scoring.js';
 import type { IdPlusResult, ScoredBlock } from '../types.js';
 
 /** Correlation scores run the other way: high = the name belongs with the element. */
@@ -19,24 +19,26 @@ export function correlations(ctx: Context): Partial<IdPlusResult> {
   const out: Partial<IdPlusResult> = {};
   if (!(input.firstName && input.surName)) return out;
   const rejected = signals.forced === 'reject';
-  const u = (what: string, value: string) =>
-    unit(`correlation:${what}`, input.firstName, input.surName, value);
+  // unit(`correlation:${what}`, firstName, surName, value), from the parts normalised once per request.
+  const n = ctx.normalised;
+  const names = `${n.firstName}\u0000${n.surName}`;
+  const u = (what: string, value: string) => unitOfText(`correlation:${what}\u0000${names}\u0000${value}`);
   if (input.physicalAddress) {
     const ok = !rejected && signals.forced !== 'resubmit' && !isHighRisk(ctx.band.address);
     out.nameAddressCorrelation = correlation(
       ok,
       ['I708', 'I709', 'I710'],
       ['R705'],
-      u('address', input.physicalAddress),
+      u('address', n.physicalAddress),
     );
   }
   if (input.mobileNumber) {
     const ok = !rejected && !isHighRisk(ctx.band.phone);
-    out.namePhoneCorrelation = correlation(ok, ['I618'], ['R608'], u('phone', input.mobileNumber));
+    out.namePhoneCorrelation = correlation(ok, ['I618'], ['R608'], u('phone', n.mobileNumber));
   }
   if (input.email) {
     const ok = !rejected && !isHighRisk(ctx.band.email);
-    out.nameEmailCorrelation = correlation(ok, ['I556'], ['R559'], u('email', input.email));
+    out.nameEmailCorrelation = correlation(ok, ['I556'], ['R559'], u('email', n.email));
   }
   return out;
 }
