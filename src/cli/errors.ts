@@ -28,3 +28,22 @@ export function describeFailure(
   if (err instanceof SocureError) return { code: 1, message: err.message };
   return { code: 1, message: err instanceof Error ? err.message : String(err) };
 }
+
+/**
+ * Runs a command body, reporting an input error under the flag the person typed when the field's name differs
+ * (`config.redirect.url` → `--redirect-url`); other fields fall back to `flagFor`.
+ */
+export async function withFlagNames<T>(
+  flags: Readonly<Record<string, string>>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof SocureInputError)) throw err;
+    const reason = err.message.startsWith(`${err.field}: `)
+      ? err.message.slice(err.field.length + 2)
+      : err.message;
+    throw new UsageError(`${flags[err.field] ?? flagFor(err.field)}: ${reason}`);
+  }
+}

@@ -15,7 +15,16 @@ export function buildProgram(): Command {
     )
     .version(packageVersion())
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ socure-connector start                      # the service + embedded sandbox + SQLite
+  $ socure-connector sandbox                    # only the offline Socure sandbox
+  $ socure-connector score --api-url http://127.0.0.1:4010 --id-plus-key a1b234cd-75e1-9e01-f234-56abcdef6789 --stock-persona
+  $ socure-connector <command> --help`,
+    );
   for (const cmd of [
     startCommand(),
     sandboxCommand(),

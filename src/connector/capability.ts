@@ -58,3 +58,22 @@ export function parseCapabilityInput<S extends z.ZodType>(schema: S, input: unkn
   }
   return parsed.data;
 }
+
+/**
+ * Runs `fn`, renaming the field of an input error from the wire name (`ipAddress`, `config.redirect.url`) to the
+ * property a flow designer set (`ip`, `redirectUrl`), so the error points at what they can fix.
+ */
+export async function withPropertyNames<T>(
+  names: Readonly<Record<string, string>>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof SocureInputError) || !Object.hasOwn(names, err.field)) throw err;
+    const reason = err.message.startsWith(`${err.field}: `)
+      ? err.message.slice(err.field.length + 2)
+      : err.message;
+    throw new SocureInputError(names[err.field]!, reason);
+  }
+}

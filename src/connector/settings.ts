@@ -70,7 +70,8 @@ export function resolveConnectorSettings(env: NodeJS.ProcessEnv, flags: FlagValu
   const raw: Record<string, unknown> = {};
   const sourceOf: Record<string, string> = {};
   for (const spec of SETTINGS) {
-    const fromFlag = flags[spec.key];
+    // An empty flag counts as not given, so it does not hide the environment variable.
+    const fromFlag = flags[spec.key] || undefined;
     const value = fromFlag ?? env[spec.env];
     if (value === undefined || value === '') continue;
     const source = fromFlag !== undefined ? spec.flag : spec.env;

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CUSTOM_METHODS, type CustomMethod } from '../../socure/index.js';
 import { type ConnectorFlagValues, clientFromFlags, withConnectorFlags } from '../connector-flags.js';
-import { UsageError } from '../errors.js';
+import { UsageError, withFlagNames } from '../errors.js';
+
+const CALL_FLAGS: Record<string, string> = { endpoint: '--endpoint', headers: '--header', query: '--query' };
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -61,13 +63,15 @@ Prints {"statusCode", "headers", "rawResponse"}. Exit 0 when Socure answered (an
     const headers = keyValues(opts.header as string[], '--header');
     const client = clientFromFlags(opts);
     try {
-      const res = await client.request({
-        method: method as CustomMethod,
-        path: String(opts.endpoint),
-        query,
-        headers,
-        body,
-      });
+      const res = await withFlagNames(CALL_FLAGS, () =>
+        client.request({
+          method: method as CustomMethod,
+          path: String(opts.endpoint),
+          query,
+          headers,
+          body,
+        }),
+      );
       process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
     } finally {
       await client.close();

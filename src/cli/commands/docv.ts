@@ -1,7 +1,19 @@
 import { Command } from 'commander';
 import { qrCodeForTerminal, type SocureClient } from '../../socure/index.js';
 import { type ConnectorFlagValues, clientFromFlags, withConnectorFlags } from '../connector-flags.js';
-import { UsageError } from '../errors.js';
+import { UsageError, withFlagNames } from '../errors.js';
+
+/** DocV request fields → the flags of docv-url. */
+const DOCV_FLAGS: Record<string, string> = {
+  'config.redirect.url': '--redirect-url',
+  'redirect.url': '--redirect-url',
+  'config.language': '--language',
+  language: '--language',
+  'config.documentType': '--document-type',
+  documentType: '--document-type',
+  'config.sendMessage': '--send-sms',
+  sendMessage: '--send-sms',
+};
 
 async function withClient<T>(
   opts: ConnectorFlagValues,
@@ -58,20 +70,22 @@ Examples:
     const documentType = opts.documentType as 'license' | 'passport' | undefined;
     const redirect = opts.redirectUrl ? { method: 'GET' as const, url: opts.redirectUrl } : undefined;
     const person = { customerUserId: opts.customerUserId, mobileNumber: opts.mobileNumber };
-    const tx = await withClient(opts, (client) =>
-      level
-        ? client.docv.createLegacyTransaction({
-            verificationLevel: Number(level) as 1 | 2 | 3,
-            documentType,
-            language: opts.language,
-            sendMessage: opts.sendSms,
-            redirect,
-            ...person,
-          })
-        : client.docv.createTransaction({
-            config: { documentType, language: opts.language, sendMessage: opts.sendSms, redirect },
-            ...person,
-          }),
+    const tx = await withFlagNames(DOCV_FLAGS, () =>
+      withClient(opts, (client) =>
+        level
+          ? client.docv.createLegacyTransaction({
+              verificationLevel: Number(level) as 1 | 2 | 3,
+              documentType,
+              language: opts.language,
+              sendMessage: opts.sendSms,
+              redirect,
+              ...person,
+            })
+          : client.docv.createTransaction({
+              config: { documentType, language: opts.language, sendMessage: opts.sendSms, redirect },
+              ...person,
+            }),
+      ),
     );
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(tx, null, 2)}\n`);

@@ -6,10 +6,15 @@ import {
   MODULE_LABELS,
   SocureInputError,
 } from '../../socure/index.js';
-import { type CapabilityProperty, defineCapability, parseCapabilityInput } from '../capability.js';
+import {
+  type CapabilityProperty,
+  defineCapability,
+  parseCapabilityInput,
+  withPropertyNames,
+} from '../capability.js';
 
 /** [property name, label, ID+ wire field, help] in the seed's order. */
-const TEXT_FIELDS: ReadonlyArray<[string, string, string, string?]> = [
+const TEXT_FIELDS = [
   ['firstName', 'First Name', 'firstName'],
   ['surName', 'Sur Name', 'surName'],
   ['email', 'Email', 'email'],
@@ -42,13 +47,20 @@ const TEXT_FIELDS: ReadonlyArray<[string, string, string, string?]> = [
   ['recipientCountry', 'Recipient Country', 'recipientCountry'],
   ['paymentType', 'Payment Type', 'paymentType'],
   ['disbursementType', 'Disbursement Type', 'disbursementType'],
-  ['operatingSystem', 'Operating System', 'operatingSystem'],
+  // The seed's label, word for word.
+  ['operatingSystem', 'Operation System', 'operatingSystem'],
   ['deviceType', 'Device Type', 'deviceType'],
   ['deviceSessionId', 'Device Session ID', 'deviceSessionId'],
   ['deviceInterface', 'Device Interface', 'deviceInterface'],
   ['ip', 'IP Address', 'ipAddress'],
   ['userAgent', 'User Agent', 'userAgent'],
-];
+] as const satisfies ReadonlyArray<readonly [string, string, string, string?]>;
+type TextFieldName = (typeof TEXT_FIELDS)[number][0];
+
+/** Wire field → property name, where they differ (for error messages). */
+const PROPERTY_OF_WIRE: Record<string, string> = Object.fromEntries(
+  TEXT_FIELDS.filter(([name, , wire]) => name !== wire).map(([name, , wire]) => [wire, name]),
+);
 
 const properties: CapabilityProperty[] = [
   {
@@ -59,11 +71,11 @@ const properties: CapabilityProperty[] = [
     help: 'Only modules your Socure account is licensed for; one Global Watchlist tier; Decision needs another module; Device Risk needs a Device Session ID.',
     options: ID_PLUS_MODULES.map((m) => ({ value: m, label: MODULE_LABELS[m] })),
   },
-  ...TEXT_FIELDS.map(([name, label, , help]) => ({
-    name,
-    label,
+  ...TEXT_FIELDS.map((field) => ({
+    name: field[0],
+    label: field[1],
     controlType: 'textField' as const,
-    ...(help ? { help } : {}),
+    ...(field[3] ? { help: field[3] } : {}),
   })),
 ];
 
@@ -71,7 +83,10 @@ const scalar = z.union([z.string(), z.number()]).optional();
 
 export const getScoreInput = z.object({
   modules: z.array(z.enum(ID_PLUS_MODULES)).min(1, 'select at least one module'),
-  ...Object.fromEntries(TEXT_FIELDS.map(([name]) => [name, scalar])),
+  ...(Object.fromEntries(TEXT_FIELDS.map(([name]) => [name, scalar])) as Record<
+    TextFieldName,
+    typeof scalar
+  >),
 });
 
 export const getScoreOutput = z.object({ rawResponse: idPlusResponseSchema });
@@ -106,6 +121,8 @@ export const getScore = defineCapability({
   input: getScoreInput,
   output: getScoreOutput,
   async execute(input, { client }) {
-    return { rawResponse: await client.idplus.evaluate(toIdPlusRequest(input)) };
+    return withPropertyNames(PROPERTY_OF_WIRE, async () => ({
+      rawResponse: await client.idplus.evaluate(toIdPlusRequest(input)),
+    }));
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DocvTransaction, SocureClient } from '../../socure/index.js';
-import { defineCapability, parseCapabilityInput } from '../capability.js';
+import { defineCapability, parseCapabilityInput, withPropertyNames } from '../capability.js';
 import {
   apiVersionField,
   apiVersionProperty,
@@ -41,7 +41,24 @@ export async function startDocvTransaction(
   client: SocureClient,
   input: GetVerificationUrlInput,
 ): Promise<DocvTransaction> {
-  const i = parseCapabilityInput(getVerificationUrlInput, input);
+  return withPropertyNames(PROPERTY_OF_FIELD, () =>
+    start(client, parseCapabilityInput(getVerificationUrlInput, input)),
+  );
+}
+
+/** DocV request field → this capability's property, for error messages. */
+const PROPERTY_OF_FIELD: Record<string, string> = {
+  mobileNumber: 'phoneNumber',
+  'config.redirect.url': 'redirectUrl',
+  'redirect.url': 'redirectUrl',
+  'config.language': 'language',
+  language: 'language',
+  'config.documentType': 'documentType',
+  'config.useCaseKey': 'useCaseKey',
+  'config.sendMessage': 'sendMessage',
+};
+
+function start(client: SocureClient, i: z.output<typeof getVerificationUrlInput>): Promise<DocvTransaction> {
   const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
   const person = {
     customerUserId: blank(i.customerUserId),
