@@ -55,6 +55,8 @@ const capabilityNode = z.strictObject({
   next: nodeId,
   /** Where to go when the capability fails; the node's output is then `{ error: { message, field?, kind } }`. */
   onError: nodeId.optional(),
+  /** Store the output under this name instead of the node id, e.g. a retry that replaces an earlier result. */
+  saveAs: nodeId.optional(),
 });
 
 const screenNode = z.strictObject({

@@ -212,6 +212,11 @@ export class FlowEngine {
       // Claim it first (a version bump), so two recovering processes do not both re-run the step.
       if (await this.transition(session, {}, 'recovered')) await this.run(session.id);
     });
+    // A session past its time to live ends as expired, wherever it stands (an abandoned form, a wait with a
+    // longer timeout); a session this process is running is left to finish its step.
+    await each(await this.o.store.listExpiredSessions(now, limit), async (session) => {
+      if (!this.running.has(session.id)) await this.finish(session, 'expired', { reason: 'session_expired' });
+    });
     if (options.all) {
       await each(await this.o.store.listDueSessions(Number.MAX_SAFE_INTEGER, 10_000), async (session) => {
         if (await this.checkInbox(session)) await this.run(session.id);
@@ -307,7 +312,7 @@ export class FlowEngine {
       next = node.onError;
     }
     return this.transition(session, { nodeId: next }, 'step', {
-      output: { nodeId: session.nodeId, value: output },
+      output: { nodeId: node.saveAs ?? session.nodeId, value: output },
     });
   }
 
@@ -385,12 +390,11 @@ export class FlowEngine {
       session,
       { status: 'running', nodeId: target, ...CLEAR_WAIT },
       'resumed',
-      { output: { nodeId: session.nodeId, value: output } },
+      // Consumed in the same transaction as the move: a crash in between cannot leave it reusable.
+      { output: { nodeId: session.nodeId, value: output }, consumedDelivery: delivery.id },
       { eventType: delivery.eventType, deliveryId: delivery.id },
     );
-    if (!moved) return false;
-    await this.o.store.markDeliveryConsumed(delivery.id, session.id);
-    return true;
+    return moved;
   }
 
   private async finish(
@@ -416,7 +420,7 @@ export class FlowEngine {
     session: SessionRow,
     patch: SessionPatch,
     event: string,
-    data?: { output?: { nodeId: string; value: unknown } },
+    data?: { output?: { nodeId: string; value: unknown }; consumedDelivery?: string },
     detail: Record<string, unknown> = {},
   ): Promise<boolean> {
     const now = this.o.now();

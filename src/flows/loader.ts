@@ -58,6 +58,9 @@ export function parseFlow(file: string, json: unknown, capabilityIds: ReadonlySe
   const ids = new Set(Object.keys(flow.nodes));
   if (!ids.has(flow.start))
     throw new FlowDefinitionError(file, undefined, 'start', `no node "${flow.start}"`);
+  const savedAs = new Set(
+    Object.values(flow.nodes).flatMap((n) => (n.type === 'capability' && n.saveAs ? [n.saveAs] : [])),
+  );
   for (const [id, node] of Object.entries(flow.nodes)) {
     for (const [field, target] of targets(node)) {
       if (!ids.has(target)) throw new FlowDefinitionError(file, id, field, `no node "${target}"`);
@@ -76,7 +79,7 @@ export function parseFlow(file: string, json: unknown, capabilityIds: ReadonlySe
     }
     // Name the field holding the reference, not just the node.
     for (const { path, root } of referencesIn(node)) {
-      if (!ROOTS.has(root) && !ids.has(root)) {
+      if (!ROOTS.has(root) && !ids.has(root) && !savedAs.has(root)) {
         throw new FlowDefinitionError(
           file,
           id,

@@ -228,7 +228,11 @@ export class SqliteStore implements Store {
     expectedVersion: number,
     patch: SessionPatch,
     now: number,
-    data?: { output?: { nodeId: string; value: unknown }; result?: Record<string, unknown> },
+    data?: {
+      output?: { nodeId: string; value: unknown };
+      result?: Record<string, unknown>;
+      consumedDelivery?: string;
+    },
   ): Promise<SessionRow | undefined> {
     return this.#write(async (trx) => {
       // The version check and the write are one statement: no read-then-write.
@@ -263,6 +267,13 @@ export class SqliteStore implements Store {
         if (result !== undefined) set.result = toJson(result);
         await trx.updateTable('session_data').set(set).where('session_id', '=', id).execute();
       }
+      if (data?.consumedDelivery !== undefined) {
+        await trx
+          .updateTable('webhook_inbox')
+          .set({ consumed_by: id })
+          .where('delivery_id', '=', data.consumedDelivery)
+          .execute();
+      }
       return toSessionRow(row);
     });
   }
@@ -274,6 +285,19 @@ export class SqliteStore implements Store {
       .where('status', '=', 'waiting')
       .where('wake_at', '<=', now)
       .orderBy('wake_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toSessionRow);
+  }
+
+  async listExpiredSessions(now: number, limit: number): Promise<SessionRow[]> {
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('status', '!=', 'completed')
+      .where('expires_at', '<=', now)
+      .orderBy('expires_at')
       .orderBy('id')
       .limit(limit)
       .execute();

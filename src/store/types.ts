@@ -133,10 +133,17 @@ export interface Store {
     expectedVersion: number,
     patch: SessionPatch,
     now: number,
-    data?: { output?: { nodeId: string; value: unknown }; result?: Record<string, unknown> },
+    data?: {
+      output?: { nodeId: string; value: unknown };
+      result?: Record<string, unknown>;
+      /** A delivery this step consumed, marked in the same transaction so a crash cannot reuse it. */
+      consumedDelivery?: string;
+    },
   ): Promise<SessionRow | undefined>;
   /** Waiting sessions whose timeout is due. */
   listDueSessions(now: number, limit: number): Promise<SessionRow[]>;
+  /** Unfinished sessions whose time to live (`expiresAt`) has passed, oldest first. */
+  listExpiredSessions(now: number, limit: number): Promise<SessionRow[]>;
   /** Sessions left 'running' before `before` (a crash mid-step): to be run again. */
   listStalledSessions(before: number, limit: number): Promise<SessionRow[]>;
   /** Waiting sessions whose challenge matches any of the keys. */

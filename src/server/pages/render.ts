@@ -101,19 +101,19 @@ export function renderWorking(session: SessionRow, links: SessionLinks): string 
 }
 
 export function renderEnd(
-  node: NodeOf<'end'>,
+  outcome: NodeOf<'end'>['outcome'],
   page: { title: string; message?: string },
   scoreDetails: unknown,
   session: SessionRow,
   restartCsrf: string,
 ): string {
   const back = session.returnUrl ? withSessionId(session.returnUrl, session.id) : undefined;
-  const retry = node.outcome === 'failed' || node.outcome === 'expired';
+  const retry = outcome === 'failed' || outcome === 'expired';
   return layout({
     title: page.title,
     body: html`
 <h1>${page.title}</h1>
-<p><span class="badge ${node.outcome}">${node.outcome}</span></p>
+<p><span class="badge ${outcome}">${outcome}</span></p>
 ${page.message ? html`<p>${page.message}</p>` : ''}
 ${scoreDetails && typeof scoreDetails === 'object' ? renderScoreDetails(scoreDetails) : ''}
 ${back ? html`<a class="button" href="${back}">Continue</a>` : ''}

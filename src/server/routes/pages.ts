@@ -121,12 +121,23 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     if (session.status === 'completed' && node.type === 'end') {
       const details = node.scoreDetails ? resolveString(node.scoreDetails, scope) : undefined;
       return renderEnd(
-        node,
+        node.outcome,
         { title: r(node.title) ?? '', message: r(node.message) },
         details,
         session,
         startCsrf(session.flowId),
       );
+    }
+    if (session.status === 'completed') {
+      // Ended outside an end node: its time to live passed, or a step failed with no error branch.
+      const expired = session.outcome === 'expired';
+      const page = expired
+        ? { title: 'This verification expired', message: 'It was not finished in time. Please start again.' }
+        : {
+            title: 'Something went wrong',
+            message: 'We could not complete the verification. Please try again.',
+          };
+      return renderEnd(session.outcome ?? 'failed', page, undefined, session, startCsrf(session.flowId));
     }
     if (session.status === 'input' && node.type === 'screen') {
       const own = (scope[session.nodeId] ?? {}) as Record<string, unknown>;
