@@ -92,14 +92,14 @@ Examples:
       return;
     }
     process.stdout.write(
-      [
+      `${[
         `URL:          ${tx.url}`,
         `Token:        ${tx.docvTransactionToken ?? '(none: legacy v3 answer)'}`,
         `Reference ID: ${tx.referenceId}`,
         '',
         await qrCodeForTerminal(tx.url),
         'Open the URL on a phone (or scan the QR code), then: socure-connector docv-result --token <token>',
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
   });
 }
@@ -122,7 +122,7 @@ export function docvResultCommand(): Command {
     const dv = res.documentVerification;
     const data = dv?.documentData;
     process.stdout.write(
-      [
+      `${[
         `Decision:      ${dv?.decision?.value ?? '(not decided yet: the capture is not finished)'}`,
         `Reference ID:  ${res.referenceId}`,
         `Document:      ${dv?.documentType?.type ?? '—'}${dv?.documentType?.state ? ` (${dv.documentType.state})` : ''}`,
@@ -130,7 +130,7 @@ export function docvResultCommand(): Command {
         data ? `Expires:       ${data.expirationDate ?? '—'}` : '',
       ]
         .filter(Boolean)
-        .join('\n') + '\n',
+        .join('\n')}\n`,
     );
   });
 }
