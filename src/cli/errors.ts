@@ -23,7 +23,7 @@ export function describeFailure(
   if (err instanceof SettingsError) return { code: 2, message: err.message };
   if (err instanceof SocureInputError) {
     const flag = fieldToFlag(err.field);
-    return { code: 2, message: `${flag}: ${err.message.replace(/^[^:]+: /, '')}` };
+    return { code: 2, message: `${flag}: ${err.reason}` };
   }
   if (err instanceof SocureError) return { code: 1, message: err.message };
   return { code: 1, message: err instanceof Error ? err.message : String(err) };
@@ -41,9 +41,6 @@ export async function withFlagNames<T>(
     return await fn();
   } catch (err) {
     if (!(err instanceof SocureInputError)) throw err;
-    const reason = err.message.startsWith(`${err.field}: `)
-      ? err.message.slice(err.field.length + 2)
-      : err.message;
-    throw new UsageError(`${flags[err.field] ?? flagFor(err.field)}: ${reason}`);
+    throw new UsageError(`${flags[err.field] ?? flagFor(err.field)}: ${err.reason}`);
   }
 }

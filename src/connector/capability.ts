@@ -71,9 +71,6 @@ export async function withPropertyNames<T>(
     return await fn();
   } catch (err) {
     if (!(err instanceof SocureInputError) || !Object.hasOwn(names, err.field)) throw err;
-    const reason = err.message.startsWith(`${err.field}: `)
-      ? err.message.slice(err.field.length + 2)
-      : err.message;
-    throw new SocureInputError(names[err.field]!, reason);
+    throw new SocureInputError(names[err.field]!, err.reason);
   }
 }

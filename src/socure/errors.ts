@@ -69,9 +69,12 @@ export class SocureResponseValidationError extends SocureError {
 /** Input refused before any network call. `field` is the request field (or option) at fault. */
 export class SocureInputError extends SocureError {
   readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
+  /** What is wrong, without the field name. */
+  readonly reason: string;
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`);
     this.field = field;
+    this.reason = reason;
   }
 }
 
