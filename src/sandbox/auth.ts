@@ -2,13 +2,15 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHo
 import { sendSocureError } from './errors.js';
 import { createKeyMatcher, type SandboxEnvironment, type SandboxKeys } from './keys.js';
 
-// Kept beside the request rather than as a Fastify decoration, so the sandbox does not widen the
-// global FastifyRequest type that the service's own server also uses.
-const environments = new WeakMap<FastifyRequest, SandboxEnvironment>();
+// Kept on the request under a private symbol rather than as a Fastify decoration, so the sandbox does not
+// widen the global FastifyRequest type that the service's own server also uses. (A WeakMap did the same
+// at the price of an ephemeron entry per request for the garbage collector.)
+const ENVIRONMENT = Symbol('sandbox.environment');
+type WithEnvironment = { [ENVIRONMENT]?: SandboxEnvironment };
 
 /** The environment whose ID+ key authenticated the request (DocV webhooks report it later). */
 export function environmentOf(request: FastifyRequest): SandboxEnvironment | undefined {
-  return environments.get(request);
+  return (request as WithEnvironment)[ENVIRONMENT];
 }
 
 const AUTHORIZATION = /^\s*SocureApiKey\s+(\S+)\s*$/i;
@@ -40,7 +42,7 @@ export function socureApiKeyAuth(keys: SandboxKeys): onRequestHookHandler {
       sendSocureError(reply, 401, 'The SDK key is public and cannot call the API; use the ID+ key');
       return;
     }
-    environments.set(request, found.environment);
+    (request as WithEnvironment)[ENVIRONMENT] = found.environment;
     done();
   };
 }

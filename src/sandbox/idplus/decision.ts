@@ -30,6 +30,22 @@ const RISK_BLOCKS = [
   'digitalIntelligence',
 ] as const;
 
+/** Every reason code of every block. */
+function reasonCodesOf(result: IdPlusResult): Set<string> {
+  const codes = new Set<string>();
+  for (const block of Object.values(result)) {
+    const rc = (block as { reasonCodes?: unknown } | undefined)?.reasonCodes;
+    if (Array.isArray(rc)) for (const c of rc) codes.add(String(c));
+  }
+  return codes;
+}
+
+// Module-level helpers rather than closures per call (cheaper, esp. under tsx, which names every closure).
+function anyIn(codes: Set<string>, set: Set<string>): boolean {
+  for (const c of codes) if (set.has(c)) return true;
+  return false;
+}
+
 /** The worst risk score among the blocks of a response. */
 export function worstScore(result: IdPlusResult): number {
   let worst = 0;
@@ -52,24 +68,18 @@ export function worstScore(result: IdPlusResult): number {
  * result in the same call takes the DocV decision (how a step-up completes).
  */
 export function decide(result: IdPlusResult, forced: DecisionValue | undefined): DecisionBlock {
-  const codes = new Set<string>();
-  for (const block of Object.values(result)) {
-    const rc = (block as { reasonCodes?: unknown } | undefined)?.reasonCodes;
-    if (Array.isArray(rc)) for (const c of rc) codes.add(String(c));
-  }
-  const has = (set: Set<string>) => {
-    for (const c of codes) if (set.has(c)) return true;
-    return false;
-  };
-  const worst = worstScore(result);
   const block = result.documentVerification;
   const docv = block && 'decision' in block ? block.decision.value : undefined;
   let value: DecisionValue = 'accept';
   if (forced) value = forced;
-  else if (has(REJECT_CODES) || worst >= 0.95 || docv === 'reject') value = 'reject';
-  else if (has(REVIEW_CODES) || worst >= 0.8 || docv === 'review') value = 'review';
-  else if (has(RESUBMIT_CODES) || docv === 'resubmit') value = 'resubmit';
-  else if (worst >= 0.5) value = 'refer';
+  else {
+    const codes = reasonCodesOf(result);
+    const worst = worstScore(result);
+    if (anyIn(codes, REJECT_CODES) || worst >= 0.95 || docv === 'reject') value = 'reject';
+    else if (anyIn(codes, REVIEW_CODES) || worst >= 0.8 || docv === 'review') value = 'review';
+    else if (anyIn(codes, RESUBMIT_CODES) || docv === 'resubmit') value = 'resubmit';
+    else if (worst >= 0.5) value = 'refer';
+  }
   // "refer" means "step up to DocV": once a finished DocV result is part of the call, it settles the referral.
   if (value === 'refer' && docv !== undefined) value = docv as DecisionValue;
   return { value, modelName: 'sandbox', modelVersion: '1.0' };

@@ -37,15 +37,11 @@ const dob: FieldCheck = (v) =>
 
 const nationalId: FieldCheck = (v) => {
   const digits = v.replace(HYPHENS, '');
-  return SSN_DIGITS.test(digits)
-    ? ok(digits)
-    : bad('expected 9 digits or the last 4, hyphens optional');
+  return SSN_DIGITS.test(digits) ? ok(digits) : bad('expected 9 digits or the last 4, hyphens optional');
 };
 
 const email: FieldCheck = (v) =>
-  v.length <= 254 && EMAIL.test(v)
-    ? ok(v)
-    : bad('expected an e-mail address such as name@example.com');
+  v.length <= 254 && EMAIL.test(v) ? ok(v) : bad('expected an e-mail address such as name@example.com');
 
 // Socure documents E.164; separators (spaces, hyphens) are tolerated, the leading + is not optional.
 const mobileNumber: FieldCheck = (v) => {
@@ -59,9 +55,7 @@ const country: FieldCheck = (v) =>
 const zip: FieldCheck = (v, body) => {
   const c = typeof body.country === 'string' ? body.country.trim().toUpperCase() : '';
   if (c === '' || c === 'US') {
-    return US_ZIP.test(v)
-      ? ok(v.replace('-', ''))
-      : bad('expected 5 or 9 digits for a US address');
+    return US_ZIP.test(v) ? ok(v.replace('-', '')) : bad('expected 5 or 9 digits for a US address');
   }
   return POSTCODE.test(v) ? ok(v) : bad('expected a postal code');
 };

@@ -75,6 +75,7 @@ export function signalsOf(input: IdPlusInput): Signals {
   };
   // The stock persona is a clean accept, unless the caller added a magic value to it (e.g. an alert-list
   // e-mail): then that value decides, so magic inputs compose with --stock-persona.
-  if (signals.forced === undefined && !anyMagicHit(signals) && isStockPersona(input)) signals.forced = 'accept';
+  if (signals.forced === undefined && !anyMagicHit(signals) && isStockPersona(input))
+    signals.forced = 'accept';
   return signals;
 }

@@ -1,7 +1,6 @@
 import type { SocureClient } from '../client.js';
 import { SocureResponseValidationError } from '../errors.js';
 import { inputErrorFrom } from '../idplus/request.js';
-import { parseIdPlusResponse } from '../idplus/resource.js';
 import type { DocumentVerification, IdPlusResponse } from '../idplus/response.js';
 import { createQrCode } from './qr.js';
 import {

@@ -128,8 +128,11 @@ const REQUIREMENTS: Partial<Record<IdPlusModule, Requirement[]>> = {
   ],
 };
 
+const KNOWN: ReadonlySet<string> = new Set(ID_PLUS_MODULES);
+const WATCHLISTS: ReadonlySet<string> = new Set(WATCHLIST_MODULES);
+
 export function isIdPlusModule(name: string): name is IdPlusModule {
-  return (ID_PLUS_MODULES as readonly string[]).includes(name);
+  return KNOWN.has(name);
 }
 
 /**
@@ -143,19 +146,31 @@ export function checkModuleRules(modules: readonly string[], input: ModuleRuleIn
       throw new SocureModuleRuleError(m, `unknown module; known modules are ${ID_PLUS_MODULES.join(', ')}`);
     }
   }
-  const watchlists = modules.filter((m) => WATCHLIST_MODULES.includes(m as IdPlusModule));
-  if (watchlists.length > 1) {
+  // Plain loops: this runs on every call, and the checks allocate nothing when they pass.
+  let watchlistCount = 0;
+  let onlyDecision = true;
+  for (const m of modules) {
+    if (WATCHLISTS.has(m)) watchlistCount++;
+    if (m !== 'decision') onlyDecision = false;
+  }
+  if (watchlistCount > 1) {
+    const watchlists = modules.filter((m) => WATCHLISTS.has(m));
     throw new SocureModuleRuleError(
       watchlists[1]!,
       `only one Global Watchlist module per call (got ${watchlists.join(', ')})`,
     );
   }
-  if (modules.includes('decision') && modules.every((m) => m === 'decision')) {
+  if (onlyDecision) {
     throw new SocureModuleRuleError('decision', 'the decision module needs at least one other module');
   }
   for (const m of modules as IdPlusModule[]) {
-    const missing = (REQUIREMENTS[m] ?? []).filter((req) => !req.check(input)).map((req) => req.missing);
-    if (missing.length > 0) {
+    let missing: string[] | undefined;
+    for (const req of REQUIREMENTS[m] ?? []) {
+      if (req.check(input)) continue;
+      missing ??= [];
+      missing.push(req.missing);
+    }
+    if (missing !== undefined) {
       throw new SocureModuleRuleError(m, `missing ${missing.join('; ')}`, missing);
     }
   }

@@ -22,23 +22,32 @@ export function correlations(ctx: Context): Partial<IdPlusResult> {
   // unit(`correlation:${what}`, firstName, surName, value), from the parts normalised once per request.
   const n = ctx.normalised;
   const names = `${n.firstName}\u0000${n.surName}`;
-  const u = (what: string, value: string) => unitOfText(`correlation:${what}\u0000${names}\u0000${value}`);
   if (input.physicalAddress) {
     const ok = !rejected && signals.forced !== 'resubmit' && !isHighRisk(ctx.band.address);
     out.nameAddressCorrelation = correlation(
       ok,
       ['I708', 'I709', 'I710'],
       ['R705'],
-      u('address', n.physicalAddress),
+      unitOfText(`correlation:address\u0000${names}\u0000${n.physicalAddress}`),
     );
   }
   if (input.mobileNumber) {
     const ok = !rejected && !isHighRisk(ctx.band.phone);
-    out.namePhoneCorrelation = correlation(ok, ['I618'], ['R608'], u('phone', n.mobileNumber));
+    out.namePhoneCorrelation = correlation(
+      ok,
+      ['I618'],
+      ['R608'],
+      unitOfText(`correlation:phone\u0000${names}\u0000${n.mobileNumber}`),
+    );
   }
   if (input.email) {
     const ok = !rejected && !isHighRisk(ctx.band.email);
-    out.nameEmailCorrelation = correlation(ok, ['I556'], ['R559'], u('email', n.email));
+    out.nameEmailCorrelation = correlation(
+      ok,
+      ['I556'],
+      ['R559'],
+      unitOfText(`correlation:email\u0000${names}\u0000${n.email}`),
+    );
   }
   return out;
 }

@@ -28,6 +28,9 @@ function unresolvedFields(ctx: Context): Set<KycField> {
   return out;
 }
 
+const score = (verified: boolean) => (verified ? VERIFIED : NOT_VERIFIED);
+const index = (a: boolean, b: boolean) => (a && b ? 12 : a || b ? 6 : 1);
+
 /** KYC: field validations (0.99 verified / 0.01 not), codes for what is missing or wrong, CVI. */
 export function kyc(ctx: Context): KycBlock {
   const { input, signals } = ctx;
@@ -43,10 +46,29 @@ export function kyc(ctx: Context): KycBlock {
     ssn: !!input.nationalId,
   };
   const unresolved = unresolvedFields(ctx);
-  const verified = (f: KycField) => sent[f] && !unresolved.has(f);
-  const fieldValidations: Record<string, number> = {};
-  for (const f of Object.keys(sent) as KycField[])
-    fieldValidations[f] = verified(f) ? VERIFIED : NOT_VERIFIED;
+  // Which fields verify, computed once (no per-call closures: tsx names each one with defineProperty).
+  const verified: Record<KycField, boolean> = {
+    firstName: sent.firstName && !unresolved.has('firstName'),
+    surName: sent.surName && !unresolved.has('surName'),
+    streetAddress: sent.streetAddress && !unresolved.has('streetAddress'),
+    city: sent.city && !unresolved.has('city'),
+    state: sent.state && !unresolved.has('state'),
+    zip: sent.zip && !unresolved.has('zip'),
+    mobileNumber: sent.mobileNumber && !unresolved.has('mobileNumber'),
+    dob: sent.dob && !unresolved.has('dob'),
+    ssn: sent.ssn && !unresolved.has('ssn'),
+  };
+  const fieldValidations: Record<string, number> = {
+    firstName: score(verified.firstName),
+    surName: score(verified.surName),
+    streetAddress: score(verified.streetAddress),
+    city: score(verified.city),
+    state: score(verified.state),
+    zip: score(verified.zip),
+    mobileNumber: score(verified.mobileNumber),
+    dob: score(verified.dob),
+    ssn: score(verified.ssn),
+  };
 
   const codes: string[] = [];
   if (!sent.streetAddress) codes.push('I903');
@@ -55,8 +77,8 @@ export function kyc(ctx: Context): KycBlock {
   if (!sent.dob) codes.push('I906');
   if (signals.poBox) codes.push('I911');
   const named = sent.firstName && sent.surName;
-  if (named && verified('streetAddress') && sent.ssn && !signals.deceasedSsn) {
-    codes.push(verified('ssn') ? 'I919' : 'I917');
+  if (named && verified.streetAddress && sent.ssn && !signals.deceasedSsn) {
+    codes.push(verified.ssn ? 'I919' : 'I917');
   }
   if (signals.invalidSsn) codes.push('R913');
   if (signals.deceasedSsn) codes.push('R907', 'R909');
@@ -65,17 +87,20 @@ export function kyc(ctx: Context): KycBlock {
   if (sent.dob && unresolved.has('dob')) codes.push('R922');
   if (signals.forced === 'reject' && !codes.some((c) => c.startsWith('R'))) codes.push('R902');
 
-  const keyFields: KycField[] = ['streetAddress', 'ssn', 'dob', 'mobileNumber'];
   const severe = signals.forced === 'reject' || signals.deceasedSsn || signals.invalidSsn;
-  const cvi = severe ? 10 : Math.max(10, 50 - 10 * keyFields.filter((f) => !verified(f)).length);
-  const index = (a: boolean, b: boolean) => (a && b ? 12 : a || b ? 6 : 1);
+  const unverifiedKeyFields =
+    Number(!verified.streetAddress) +
+    Number(!verified.ssn) +
+    Number(!verified.dob) +
+    Number(!verified.mobileNumber);
+  const cvi = severe ? 10 : Math.max(10, 50 - 10 * unverifiedKeyFields);
   return {
     reasonCodes: codes,
     fieldValidations,
     cvi,
     correlationIndices: {
-      nameAddressPhoneIndex: index(verified('streetAddress'), verified('mobileNumber')),
-      nameAddressSsnIndex: index(verified('streetAddress'), verified('ssn')),
+      nameAddressPhoneIndex: index(verified.streetAddress, verified.mobileNumber),
+      nameAddressSsnIndex: index(verified.streetAddress, verified.ssn),
     },
   };
 }
