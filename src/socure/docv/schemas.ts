@@ -1,23 +1,12 @@
 import { z } from 'zod';
+import { customerUserIdField, normalized, text } from '../fields.js';
 import { normalizeCountry, normalizeDob, normalizeMobileNumber } from '../normalize.js';
-
-const normalized = (fn: (v: string) => string | undefined, expected: string) =>
-  z.string().transform((v, ctx) => {
-    const out = fn(v);
-    if (out === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${expected} (got ${JSON.stringify(v)})` });
-      return z.NEVER;
-    }
-    return out;
-  });
-const text = (max = 255) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 
 export const DOCUMENT_TYPES = ['license', 'passport'] as const;
 
 /** The person's data a DocV request may carry, to compare with the document (socure-api.md §5.1). */
 const personFields = {
-  customerUserId: z.union([z.string(), z.number()]).transform(String).pipe(text(100)).optional(),
+  customerUserId: customerUserIdField().optional(),
   previousReferenceId: text(36).optional(),
   mobileNumber: normalized(
     normalizeMobileNumber,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { SocureInputError } from '../errors.js';
+import { customerUserIdField, normalized, text } from '../fields.js';
 import {
   normalizeCountry,
   normalizeDob,
@@ -12,19 +13,6 @@ import {
 } from '../normalize.js';
 import { checkModuleRules, ID_PLUS_MODULES } from './modules.js';
 
-/** A string normalised by `fn`; the issue message says what form is expected. */
-const normalized = (fn: (v: string) => string | undefined, expected: string) =>
-  z.string().transform((v, ctx) => {
-    const out = fn(v);
-    if (out === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${expected} (got ${JSON.stringify(v)})` });
-      return z.NEVER;
-    }
-    return out;
-  });
-
-const text = (max = 255) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 const dateLike = z
   .string()
   .trim()
@@ -43,7 +31,7 @@ const geocode = normalized((v) => {
  */
 export const idPlusRequestSchema = z.strictObject({
   modules: z.array(z.string().trim().toLowerCase()).min(1, 'select at least one module'),
-  customerUserId: z.union([z.string(), z.number()]).transform(String).pipe(text(100)).optional(),
+  customerUserId: customerUserIdField().optional(),
   userId: text().optional(),
   firstName: text().optional(),
   middleName: text().optional(),

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** A string normalised by `fn`; the issue message says what form is expected. */
+export const normalized = (fn: (v: string) => string | undefined, expected: string) =>
+  z.string().transform((v, ctx) => {
+    const out = fn(v);
+    if (out === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${expected} (got ${JSON.stringify(v)})` });
+      return z.NEVER;
+    }
+    return out;
+  });
+
+/** Non-empty trimmed text of bounded length. */
+export const text = (max = 255) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+
+/** Socure echoes `customerUserId` as sent; it is sent as a string of at most 100 characters. */
+export const customerUserIdField = () => z.union([z.string(), z.number()]).transform(String).pipe(text(100));
