@@ -14,10 +14,10 @@ import {
   startRig,
   typesOf,
   waitFor,
-} from './docv-support.js';
+} from '../test/sandbox/docv-support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/capture/', import.meta.url));
+const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/capture/', import.meta.url));
 const ARGS = [
   '--no-sandbox',
   '--disable-gpu',
