@@ -72,6 +72,8 @@ const screenNode = z.strictObject({
 const waitNode = z.strictObject({
   type: z.literal('wait'),
   ...pageFields,
+  /** The status line under the page while it waits. */
+  statusText: text.default('Waiting…'),
   /** Correlation keys of the challenge; at least one must resolve to a value. */
   challenge: z
     .strictObject({

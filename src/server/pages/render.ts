@@ -74,7 +74,14 @@ ${node.fields.map((f) => fieldHtml(f, str(values[f.name]), errors[f.name]))}
 }
 
 export function renderWait(
-  page: { title: string; message?: string; qrCode?: string; link?: string; linkLabel?: string },
+  page: {
+    title: string;
+    message?: string;
+    qrCode?: string;
+    link?: string;
+    linkLabel?: string;
+    statusText?: string;
+  },
   session: SessionRow,
   links: SessionLinks,
 ): string {
@@ -88,7 +95,7 @@ export function renderWait(
 ${page.message ? html`<p>${page.message}</p>` : ''}
 ${qr ? html`<img class="qr" src="${qr}" alt="QR code of the verification link" width="288" height="288">` : ''}
 ${page.link ? html`<p><a class="link" href="${page.link}" target="_blank" rel="noopener noreferrer">${page.linkLabel ?? page.link}</a></p>` : ''}
-<p class="status" role="status" aria-live="polite" data-session-events="${links.page}/events" data-session-status="${links.page}/status" data-version="${session.version}"><span class="spinner" aria-hidden="true"></span> Waiting…</p>`,
+<p class="status" role="status" aria-live="polite" data-session-events="${links.page}/events" data-session-status="${links.page}/status" data-version="${session.version}"><span class="spinner" aria-hidden="true"></span> ${page.statusText ?? 'Waiting…'}</p>`,
   });
 }
 

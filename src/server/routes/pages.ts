@@ -158,6 +158,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
           qrCode: r(node.qrCode),
           link: r(node.link),
           linkLabel: r(node.linkLabel),
+          statusText: r(node.statusText),
         },
         session,
         l,
