@@ -158,40 +158,7 @@ export async function closedPortUrl(): Promise<string> {
   return url;
 }
 
-/** The seed's Output Example of "Wait for the Documentation Verification Result", verbatim. */
-export const SEED_WEBHOOK_OUTPUT_EXAMPLE = {
-  rawResponse: {
-    id: 'efgh2345-6fg7-89h0-12ij-3k4567l890n',
-    origId: 'af096ad4-b9ba-4935-a148-61837aa535c4',
-    eventGroup: 'DocvNotification',
-    reason: 'DOCUMENTS_UPLOADED',
-    environmentName: 'production',
-    event: {
-      eventType: 'DOCUMENTS_UPLOADED',
-      data: {
-        address: '965 Maxwell Street Petty, TX 75470',
-        dob: '1979-05-07',
-        documentNumber: 'SOC86753099',
-        expirationDate: '2022-10-13',
-        firstName: 'John',
-        surName: 'Smith',
-        fullName: 'John Smith',
-        parsedAddress: {},
-      },
-      referenceId: 'abcd1234-5ef6-78g9-01hi-2j3456k7890m',
-      customerUserId: 121212,
-      message: 'Documents Upload Successful',
-    },
-  },
-  challenge: '66680a42-2d4d-408f-aa64-f40c8dd752d0',
-  credentialStatusObject: {
-    detailStatus: 'VERIFICATION_COMPLETED',
-    rawStatus: {},
-    challenge: '66680a42-2d4d-408f-aa64-f40c8dd752d0',
-    credId: '6d9vb6l0p2e56jgfsha7oke318akm556',
-    userId: '1f9cd66c12e46eaf15c7e2e318a7c5d3',
-  },
-};
+export { SEED_WEBHOOK_OUTPUT_EXAMPLE } from '../fixtures/seed-examples.js';
 
 /** The seed's Input Example of "Make Custom API Call", verbatim. */
 export const SEED_CUSTOM_CALL_INPUT_EXAMPLE = {

@@ -10,6 +10,7 @@ import {
   type WebhookPayloadError,
   type WebhookPayloadReason,
 } from '../../src/webhooks/index.js';
+import { SEED_WEBHOOK_OUTPUT_EXAMPLE } from '../fixtures/seed-examples.js';
 
 const parse = (body: unknown, secrets?: string) =>
   verifyAndParse({ headers: {}, rawBody: typeof body === 'string' ? body : JSON.stringify(body), secrets });
@@ -26,29 +27,7 @@ function reasonOf(body: unknown): WebhookPayloadReason {
 }
 
 /** The `rawResponse` of the seed's "Wait for the Documentation Verification Result" output example. */
-const SEED_RAW_RESPONSE = {
-  id: 'efgh2345-6fg7-89h0-12ij-3k4567l890n',
-  origId: 'af096ad4-b9ba-4935-a148-61837aa535c4',
-  eventGroup: 'DocvNotification',
-  reason: 'DOCUMENTS_UPLOADED',
-  environmentName: 'production',
-  event: {
-    eventType: 'DOCUMENTS_UPLOADED',
-    data: {
-      address: '965 Maxwell Street Petty, TX 75470',
-      dob: '1979-05-07',
-      documentNumber: 'SOC86753099',
-      expirationDate: '2022-10-13',
-      firstName: 'John',
-      surName: 'Smith',
-      fullName: 'John Smith',
-      parsedAddress: {},
-    },
-    referenceId: 'abcd1234-5ef6-78g9-01hi-2j3456k7890m',
-    customerUserId: 121212,
-    message: 'Documents Upload Successful',
-  },
-};
+const SEED_RAW_RESPONSE = SEED_WEBHOOK_OUTPUT_EXAMPLE.rawResponse;
 
 describe('event catalogue', () => {
   it('has a message for every event type', () => {
