@@ -326,9 +326,11 @@ export class FlowEngine {
       const v = ref === undefined ? undefined : resolveString(ref, scope);
       return v === undefined || v === null || v === '' ? null : String(v);
     };
+    // One clock reading: the timeout counts from the moment the session is parked.
+    const now = this.o.now();
     const patch: SessionPatch = {
       status: 'waiting',
-      wakeAt: this.o.now() + node.timeout,
+      wakeAt: now + node.timeout,
       waitToken: key(node.challenge.docvTransactionToken),
       waitReferenceId: key(node.challenge.referenceId),
       waitCustomerUserId: key(node.challenge.customerUserId),
@@ -341,7 +343,7 @@ export class FlowEngine {
       });
       return false;
     }
-    const parked = await this.o.store.updateSession(session.id, session.version, patch, this.o.now());
+    const parked = await this.o.store.updateSession(session.id, session.version, patch, now);
     if (!parked) return false;
     await this.o.store.appendTimeline(
       session.id,
