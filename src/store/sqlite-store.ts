@@ -109,7 +109,7 @@ export class SqliteStore implements Store {
   /** Takes ownership of `database` (closed by `close()`); sets the pragmas. Call `migrate()` before use. */
   constructor(database: Database.Database) {
     database.pragma('busy_timeout = 5000');
-    database.pragma('journal_mode = WAL');
+    enableWal(database);
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     this.#database = database;
@@ -535,4 +535,22 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     throw error;
   }
   return store;
+}
+
+/**
+ * Switches a database to WAL. On a fresh file opened by several processes at once, the switch can answer
+ * SQLITE_BUSY at once (busy_timeout does not cover it), so it is retried for a bounded time. Runs only on open.
+ */
+function enableWal(database: Database.Database, timeoutMs = 5_000): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, 20);
+    }
+  }
 }
