@@ -24,7 +24,7 @@ const CSP = [
 export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger | undefined,
-    trustProxy: process.env.TRUST_PROXY === 'true',
+    trustProxy: deps.trustProxy ?? false,
     bodyLimit: 256 * 1024,
   });
   await app.register(rateLimit, { max: deps.rateLimitPerMinute ?? 600, timeWindow: '1 minute' });

@@ -65,6 +65,17 @@ const SPECS: ServiceSettingSpec[] = [
       .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret: whsec_<base64, ≥ 18 bytes>'),
   },
   { key: 'sandboxPort', env: 'SANDBOX_PORT', flag: '--sandbox-port', parse: port },
+  {
+    key: 'trustProxy',
+    env: 'TRUST_PROXY',
+    flag: '--trust-proxy',
+    parse: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
+      .transform((v) => v === 'true'),
+  },
 ];
 
 export interface ServiceSettings {
@@ -81,6 +92,8 @@ export interface ServiceSettings {
   appWebhookUrl?: string;
   appWebhookSecret?: string;
   sandboxPort: number;
+  /** Behind a reverse proxy: take the client IP (rate limits) from X-Forwarded-For. */
+  trustProxy: boolean;
   /** The connector settings, or undefined to run against the embedded sandbox. */
   connector?: ConnectorConfig;
 }
@@ -156,6 +169,7 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     appWebhookUrl: out.appWebhookUrl as string | undefined,
     appWebhookSecret: out.appWebhookSecret as string | undefined,
     sandboxPort: (out.sandboxPort as number | undefined) ?? 4010,
+    trustProxy: (out.trustProxy as boolean | undefined) ?? false,
   };
   // With no ID+ key the service runs against the embedded sandbox; with one, against real Socure.
   const connectorFlags = {

@@ -16,6 +16,8 @@ export interface ServerDeps {
   apiKey: string;
   /** Requests per minute per client IP on public endpoints (pages, webhook). */
   rateLimitPerMinute?: number;
+  /** Take the client IP from X-Forwarded-For (only behind a trusted reverse proxy). */
+  trustProxy?: boolean;
 }
 
 export const sessionPath = (deps: Pick<ServerDeps, 'signer'>, id: string) =>

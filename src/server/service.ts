@@ -132,6 +132,7 @@ export async function startService(
       webhookSecrets,
       apiKey,
       rateLimitPerMinute: options.rateLimitPerMinute,
+      trustProxy: settings.trustProxy,
     };
     const app = await buildServer(deps, log);
     closers.unshift(() => app.close());

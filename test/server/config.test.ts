@@ -36,6 +36,7 @@ describe('resolveServiceSettings', () => {
       databaseUrl: 'sqlite:./data/socure-connector.db',
       flowsDir: DEFAULT_FLOWS_DIR,
       sandboxPort: 4010,
+      trustProxy: false,
     });
     expect(s.apiKey).toBeUndefined();
     expect(s.webhookSecrets).toBeUndefined();
@@ -63,6 +64,14 @@ describe('resolveServiceSettings', () => {
       appWebhookUrl: 'https://app.example.com/hooks',
       sandboxPort: 0,
     });
+  });
+
+  it('TRUST_PROXY is true or false, and nothing else', () => {
+    expect(resolveServiceSettings({ TRUST_PROXY: 'TRUE' }, {}).trustProxy).toBe(true);
+    expect(resolveServiceSettings({}, { trustProxy: 'false' }).trustProxy).toBe(false);
+    expect(() => resolveServiceSettings({ TRUST_PROXY: 'yes' }, {})).toThrow(
+      /TRUST_PROXY must be true or false/,
+    );
   });
 
   it('flags win over environment variables', () => {

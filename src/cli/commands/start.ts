@@ -62,7 +62,11 @@ export function startCommand(): Command {
     )
     .option('--app-webhook-url <url>', 'called when a session ends (env APP_WEBHOOK_URL)')
     .option('--app-webhook-secret <whsec_…>', 'Standard Webhooks signing secret (env APP_WEBHOOK_SECRET)')
-    .option('--sandbox-port <port>', 'port of the embedded sandbox, default 4010 (env SANDBOX_PORT)');
+    .option('--sandbox-port <port>', 'port of the embedded sandbox, default 4010 (env SANDBOX_PORT)')
+    .option(
+      '--trust-proxy <true|false>',
+      'behind a reverse proxy: client IPs from X-Forwarded-For (env TRUST_PROXY)',
+    );
   withConnectorFlags(cmd).option('--sdk-key <key>', 'SDK key (env SOCURE_SDK_KEY)');
   cmd.addHelpText(
     'after',
