@@ -126,6 +126,10 @@ const endNode = z.strictObject({
   type: z.literal('end'),
   outcome: z.enum(OUTCOMES),
   ...pageFields,
+  /** The button back to the app's returnUrl. */
+  continueLabel: text.default('Continue'),
+  /** The button that starts the flow again (failed or expired outcomes without a returnUrl). */
+  retryLabel: text.default('Start again'),
   /** What the embedding app receives; values may be references. */
   result: z.record(z.string(), z.unknown()).default({}),
 });

@@ -109,7 +109,7 @@ export function renderWorking(session: SessionRow, links: SessionLinks): string 
 
 export function renderEnd(
   outcome: NodeOf<'end'>['outcome'],
-  page: { title: string; message?: string },
+  page: { title: string; message?: string; continueLabel?: string; retryLabel?: string },
   scoreDetails: unknown,
   session: SessionRow,
   restartCsrf: string,
@@ -123,10 +123,10 @@ export function renderEnd(
 <p><span class="badge ${outcome}">${outcome}</span></p>
 ${page.message ? html`<p>${page.message}</p>` : ''}
 ${scoreDetails && typeof scoreDetails === 'object' ? renderScoreDetails(scoreDetails) : ''}
-${back ? html`<a class="button" href="${back}">Continue</a>` : ''}
+${back ? html`<a class="button" href="${back}">${page.continueLabel ?? 'Continue'}</a>` : ''}
 ${
   retry && !back
-    ? html`<form method="post" action="/flows/${session.flowId}/start"><input type="hidden" name="csrf" value="${restartCsrf}"><button type="submit" class="secondary button">Start again</button></form>`
+    ? html`<form method="post" action="/flows/${session.flowId}/start"><input type="hidden" name="csrf" value="${restartCsrf}"><button type="submit" class="secondary button">${page.retryLabel ?? 'Start again'}</button></form>`
     : ''
 }`,
   });

@@ -122,7 +122,12 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       const details = node.scoreDetails ? resolveString(node.scoreDetails, scope) : undefined;
       return renderEnd(
         node.outcome,
-        { title: r(node.title) ?? '', message: r(node.message) },
+        {
+          title: r(node.title) ?? '',
+          message: r(node.message),
+          continueLabel: r(node.continueLabel),
+          retryLabel: r(node.retryLabel),
+        },
         details,
         session,
         startCsrf(session.flowId),
