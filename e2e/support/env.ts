@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { resolveServiceSettings } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { type RunningService, startService } from '../../src/server/service.js';
+import { databaseUrlFor } from '../../test/support/database.js';
 import { DESKTOP, KNOWN_ISSUES, type KnownIssue, launchChromium, PageProblems, PHONE } from './browser.js';
 import { type CaptureImages, writeCaptureImages } from './images.js';
 import { Screenshots } from './screenshots.js';
@@ -50,7 +51,7 @@ export function useE2E(): () => E2EEnv {
           ...resolveServiceSettings({}, {}),
           port: 0,
           sandboxPort: 0,
-          databaseUrl: `sqlite:${join(dir, 'e2e.db')}`,
+          databaseUrl: await databaseUrlFor(join(dir, 'e2e.db')),
         },
         { tickMs: 200, logger },
       );

@@ -5,10 +5,12 @@ import { SocureError, SocureInputError } from '../socure/errors.js';
 import type {
   CorrelationKeys,
   InboxDelivery,
+  NewOutbound,
   SessionData,
   SessionPatch,
   SessionRow,
   Store,
+  TimelineEntry,
 } from '../store/types.js';
 import { parseDelivery, type SocureWebhookDelivery } from '../webhooks/index.js';
 import { chooseBranch } from './conditions.js';
@@ -28,13 +30,24 @@ export interface EngineOptions {
   capabilities: Readonly<Record<string, Capability>>;
   context: CapabilityContext;
   now?: () => number;
-  /** Called after every committed transition (to wake SSE listeners). */
-  onChange?: (session: SessionRow) => void;
-  /** Called once when a session ends (to notify the embedding app). */
-  onComplete?: (session: SessionRow, result: Record<string, unknown>) => Promise<void>;
+  /**
+   * The app's callback for a session that ended: built here, committed in the same transaction as the end
+   * (the outbox), then `queued()` is told so it can be sent at once.
+   */
+  completionCallback?: {
+    build(session: SessionRow, result: Record<string, unknown>): NewOutbound;
+    queued(): void;
+  };
   log?: EngineLogger;
-  /** A session left 'running' this long is taken as crashed mid-step and run again. */
-  stallAfterMs?: number;
+  /**
+   * How long a runner's lease on a session lasts; renewed while a step runs. A session whose runner died is
+   * taken over by any instance once its lease expires. Default 30 s.
+   */
+  leaseMs?: number;
+  /** How long a received delivery is left to the receiving instance before a sweep correlates it. Default 5 s. */
+  correlateGraceMs?: number;
+  /** Names this instance in lease owners (diagnostics). Default: a random id. */
+  instanceId?: string;
 }
 
 export interface StartSession {
@@ -73,21 +86,39 @@ const CLEAR_WAIT: SessionPatch = {
 };
 
 const MAX_STEPS = 200;
+/** Sessions (and deliveries) one sweep claims of each kind. */
+const SWEEP_LIMIT = 100;
 
 /**
- * Runs flows durably. A session's state lives in the store and every step is a conditional update on
- * its version, so a step commits once even when several triggers (webhooks, timeouts, a restarted
- * process, another instance) race. A waiting session is a row, not a pending promise.
+ * Runs flows durably. A session's state lives in the store; every step is one transaction, conditional on the
+ * session's version and on its lease, so a step commits once even when several triggers (webhooks, timeouts,
+ * a restarted process, other instances) race, and a step (a billed Socure call) runs only while its runner
+ * holds the lease. A waiting session is a row, not a pending promise.
  */
 export class FlowEngine {
-  private readonly o: Required<Omit<EngineOptions, 'onChange' | 'onComplete' | 'log'>> &
-    Pick<EngineOptions, 'onChange' | 'onComplete' | 'log'>;
-  /** Sessions being run by this process, so one process never runs a session twice at once. */
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly o: Required<Omit<EngineOptions, 'completionCallback' | 'log'>> &
+    Pick<EngineOptions, 'completionCallback' | 'log'>;
+  #runs = 0;
 
   constructor(options: EngineOptions) {
     // `??`, not spread defaults: an option passed as undefined must not replace the default.
-    this.o = { ...options, now: options.now ?? Date.now, stallAfterMs: options.stallAfterMs ?? 60_000 };
+    this.o = {
+      ...options,
+      now: options.now ?? Date.now,
+      leaseMs: options.leaseMs ?? 30_000,
+      correlateGraceMs: options.correlateGraceMs ?? 5_000,
+      instanceId: options.instanceId ?? randomUUID().slice(0, 8),
+    };
+  }
+
+  /** A fresh lease owner: one per run, so two runs (even in one process) never share a lease. */
+  private newOwner(): string {
+    this.#runs += 1;
+    return `${this.o.instanceId}:${this.#runs}`;
+  }
+
+  private leaseUntil(now = this.o.now()): number {
+    return now + this.o.leaseMs;
   }
 
   flowIds(): IterableIterator<string> {
@@ -107,6 +138,7 @@ export class FlowEngine {
     const flow = this.o.flows.get(params.flowId);
     if (!flow) throw new UnknownFlowError(`unknown flow "${params.flowId}"`);
     const now = this.o.now();
+    const owner = this.newOwner();
     const session = await this.o.store.createSession(
       {
         id: randomUUID(),
@@ -116,11 +148,12 @@ export class FlowEngine {
         returnUrl: params.returnUrl ?? null,
         expiresAt: now + flow.ttl,
         input: params.input ?? {},
+        timeline: [{ type: 'created', detail: { flow: flow.id } }],
       },
       now,
+      { owner, until: this.leaseUntil(now) },
     );
-    await this.o.store.appendTimeline(session.id, 'created', { flow: flow.id }, now);
-    await this.run(session.id);
+    await this.runSteps(session.id, owner);
     return (await this.o.store.getSession(session.id)) ?? session;
   }
 
@@ -153,129 +186,174 @@ export class FlowEngine {
     }
     const { values, errors } = validateForm(node.fields, body);
     if (Object.keys(errors).length > 0) return { errors };
-    const moved = await this.transition(session, { status: 'running', nodeId: node.next }, 'input', {
+    const owner = this.newOwner();
+    const moved = await this.transition(session, owner, { status: 'running', nodeId: node.next }, 'input', {
       output: { nodeId, value: values },
     });
-    if (moved) await this.run(sessionId);
+    if (moved) await this.runSteps(sessionId, owner);
     return { session: (await this.o.store.getSession(sessionId)) ?? session };
   }
 
   /** Commits a verified Socure delivery to the inbox; call before acknowledging it. */
   async receive(delivery: SocureWebhookDelivery, rawBody: string): Promise<'inserted' | 'duplicate'> {
-    return this.o.store.insertDelivery({
-      deliveryId: delivery.id,
-      eventType: delivery.eventType,
-      docvTransactionToken: delivery.keys.docvTransactionToken ?? null,
-      referenceId: delivery.keys.referenceId ?? null,
-      customerUserId: delivery.keys.customerUserId ?? null,
-      payload: rawBody,
-      authenticated: delivery.authenticated,
-      receivedAt: this.o.now(),
-    });
+    const now = this.o.now();
+    return this.o.store.insertDelivery(
+      {
+        deliveryId: delivery.id,
+        eventType: delivery.eventType,
+        docvTransactionToken: delivery.keys.docvTransactionToken ?? null,
+        referenceId: delivery.keys.referenceId ?? null,
+        customerUserId: delivery.keys.customerUserId ?? null,
+        payload: rawBody,
+        authenticated: delivery.authenticated,
+        receivedAt: now,
+      },
+      now + this.o.correlateGraceMs,
+    );
   }
 
-  /** Resumes the sessions waiting for this delivery (each exactly once). */
+  /**
+   * Resumes the sessions waiting for this delivery (each exactly once). The delivery is then marked correlated,
+   * unless a waiting session could not take it now (its lease was held): a sweep tries again.
+   */
   async correlate(delivery: SocureWebhookDelivery): Promise<void> {
     const keys: CorrelationKeys = {
       docvTransactionToken: delivery.keys.docvTransactionToken,
       referenceId: delivery.keys.referenceId,
       customerUserId: delivery.keys.customerUserId,
     };
-    for (const session of await this.o.store.findWaitingSessions(keys)) {
-      if (keysMatch(session, keys) && session.waitEvents?.includes(delivery.eventType)) {
-        if (await this.resolveWait(session, delivery)) await this.run(session.id);
+    const waiting = (await this.o.store.findWaitingSessions(keys)).filter(
+      (session) => keysMatch(session, keys) && session.waitEvents?.includes(delivery.eventType),
+    );
+    let consumed = false;
+    let retry = false;
+    for (const session of waiting) {
+      const owner = this.newOwner();
+      if (await this.resolveWait(session, delivery, owner)) {
+        consumed = true;
+        await this.runSteps(session.id, owner);
+      } else {
+        const now = await this.o.store.getSession(session.id);
+        if (now?.status === 'waiting' && now.version === session.version) retry = true;
       }
     }
+    // A consuming step already cleared it in its own transaction.
+    if (!consumed && !retry) await this.o.store.markDeliveryCorrelated(delivery.id);
   }
 
   /**
-   * Fires due timeouts, re-runs sessions stalled mid-step, and (with `all`) re-checks every waiting
-   * session against the inbox — what a restarted process does first.
+   * One sweep, run by every instance on a schedule: claims (so each fires once across instances) due timeouts,
+   * sessions whose runner died mid-step (lease expired), sessions past their time to live, and deliveries whose
+   * receiving instance died before correlating them. One bad session must not stop the others.
    */
-  async tick(options: { all?: boolean; limit?: number } = {}): Promise<void> {
+  async tick(): Promise<void> {
     const now = this.o.now();
-    const limit = options.limit ?? 100;
-    // One bad session (e.g. its flow file was removed) must not stop every other session's timeout.
-    const each = async (sessions: SessionRow[], fn: (session: SessionRow) => Promise<unknown>) => {
-      for (const session of sessions) {
-        try {
-          await fn(session);
-        } catch (err) {
-          this.o.log?.error({ sessionId: session.id, err }, 'tick: session skipped');
-        }
-      }
+    const owner = this.newOwner();
+    const lease = { owner, until: this.leaseUntil(now) };
+    const each = async <T>(items: T[], idOf: (item: T) => string, fn: (item: T) => Promise<unknown>) => {
+      await Promise.all(
+        items.map(async (item) => {
+          try {
+            await fn(item);
+          } catch (err) {
+            this.o.log?.error({ id: idOf(item), err }, 'sweep: item skipped');
+          }
+        }),
+      );
     };
-    await each(await this.o.store.listDueSessions(now, limit), (session) => this.timeOut(session));
-    await each(await this.o.store.listStalledSessions(now - this.o.stallAfterMs, limit), async (session) => {
-      // A slow step this process is still running is not stalled: re-running it would call its capability twice.
-      if (this.running.has(session.id)) return;
-      // Claim it first (a version bump), so two recovering processes do not both re-run the step.
-      if (await this.transition(session, {}, 'recovered')) await this.run(session.id);
-    });
-    // A session past its time to live ends as expired, wherever it stands (an abandoned form, a wait with a
-    // longer timeout); a session this process is running is left to finish its step.
-    await each(await this.o.store.listExpiredSessions(now, limit), async (session) => {
-      if (!this.running.has(session.id)) await this.finish(session, 'expired', { reason: 'session_expired' });
-    });
-    if (options.all) {
-      await each(await this.o.store.listDueSessions(Number.MAX_SAFE_INTEGER, 10_000), async (session) => {
-        if (await this.checkInbox(session)) await this.run(session.id);
-      });
-    }
-  }
-
-  private async timeOut(session: SessionRow): Promise<void> {
-    const node = this.node(session);
-    if (node.type !== 'wait') return;
-    // A delivery already in the inbox wins over the clock: it was committed, then the process died before
-    // correlating it (or the deadline passed while the service was down).
-    if (await this.checkInbox(session)) return this.run(session.id);
-    const moved = await this.transition(
-      session,
-      { status: 'running', nodeId: node.branches.timeout, ...CLEAR_WAIT },
-      'timeout',
-      { output: { nodeId: session.nodeId, value: { timedOut: true } } },
+    const store = this.o.store;
+    await each(
+      await store.claimDueSessions(now, lease, SWEEP_LIMIT),
+      (s) => s.id,
+      (s) => this.timeOut(s, owner),
     );
-    if (moved) await this.run(session.id);
+    await each(
+      await store.claimStalledSessions(now, lease, SWEEP_LIMIT),
+      (s) => s.id,
+      async (session) => {
+        if (await this.transition(session, owner, {}, 'recovered')) await this.runSteps(session.id, owner);
+      },
+    );
+    // A session past its time to live ends as expired wherever it stands (an abandoned form, a wait with a
+    // longer timeout); one whose runner holds a live lease is left to finish its step.
+    await each(
+      await store.claimExpiredSessions(now, lease, SWEEP_LIMIT),
+      (s) => s.id,
+      async (session) => {
+        if (!(await this.finish(session, owner, 'expired', { reason: 'session_expired' })))
+          await store.releaseLease(session.id, owner);
+      },
+    );
+    await each(
+      await store.claimUncorrelatedDeliveries(now, now + this.o.leaseMs, SWEEP_LIMIT),
+      (d) => d.deliveryId,
+      (d) => this.correlate(parseDelivery(d.payload, d.authenticated)),
+    );
   }
 
-  /** Runs a session until it parks; concurrent calls in this process share one run. */
+  /** A claimed waiting session whose timeout is due: a delivery already in the inbox wins over the clock. */
+  private async timeOut(session: SessionRow, owner: string): Promise<void> {
+    const node = this.node(session);
+    if (node.type === 'wait') {
+      // Committed, then the process died before correlating it (or the deadline passed while it was down).
+      if (await this.checkInbox(session, owner)) return this.runSteps(session.id, owner);
+      const moved = await this.transition(
+        session,
+        owner,
+        { status: 'running', nodeId: node.branches.timeout, ...CLEAR_WAIT },
+        'timeout',
+        { output: { nodeId: session.nodeId, value: { timedOut: true } } },
+      );
+      if (moved) return this.runSteps(session.id, owner);
+    }
+    await this.o.store.releaseLease(session.id, owner);
+  }
+
+  /** Runs a session until it parks, if no other runner holds its lease. */
   run(sessionId: string): Promise<void> {
-    const current = this.running.get(sessionId);
-    if (current) return current.then(() => this.run(sessionId));
-    const run = this.runSteps(sessionId).finally(() => this.running.delete(sessionId));
-    this.running.set(sessionId, run);
-    return run;
+    return this.runSteps(sessionId, this.newOwner());
   }
 
-  private async runSteps(sessionId: string): Promise<void> {
+  /** Runs the steps of a running session while `owner` holds (or can take) its lease. */
+  private async runSteps(sessionId: string, owner: string): Promise<void> {
     for (let step = 0; step < MAX_STEPS; step++) {
-      const session = await this.o.store.getSession(sessionId);
+      let session = await this.o.store.getSession(sessionId);
       if (session?.status !== 'running') return;
+      const now = this.o.now();
+      // Our lease, fresh enough for a step: else take it (only if free or expired) before doing anything.
+      if (session.leaseOwner !== owner || (session.leaseUntil ?? 0) - now < this.o.leaseMs / 2) {
+        session = await this.o.store.acquireLease(
+          sessionId,
+          { owner, until: this.leaseUntil(now) },
+          now,
+          session.version,
+        );
+        if (!session) return; // another runner holds it
+      }
       const data = (await this.o.store.getSessionData(sessionId))!;
-      const advanced = await this.step(session, this.node(session), this.scope(session, data));
+      const advanced = await this.step(session, owner, this.node(session), this.scope(session, data));
       if (!advanced) return;
     }
     this.o.log?.error({ sessionId }, 'flow exceeded the step limit (a loop without a screen or wait?)');
     const session = await this.o.store.getSession(sessionId);
-    if (session) await this.finish(session, 'failed', { error: 'the flow exceeded its step limit' });
+    if (session) await this.finish(session, owner, 'failed', { error: 'the flow exceeded its step limit' });
   }
 
   /** Executes one node. Returns true when the session moved on and should keep running. */
-  private async step(session: SessionRow, node: FlowNode, scope: Scope): Promise<boolean> {
+  private async step(session: SessionRow, owner: string, node: FlowNode, scope: Scope): Promise<boolean> {
     switch (node.type) {
       case 'capability':
-        return this.runCapability(session, node, scope);
+        return this.runCapability(session, owner, node, scope);
       case 'screen':
-        await this.transition(session, { status: 'input' }, 'screen');
+        await this.transition(session, owner, { status: 'input' }, 'screen');
         return false;
       case 'wait':
-        return this.park(session, node, scope);
+        return this.park(session, owner, node, scope);
       case 'branch':
-        return this.transition(session, { nodeId: chooseBranch(node, scope) }, 'branch');
+        return this.transition(session, owner, { nodeId: chooseBranch(node, scope) }, 'branch');
       case 'end': {
         const result = resolveDeep(node.result, scope) as Record<string, unknown>;
-        await this.finish(session, node.outcome, result);
+        await this.finish(session, owner, node.outcome, result);
         return false;
       }
     }
@@ -283,12 +361,21 @@ export class FlowEngine {
 
   private async runCapability(
     session: SessionRow,
+    owner: string,
     node: NodeOf<'capability'>,
     scope: Scope,
   ): Promise<boolean> {
     const capability = this.o.capabilities[node.capability]!;
     let output: unknown;
     let next = node.next;
+    // The lease is renewed while the call runs, so a slow Socure answer is not taken for a dead runner.
+    const renew = setInterval(() => {
+      const now = this.o.now();
+      this.o.store
+        .acquireLease(session.id, { owner, until: this.leaseUntil(now) }, now, session.version)
+        .catch((err: unknown) => this.o.log?.warn({ sessionId: session.id, err }, 'lease renewal failed'));
+    }, this.o.leaseMs / 3);
+    renew.unref();
     try {
       output = await capability.execute(resolveDeep(node.input, scope) as never, this.o.context);
     } catch (err) {
@@ -305,13 +392,15 @@ export class FlowEngine {
       );
       if (!known) this.o.log?.error({ sessionId: session.id, err }, 'unexpected capability error');
       if (!node.onError) {
-        await this.finish(session, 'failed', { error: error.message });
+        await this.finish(session, owner, 'failed', { error: error.message });
         return false;
       }
       output = { error };
       next = node.onError;
+    } finally {
+      clearInterval(renew);
     }
-    return this.transition(session, { nodeId: next }, 'step', {
+    return this.transition(session, owner, { nodeId: next }, 'step', {
       output: { nodeId: node.saveAs ?? session.nodeId, value: output },
     });
   }
@@ -321,7 +410,12 @@ export class FlowEngine {
    * session moved on: the caller's run loop continues it (calling run() from inside the run would wait on
    * itself forever).
    */
-  private async park(session: SessionRow, node: NodeOf<'wait'>, scope: Scope): Promise<boolean> {
+  private async park(
+    session: SessionRow,
+    owner: string,
+    node: NodeOf<'wait'>,
+    scope: Scope,
+  ): Promise<boolean> {
     const key = (ref: string | undefined) => {
       const v = ref === undefined ? undefined : resolveString(ref, scope);
       return v === undefined || v === null || v === '' ? null : String(v);
@@ -338,26 +432,26 @@ export class FlowEngine {
       challengeId: randomUUID(),
     };
     if (!patch.waitToken && !patch.waitReferenceId && !patch.waitCustomerUserId) {
-      await this.finish(session, 'failed', {
+      await this.finish(session, owner, 'failed', {
         error: 'the wait has no correlation key (check the flow references)',
       });
       return false;
     }
-    const parked = await this.o.store.updateSession(session.id, session.version, patch, now);
+    const parked = await this.o.store.commitStep({
+      sessionId: session.id,
+      expectedVersion: session.version,
+      patch,
+      now,
+      lease: { owner, until: null },
+      timeline: [{ type: 'waiting', detail: { node: session.nodeId, events: patch.waitEvents } }],
+    });
     if (!parked) return false;
-    await this.o.store.appendTimeline(
-      session.id,
-      'waiting',
-      { node: session.nodeId, events: patch.waitEvents },
-      this.o.now(),
-    );
-    this.o.onChange?.(parked);
     // Checked after parking, so a delivery committed in between is not missed: whoever resolves first wins.
-    return this.checkInbox(parked);
+    return this.checkInbox(parked, owner);
   }
 
   /** Resolves a waiting session from a delivery already in the inbox (early or missed); true when it did. */
-  private async checkInbox(session: SessionRow): Promise<boolean> {
+  private async checkInbox(session: SessionRow, owner: string): Promise<boolean> {
     const keys = {
       docvTransactionToken: session.waitToken,
       referenceId: session.waitReferenceId,
@@ -375,11 +469,17 @@ export class FlowEngine {
           customerUserId: d.customerUserId,
         }),
     );
-    return usable ? this.resolveWait(session, parseDelivery(usable.payload, usable.authenticated)) : false;
+    return usable
+      ? this.resolveWait(session, parseDelivery(usable.payload, usable.authenticated), owner)
+      : false;
   }
 
   /** Moves a waiting session to the branch of the delivery's event; true when this call did (the caller runs it). */
-  private async resolveWait(session: SessionRow, delivery: SocureWebhookDelivery): Promise<boolean> {
+  private async resolveWait(
+    session: SessionRow,
+    delivery: SocureWebhookDelivery,
+    owner: string,
+  ): Promise<boolean> {
     const node = this.node(session);
     if (node.type !== 'wait') return false;
     const target = resolvingEvents(node).get(delivery.eventType);
@@ -390,6 +490,7 @@ export class FlowEngine {
     });
     const moved = await this.transition(
       session,
+      owner,
       { status: 'running', nodeId: target, ...CLEAR_WAIT },
       'resumed',
       // Consumed in the same transaction as the move: a crash in between cannot leave it reusable.
@@ -399,43 +500,62 @@ export class FlowEngine {
     return moved;
   }
 
+  /**
+   * Ends a session: the end state, its result, the timeline entry and the app's callback in one transaction (a
+   * session is never completed without its callback queued). True when this call ended it.
+   */
   private async finish(
     session: SessionRow,
+    owner: string,
     outcome: NonNullable<SessionRow['outcome']>,
     result: Record<string, unknown>,
-  ) {
-    const done = await this.o.store.updateSession(
-      session.id,
-      session.version,
-      { status: 'completed', outcome, ...CLEAR_WAIT },
-      this.o.now(),
-      { result },
-    );
-    if (!done) return;
-    await this.o.store.appendTimeline(session.id, 'completed', { outcome }, this.o.now());
-    this.o.onChange?.(done);
-    await this.o.onComplete?.(done, result);
+  ): Promise<boolean> {
+    const now = this.o.now();
+    const callback = this.o.completionCallback;
+    const done = await this.o.store.commitStep({
+      sessionId: session.id,
+      expectedVersion: session.version,
+      patch: { status: 'completed', outcome, ...CLEAR_WAIT },
+      now,
+      lease: { owner, until: null },
+      result,
+      timeline: [{ type: 'completed', detail: { outcome } }],
+      outbound: callback?.build({ ...session, status: 'completed', outcome }, result),
+    });
+    if (!done) return false;
+    callback?.queued();
+    return true;
   }
 
-  /** One conditional update plus its timeline entry; false when another writer moved the session first. */
+  /**
+   * One step's commit: the patch plus its timeline entry, conditional on the version and the lease. The lease is
+   * kept while the session runs on and released when it parks, asks for input or ends. False when another
+   * writer moved the session first.
+   */
   private async transition(
     session: SessionRow,
+    owner: string,
     patch: SessionPatch,
     event: string,
     data?: { output?: { nodeId: string; value: unknown }; consumedDelivery?: string },
     detail: Record<string, unknown> = {},
   ): Promise<boolean> {
     const now = this.o.now();
-    const updated = await this.o.store.updateSession(session.id, session.version, patch, now, data);
-    if (!updated) return false;
-    await this.o.store.appendTimeline(
-      session.id,
-      event,
-      { from: session.nodeId, to: updated.nodeId, ...detail },
+    const running = (patch.status ?? session.status) === 'running';
+    const entry: TimelineEntry = {
+      type: event,
+      detail: { from: session.nodeId, to: patch.nodeId ?? session.nodeId, ...detail },
+    };
+    const updated = await this.o.store.commitStep({
+      sessionId: session.id,
+      expectedVersion: session.version,
+      patch,
       now,
-    );
-    this.o.onChange?.(updated);
-    return true;
+      lease: { owner, until: running ? this.leaseUntil(now) : null },
+      ...data,
+      timeline: [entry],
+    });
+    return updated !== undefined;
   }
 
   node(session: SessionRow): FlowNode {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import type { SessionRow, Store } from '../store/types.js';
+import type { NewOutbound, SessionRow, Store } from '../store/types.js';
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
 export function generateAppWebhookSecret(): string {
@@ -27,7 +27,7 @@ export interface AppWebhookOptions {
 }
 
 /**
- * Tells the embedding app that a session ended: committed to the store first (an outbox), then sent
+ * Tells the embedding app that a session ended: committed with the session's end (an outbox), then sent
  * with Standard Webhooks headers and retried with backoff until a 2xx or out of attempts.
  */
 export class AppWebhookDispatcher {
@@ -39,7 +39,8 @@ export class AppWebhookDispatcher {
     this.now = o.now ?? Date.now;
   }
 
-  async enqueue(session: SessionRow, result: Record<string, unknown>): Promise<void> {
+  /** The `session.completed` callback of an ended session: the engine commits it with the session's end. */
+  build(session: SessionRow, result: Record<string, unknown>): NewOutbound {
     const id = `msg_${randomUUID()}`;
     const body = JSON.stringify({
       type: 'session.completed',
@@ -53,13 +54,11 @@ export class AppWebhookDispatcher {
         result,
       },
     });
-    await this.o.store.enqueueOutbound({
-      id,
-      sessionId: session.id,
-      url: this.o.url,
-      body,
-      nextAttemptAt: this.now(),
-    });
+    return { id, sessionId: session.id, url: this.o.url, body, nextAttemptAt: this.now() };
+  }
+
+  /** A callback was committed: send it now rather than at the next poll. */
+  queued(): void {
     void this.drain();
   }
 

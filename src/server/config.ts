@@ -33,6 +33,17 @@ const SPECS: ServiceSettingSpec[] = [
   { key: 'host', env: 'HOST', flag: '--host', parse: z.string().trim().min(1) },
   { key: 'publicUrl', env: 'PUBLIC_URL', flag: '--public-url', parse: httpUrl },
   { key: 'databaseUrl', env: 'DATABASE_URL', flag: '--database-url', parse: z.string().trim().min(1) },
+  {
+    key: 'databasePoolSize',
+    env: 'DATABASE_POOL_SIZE',
+    flag: '--database-pool-size',
+    parse: z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'must be a whole number of connections')
+      .transform(Number)
+      .pipe(z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000')),
+  },
   { key: 'flowsDir', env: 'FLOWS_DIR', flag: '--flows-dir', parse: z.string().trim().min(1) },
   {
     key: 'apiKey',
@@ -84,6 +95,8 @@ export interface ServiceSettings {
   /** The address phones and Socure reach; links and the webhook URL are built on it. */
   publicUrl: string;
   databaseUrl: string;
+  /** PostgreSQL connections per instance (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   flowsDir: string;
   /** Bearer key of the sessions API; generated and kept in the store when not set. */
   apiKey?: string;
@@ -163,6 +176,7 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     host: (out.host as string | undefined) ?? '127.0.0.1',
     publicUrl: (out.publicUrl as string | undefined) ?? `http://localhost:${portValue}`,
     databaseUrl: (out.databaseUrl as string | undefined) ?? 'sqlite:./data/socure-connector.db',
+    databasePoolSize: (out.databasePoolSize as number | undefined) ?? 10,
     flowsDir: (out.flowsDir as string | undefined) ?? DEFAULT_FLOWS_DIR,
     apiKey: out.apiKey as string | undefined,
     webhookSecrets: out.webhookSecrets as string[] | undefined,

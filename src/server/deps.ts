@@ -1,6 +1,5 @@
 import type { FlowEngine } from '../flows/engine.js';
 import type { Store } from '../store/types.js';
-import type { ChangeHub } from './change-hub.js';
 import type { Signer } from './signing.js';
 
 /** What the routes need; built once by the service. */
@@ -8,7 +7,6 @@ export interface ServerDeps {
   engine: FlowEngine;
   store: Store;
   signer: Signer;
-  hub: ChangeHub;
   publicUrl: string;
   /** The unguessable path segment of this instance's Socure webhook URL. */
   webhookPath: string;

@@ -8,11 +8,10 @@ import { FlowEngine } from '../flows/engine.js';
 import { loadFlows } from '../flows/loader.js';
 import { type RunningSandbox, startSandbox } from '../sandbox/index.js';
 import { SocureClient } from '../socure/index.js';
-import { openStore } from '../store/index.js';
+import { describeDatabase, openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { buildServer } from './app.js';
 import { AppWebhookDispatcher, generateAppWebhookSecret } from './app-webhooks.js';
-import { ChangeHub } from './change-hub.js';
 import type { ServiceSettings } from './config.js';
 import { sessionPath } from './deps.js';
 import { createLogger, redactUrlsInText, withRedaction } from './logger.js';
@@ -25,6 +24,8 @@ export interface RunningService {
   webhookUrl: string;
   apiKey: string;
   appWebhookSecret: string | undefined;
+  /** The database, named without credentials (e.g. "PostgreSQL db.internal:5432/socure"). */
+  database: string;
   flows: Array<{ id: string; title: string; url: string }>;
   sandbox: RunningSandbox | undefined;
   engine: FlowEngine;
@@ -56,7 +57,10 @@ export async function startService(
   // An embedding app's own logger gets our redaction and URL serializers too: without them Fastify logs
   // full request URLs (session signatures, the webhook path secret).
   const log = withRedaction(options.logger ?? createLogger());
-  const store = await openStore(settings.databaseUrl);
+  const store = await openStore(settings.databaseUrl, {
+    poolSize: settings.databasePoolSize,
+    onListenError: (err) => log.warn({ error: err.message }, 'PostgreSQL change feed reconnecting'),
+  });
   // Run in order on close. The store closes last: work still in flight (webhook retries, the sandbox,
   // the app webhook outbox) must not hit a closed store.
   const closers: Array<() => Promise<void> | void> = [() => store.close()];
@@ -97,7 +101,6 @@ export async function startService(
     closers.unshift(() => client.close());
 
     const flows = await loadFlows(settings.flowsDir, new Set(Object.keys(capabilities)));
-    const hub = new ChangeHub();
     const appWebhookSecret = settings.appWebhookUrl
       ? (settings.appWebhookSecret ??
         (await store.getOrCreateSetting('app-webhook-secret', generateAppWebhookSecret)))
@@ -117,8 +120,7 @@ export async function startService(
       flows,
       capabilities: capabilities as unknown as Record<string, Capability>,
       context: { client, config: connector },
-      onChange: (s) => hub.publish(s),
-      onComplete: dispatcher ? (s, result) => dispatcher.enqueue(s, result) : undefined,
+      completionCallback: dispatcher,
       log,
     });
 
@@ -126,7 +128,6 @@ export async function startService(
       engine,
       store,
       signer,
-      hub,
       publicUrl: settings.publicUrl,
       webhookPath,
       webhookSecrets,
@@ -155,8 +156,9 @@ export async function startService(
         name: 'socure-connector',
       });
 
-    // A restarted service first resumes what it left: due timeouts, stalled steps, deliveries it missed.
-    await engine.tick({ all: true });
+    // A restarted service first resumes what it (or a dead instance) left: due timeouts, steps whose runner's
+    // lease expired, sessions past their time to live, deliveries nobody correlated.
+    await engine.tick();
     const tickMs = options.tickMs ?? 1000;
     const timer = setInterval(
       () => engine.tick().catch((err: unknown) => log.error({ err }, 'tick failed')),
@@ -176,6 +178,7 @@ export async function startService(
       webhookUrl,
       apiKey,
       appWebhookSecret,
+      database: describeDatabase(settings.databaseUrl),
       flows: [...flows.values()].map((f) => ({
         id: f.id,
         title: f.title,

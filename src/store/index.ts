@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
+import { openPostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { Store } from './types.js';
 
-export { migrationProvider, migrations } from './migrations/index.js';
+export { LocalChangeFeed } from './change-feed.js';
+export { MIGRATION_NAMES, migrationProviderFor, migrationsFor } from './migrations/index.js';
+export { openPostgresStore, PostgresStore, poolConfigFromUrl } from './postgres-store.js';
 export { openSqliteStore, SqliteStore } from './sqlite-store.js';
 export * from './types.js';
 
@@ -36,14 +39,17 @@ export function parseDatabaseUrl(databaseUrl: string): DatabaseTarget {
   return { kind: 'sqlite', path: url };
 }
 
-/** Opens and migrates the store a database URL names (see `parseDatabaseUrl`). */
-export async function openStore(databaseUrl: string): Promise<Store> {
+/** Names a database for people (the start banner, logs): never its password. */
+export function describeDatabase(databaseUrl: string): string {
   const target = parseDatabaseUrl(databaseUrl);
-  if (target.kind === 'postgres') {
-    throw new Error(
-      'PostgreSQL support arrives in a later release of socure-connector; for now use SQLite ' +
-        '(e.g. DATABASE_URL=sqlite:./data/socure.db, or leave DATABASE_URL unset).',
-    );
-  }
+  if (target.kind === 'sqlite') return `SQLite ${target.path}`;
+  const url = new URL(target.url);
+  return `PostgreSQL ${url.hostname}:${url.port || '5432'}${url.pathname}`;
+}
+
+/** Opens and migrates the store a database URL names (see `parseDatabaseUrl`). */
+export async function openStore(databaseUrl: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const target = parseDatabaseUrl(databaseUrl);
+  if (target.kind === 'postgres') return openPostgresStore(target.url, options);
   return openSqliteStore(target.path);
 }

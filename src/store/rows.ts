@@ -2,6 +2,7 @@
  * Mapping between database rows (`schema.ts`) and the store's TypeScript types (`types.ts`), shared by every
  * dialect: integers may arrive as strings (PostgreSQL bigint), JSON is text, booleans are 0/1.
  */
+import type { Selectable } from 'kysely';
 import type { OutboundWebhooksTable, SessionsTable, TimelineTable, WebhookInboxTable } from './schema.js';
 import type {
   InboxDelivery,
@@ -38,6 +39,8 @@ export function toSessionRow(row: SessionsTable): SessionRow {
     status: row.status as SessionStatus,
     nodeId: row.node_id,
     version: int(row.version),
+    leaseOwner: row.lease_owner,
+    leaseUntil: intOrNull(row.lease_until),
     customerUserId: row.customer_user_id,
     returnUrl: row.return_url,
     wakeAt: intOrNull(row.wake_at),
@@ -70,7 +73,7 @@ export function sessionPatchColumns(patch: SessionPatch): Partial<SessionsTable>
   return columns;
 }
 
-export function toInboxDelivery(row: WebhookInboxTable): InboxDelivery {
+export function toInboxDelivery(row: Selectable<WebhookInboxTable>): InboxDelivery {
   return {
     deliveryId: row.delivery_id,
     eventType: row.event_type,
@@ -84,10 +87,10 @@ export function toInboxDelivery(row: WebhookInboxTable): InboxDelivery {
   };
 }
 
-export function toTimelineEvent(row: TimelineTable): TimelineEvent {
+export function toTimelineEvent(row: TimelineTable, position: number): TimelineEvent {
   return {
     sessionId: row.session_id,
-    seq: int(row.seq),
+    seq: position,
     at: int(row.at),
     type: row.type,
     detail: fromJson<Record<string, unknown>>(row.detail),

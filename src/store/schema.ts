@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The tables as the database holds them (snake_case columns), shared by every dialect's store.
  * Where a type differs from the TypeScript row: JSON is stored as text, timestamps as integer milliseconds
@@ -13,6 +15,8 @@ export interface SessionsTable {
   status: string;
   node_id: string;
   version: number;
+  lease_owner: string | null;
+  lease_until: Int | null;
   customer_user_id: string | null;
   return_url: string | null;
   wake_at: Int | null;
@@ -37,6 +41,8 @@ export interface SessionDataTable {
 }
 
 export interface WebhookInboxTable {
+  /** Receive order (an identity / AUTOINCREMENT column, assigned by the database). */
+  seq: Generated<Int>;
   delivery_id: string;
   event_type: string;
   docv_transaction_token: string | null;
@@ -48,11 +54,15 @@ export interface WebhookInboxTable {
   authenticated: number;
   received_at: Int;
   consumed_by: string | null;
+  /** When a sweep must correlate it if the receiving instance has not (null once correlated). */
+  correlate_by: Int | null;
 }
 
+/** Ordered by the session version that wrote the entry, then its index within that step. */
 export interface TimelineTable {
   session_id: string;
-  seq: number;
+  version: number;
+  idx: number;
   at: Int;
   type: string;
   /** JSON object, as text. */
@@ -79,7 +89,7 @@ export interface StoreTables {
   sessions: SessionsTable;
   session_data: SessionDataTable;
   webhook_inbox: WebhookInboxTable;
-  timeline: TimelineTable;
+  session_timeline: TimelineTable;
   outbound_webhooks: OutboundWebhooksTable;
   settings: SettingsTable;
 }

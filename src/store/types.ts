@@ -18,6 +18,12 @@ export interface SessionRow {
   nodeId: string;
   /** Incremented by every update; updates are conditional on it (optimistic concurrency). */
   version: number;
+  /**
+   * Who may run the session's steps (an engine run id) and until when (ms since epoch). A step commits only
+   * while its runner holds the lease; recovery takes over only expired leases. Null when nobody runs it.
+   */
+  leaseOwner: string | null;
+  leaseUntil: number | null;
   customerUserId: string | null;
   returnUrl: string | null;
   /** When a waiting session's timeout fires (ms since epoch), else null. */
@@ -67,6 +73,8 @@ export interface NewSession {
   returnUrl: string | null;
   expiresAt: number;
   input: Record<string, unknown>;
+  /** Timeline entries committed with the session (e.g. 'created'). */
+  timeline?: TimelineEntry[];
 }
 
 /** A Socure webhook delivery, committed before it is acknowledged. */
@@ -92,6 +100,7 @@ export interface CorrelationKeys {
 
 export interface TimelineEvent {
   sessionId: string;
+  /** Position in the session's timeline, from 1 (ordered by the session version that wrote it). */
   seq: number;
   at: number;
   type: string;
@@ -113,57 +122,127 @@ export interface OutboundWebhook {
   lastError: string | null;
 }
 
+/** A timeline entry written by a step (non-personal detail only). */
+export interface TimelineEntry {
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+/** A new outbound callback, committed with the step that ends a session (the transactional outbox). */
+export type NewOutbound = Omit<OutboundWebhook, 'attempts' | 'status' | 'lastError'>;
+
+/** Who runs a step: the run id, and until when its lease holds (null releases it with this commit). */
+export interface LeaseClaim {
+  owner: string;
+  until: number | null;
+}
+
+/**
+ * One step of a session, committed as ONE transaction: the session patch (only if the session is still at
+ * `expectedVersion` and its lease is free, expired or `lease.owner`'s), the node's output, the end result,
+ * the consumed delivery, the timeline entries and the app callback. Nothing of it is written otherwise.
+ */
+export interface StepCommit {
+  sessionId: string;
+  expectedVersion: number;
+  patch: SessionPatch;
+  now: number;
+  lease: LeaseClaim;
+  output?: { nodeId: string; value: unknown };
+  result?: Record<string, unknown>;
+  /** A delivery this step consumed: marked in the same transaction so a crash cannot reuse it. */
+  consumedDelivery?: string;
+  timeline?: TimelineEntry[];
+  outbound?: NewOutbound;
+}
+
+/** What a session change notification carries (no personal data). */
+export interface SessionChange {
+  id: string;
+  version: number;
+  status: SessionStatus;
+}
+
+/**
+ * Tells whoever listens that a session changed, across every instance that shares the database: in-process
+ * for SQLite, LISTEN/NOTIFY for PostgreSQL. Notifications may be lost (a dropped connection): listeners must
+ * re-read the session when they (re)connect.
+ */
+export interface ChangeFeed {
+  subscribe(sessionId: string, listener: (change: SessionChange) => void): () => void;
+  /** Open subscriptions (sessions with at least one listener). */
+  readonly size: number;
+}
+
 export interface Store {
-  /** Applies pending migrations; safe to call on every start and from several processes. */
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations; safe to call on every start and from several processes at once. */
   migrate(): Promise<void>;
   /** Store reachable and every migration applied. */
   ready(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;
+  /** Committed session changes of every instance on this database. */
+  readonly changes: ChangeFeed;
 
-  createSession(session: NewSession, now: number): Promise<SessionRow>;
+  /** Creates a session, running and leased to `lease`, with its first timeline entries. */
+  createSession(session: NewSession, now: number, lease: LeaseClaim): Promise<SessionRow>;
   getSession(id: string): Promise<SessionRow | undefined>;
   getSessionData(id: string): Promise<SessionData | undefined>;
+  /** See `StepCommit`; returns the new row, or undefined when the version or the lease did not match. */
+  commitStep(step: StepCommit): Promise<SessionRow | undefined>;
   /**
-   * Applies `patch` only if the session is still at `expectedVersion`; returns the new row, or undefined when
-   * another writer got there first. `output` records a node's output; `result` sets the end result; both are
-   * written in the same transaction as the patch.
+   * Takes (or extends) the lease of a session without changing it: only if it is at `expectedVersion` (when
+   * given) and its lease is free, expired or already `lease.owner`'s. Undefined when another runner holds it.
    */
-  updateSession(
+  acquireLease(
     id: string,
-    expectedVersion: number,
-    patch: SessionPatch,
+    lease: { owner: string; until: number },
     now: number,
-    data?: {
-      output?: { nodeId: string; value: unknown };
-      result?: Record<string, unknown>;
-      /** A delivery this step consumed, marked in the same transaction so a crash cannot reuse it. */
-      consumedDelivery?: string;
-    },
+    expectedVersion?: number,
   ): Promise<SessionRow | undefined>;
-  /** Waiting sessions whose timeout is due. */
-  listDueSessions(now: number, limit: number): Promise<SessionRow[]>;
-  /** Unfinished sessions whose time to live (`expiresAt`) has passed, oldest first. */
-  listExpiredSessions(now: number, limit: number): Promise<SessionRow[]>;
-  /** Sessions left 'running' before `before` (a crash mid-step): to be run again. */
-  listStalledSessions(before: number, limit: number): Promise<SessionRow[]>;
+  /** Gives a lease back (only `owner`'s). */
+  releaseLease(id: string, owner: string): Promise<void>;
+
+  /** Waiting sessions whose timeout is due and whose lease is free: leased to `lease` and returned. */
+  claimDueSessions(
+    now: number,
+    lease: { owner: string; until: number },
+    limit: number,
+  ): Promise<SessionRow[]>;
+  /** Unfinished sessions past their time to live with a free lease: leased to `lease` and returned. */
+  claimExpiredSessions(
+    now: number,
+    lease: { owner: string; until: number },
+    limit: number,
+  ): Promise<SessionRow[]>;
+  /** Running sessions whose runner's lease expired (a crash mid-step): leased to `lease` and returned. */
+  claimStalledSessions(
+    now: number,
+    lease: { owner: string; until: number },
+    limit: number,
+  ): Promise<SessionRow[]>;
   /** Waiting sessions whose challenge matches any of the keys. */
   findWaitingSessions(keys: CorrelationKeys): Promise<SessionRow[]>;
+  /** Every waiting session, oldest first, in pages (`after`: the last id of the previous page). */
+  listWaitingSessions(limit: number, after?: string): Promise<SessionRow[]>;
 
-  /** Commits a delivery. 'duplicate' when its delivery id, or its token + event type, was seen before. */
-  insertDelivery(delivery: Omit<InboxDelivery, 'consumedBy'>): Promise<'inserted' | 'duplicate'>;
-  /** Deliveries matching any key, of the given event types, oldest first. */
+  /**
+   * Commits a delivery, pending correlation until `correlateBy`. 'duplicate' when its delivery id, or its
+   * token + event type, was seen before.
+   */
+  insertDelivery(
+    delivery: Omit<InboxDelivery, 'consumedBy'>,
+    correlateBy: number,
+  ): Promise<'inserted' | 'duplicate'>;
+  /** Deliveries matching any key, of the given event types, in the order they were received. */
   findDeliveries(keys: CorrelationKeys, eventTypes: readonly string[]): Promise<InboxDelivery[]>;
-  markDeliveryConsumed(deliveryId: string, sessionId: string): Promise<void>;
+  /** The delivery was correlated (resumed its session, or none waited for it): no sweep needs it again. */
+  markDeliveryCorrelated(deliveryId: string): Promise<void>;
+  /** Deliveries whose correlation is overdue (the receiving instance died): pushed to `until` and returned. */
+  claimUncorrelatedDeliveries(now: number, until: number, limit: number): Promise<InboxDelivery[]>;
 
-  appendTimeline(
-    sessionId: string,
-    type: string,
-    detail: Record<string, unknown>,
-    now: number,
-  ): Promise<void>;
   listTimeline(sessionId: string): Promise<TimelineEvent[]>;
 
-  enqueueOutbound(webhook: Omit<OutboundWebhook, 'attempts' | 'status' | 'lastError'>): Promise<void>;
   /** Due pending webhooks; claiming pushes their next attempt to `leaseUntil` so two workers do not both send. */
   claimDueOutbound(now: number, leaseUntil: number, limit: number): Promise<OutboundWebhook[]>;
   recordOutboundAttempt(
@@ -172,6 +251,6 @@ export interface Store {
   ): Promise<void>;
   listOutbound(sessionId: string): Promise<OutboundWebhook[]>;
 
-  /** A value kept across restarts (e.g. the signing secret generated on first start). */
+  /** A value kept across restarts and shared by every instance (e.g. the signing secret generated on first start). */
   getOrCreateSetting(name: string, create: () => string): Promise<string>;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { databaseUrlFor } from '../support/database.js';
 import { z } from 'zod';
 import type { Capability, CapabilityContext } from '../../src/connector/capability.js';
 import { capabilities as realCapabilities } from '../../src/connector/manifest.js';
@@ -17,7 +18,7 @@ import {
 } from '../../src/flows/index.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { SocureClient } from '../../src/socure/index.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/index.js';
+import { openStore as openStoreAt, type Store } from '../../src/store/index.js';
 import {
   buildTestDelivery,
   parseDelivery,
@@ -94,14 +95,24 @@ export function inlineFlow(
   return parseFlow(`${id}.json`, { id, title: id, start, nodes }, new Set(capabilityIds));
 }
 
+/** A promise the test settles: a capability that awaits `promise` stays in flight until `open()`. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
 /** A manual clock for timeouts. */
 export function manualClock(start = Date.UTC(2030, 0, 1)) {
   let t = start;
   return { now: () => t, advance: (ms: number) => (t += ms), set: (ms: number) => (t = ms) };
 }
 
-export async function openStore(path: string): Promise<SqliteStore> {
-  return openSqliteStore(path);
+/** The store for a test's database file: SQLite there, or its own PostgreSQL database (see test/support/database.ts). */
+export async function openStore(path: string): Promise<Store> {
+  return openStoreAt(await databaseUrlFor(path));
 }
 
 export function newEngine(o: Partial<EngineOptions> & Pick<EngineOptions, 'store' | 'flows'>): FlowEngine {
@@ -122,7 +133,7 @@ export function delivery(options: Parameters<typeof buildTestDelivery>[0]): {
 }
 
 /** Count of timeline entries of one type. */
-export async function timelineCount(store: SqliteStore, sessionId: string, type: string): Promise<number> {
+export async function timelineCount(store: Store, sessionId: string, type: string): Promise<number> {
   return (await store.listTimeline(sessionId)).filter((e) => e.type === type).length;
 }
 

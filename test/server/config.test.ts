@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SettingsError } from '../../src/connector/settings.js';
 import { DEFAULT_FLOWS_DIR, resolveServiceSettings } from '../../src/server/config.js';
+import { describeDatabase } from '../../src/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'socure-config-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,6 +73,27 @@ describe('resolveServiceSettings', () => {
     expect(() => resolveServiceSettings({ TRUST_PROXY: 'yes' }, {})).toThrow(
       /TRUST_PROXY must be true or false/,
     );
+  });
+
+  it('DATABASE_POOL_SIZE is a whole number of connections from 1 to 1000, default 10', () => {
+    expect(resolveServiceSettings({}, {}).databasePoolSize).toBe(10);
+    expect(resolveServiceSettings({ DATABASE_POOL_SIZE: '25' }, {}).databasePoolSize).toBe(25);
+    expect(resolveServiceSettings({}, { databasePoolSize: '3' }).databasePoolSize).toBe(3);
+    expect(() => resolveServiceSettings({ DATABASE_POOL_SIZE: '0' }, {})).toThrow(
+      /DATABASE_POOL_SIZE must be at least 1/,
+    );
+    expect(() => resolveServiceSettings({}, { databasePoolSize: 'ten' })).toThrow(
+      /--database-pool-size must be a whole number of connections/,
+    );
+  });
+
+  it('a PostgreSQL DATABASE_URL is kept as given and named without its password', () => {
+    const url = 'postgres://connector:s3cr3t-pw@db.internal:6543/socure?sslmode=require';
+    expect(resolveServiceSettings({ DATABASE_URL: url }, {}).databaseUrl).toBe(url);
+    const named = describeDatabase(url);
+    expect(named).toBe('PostgreSQL db.internal:6543/socure');
+    expect(describeDatabase('postgresql://u:p@localhost/x')).toBe('PostgreSQL localhost:5432/x');
+    expect(describeDatabase('sqlite:./data/a.db')).toBe('SQLite ./data/a.db');
   });
 
   it('flags win over environment variables', () => {

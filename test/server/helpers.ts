@@ -6,6 +6,7 @@ import pino from 'pino';
 import { request } from 'undici';
 import { resolveServiceSettings, type ServiceSettings } from '../../src/server/config.js';
 import { type RunningService, type ServiceOptions, startService } from '../../src/server/service.js';
+import { databaseUrlFor } from '../support/database.js';
 
 /** The embedded sandbox's ID+ key: it must never reach a page, an API answer or a log line. */
 export const SANDBOX_ID_PLUS_KEY = 'a1b234cd-75e1-9e01-f234-56abcdef6789';
@@ -62,7 +63,7 @@ export async function startTestService(
       ...resolveServiceSettings({}, {}),
       port: 0,
       sandboxPort: 0,
-      databaseUrl: `sqlite:${join(dir, 'service.db')}`,
+      databaseUrl: await databaseUrlFor(join(dir, 'service.db')),
       publicUrl: 'http://localhost:0',
       ...overrides,
     },

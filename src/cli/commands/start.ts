@@ -16,6 +16,7 @@ export function describeService(service: RunningService, apiKeyFromSettings: boo
     `Socure webhook URL (Socure admin > Developer > Webhook): ${service.webhookUrl}`,
     `Sessions API: POST ${service.publicUrl}/api/sessions   OpenAPI: ${service.publicUrl}/api/openapi.json`,
     `  Authorization: Bearer ${apiKeyFromSettings ? '<CONNECTOR_API_KEY>' : service.apiKey}`,
+    `Database: ${service.database}`,
   ];
   if (service.appWebhookSecret)
     lines.push(`App webhook signing secret (Standard Webhooks): ${service.appWebhookSecret}`);
@@ -52,7 +53,11 @@ export function startCommand(): Command {
     )
     .option(
       '--database-url <url>',
-      'SQLite path, default sqlite:./data/socure-connector.db (env DATABASE_URL)',
+      'SQLite path (default sqlite:./data/socure-connector.db) or postgres://user:pass@host:5432/db (env DATABASE_URL)',
+    )
+    .option(
+      '--database-pool-size <n>',
+      'PostgreSQL connections per instance, default 10 (env DATABASE_POOL_SIZE)',
     )
     .option('--flows-dir <dir>', 'directory of flow JSON files, default the shipped flows (env FLOWS_DIR)')
     .option('--api-key <key>', 'Bearer key of the sessions API; generated when unset (env CONNECTOR_API_KEY)')

@@ -1,4 +1,6 @@
-// Waiting pages: reload as soon as the session changes. Server-Sent Events first; polling if they fail.
+// Waiting pages: reload as soon as the session changes. Server-Sent Events first, with a slow poll beside
+// them (a change notification lost between instances costs seconds, never a stuck page); a fast poll if
+// EventSource is missing or fails.
 (() => {
   const root = document.querySelector('[data-session-events]');
   if (!root) return;
@@ -12,11 +14,10 @@
     events?.close();
     window.location.reload();
   };
-  let polling = false;
-  const poll = () => {
-    if (polling) return;
-    polling = true;
-    setInterval(async () => {
+  let timer;
+  const poll = (everyMs) => {
+    clearInterval(timer);
+    timer = setInterval(async () => {
       try {
         const res = await fetch(root.getAttribute('data-session-status'), { cache: 'no-store' });
         const state = await res.json();
@@ -24,15 +25,16 @@
       } catch {
         /* keep polling */
       }
-    }, 3000);
+    }, everyMs);
   };
-  if (!('EventSource' in window)) return poll();
+  if (!('EventSource' in window)) return poll(3000);
+  poll(10000);
   events = new EventSource(root.getAttribute('data-session-events'));
   events.addEventListener('change', (e) => {
     if (String(JSON.parse(e.data).version) !== version) reload();
   });
   events.onerror = () => {
     events.close();
-    poll();
+    poll(3000);
   };
 })();

@@ -30,7 +30,7 @@ const text = (v: unknown) => (v === undefined || v === null ? undefined : String
 
 /** The hosted pages a person sees: flow index, screens, waiting pages (SSE + polling), results. */
 export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
-  const { engine, store, signer, hub } = deps;
+  const { engine, store, signer } = deps;
   const startCsrf = (flowId: string) => signer.csrfToken(`start:${flowId}`);
   const links = (id: string): SessionLinks => ({
     page: sessionPath(deps, id),
@@ -231,11 +231,12 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     });
-    const send = (s: SessionRow) => {
+    const send = (s: Pick<SessionRow, 'version' | 'status'>) => {
       if (!res.writableEnded)
         res.write(`event: change\ndata: ${JSON.stringify({ version: s.version, status: s.status })}\n\n`);
     };
-    const unsubscribe = hub.subscribe(id, send);
+    // Changes committed by any instance on this database (LISTEN/NOTIFY on PostgreSQL).
+    const unsubscribe = store.changes.subscribe(id, send);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     streams.add(res);
     // The response's 'close' fires when the client goes away (the request's may fire as soon as its

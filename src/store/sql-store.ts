@@ -1,0 +1,536 @@
+/**
+ * The store's SQL, shared by SQLite and PostgreSQL: every query is written once with kysely. A dialect
+ * supplies how a write transaction runs, how a committed change is announced, and how claim queries lock
+ * (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time, so a plain conditional update).
+ */
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import { MIGRATION_NAMES } from './migrations/index.js';
+import {
+  fromJson,
+  sessionPatchColumns,
+  toInboxDelivery,
+  toJson,
+  toOutboundWebhook,
+  toSessionRow,
+  toTimelineEvent,
+} from './rows.js';
+import type { SessionDataTable, SessionsTable, StoreTables } from './schema.js';
+import type {
+  ChangeFeed,
+  CorrelationKeys,
+  InboxDelivery,
+  LeaseClaim,
+  NewSession,
+  OutboundStatus,
+  OutboundWebhook,
+  SessionChange,
+  SessionData,
+  SessionRow,
+  StepCommit,
+  Store,
+  TimelineEntry,
+  TimelineEvent,
+} from './types.js';
+
+export type Trx = Transaction<StoreTables>;
+/** Announces a committed change: runs inside the transaction (NOTIFY) or after its commit (in-process). */
+export type Announce = (change: SessionChange) => Promise<void>;
+
+type Lease = { owner: string; until: number };
+
+export abstract class SqlStore implements Store {
+  abstract readonly dialect: 'sqlite' | 'postgres';
+  abstract readonly changes: ChangeFeed;
+  abstract migrate(): Promise<void>;
+  abstract close(): Promise<void>;
+
+  protected constructor(protected readonly db: Kysely<StoreTables>) {}
+
+  /** Runs `fn` as one write transaction; `announce` publishes a session change once it commits. */
+  protected abstract write<T>(fn: (trx: Trx, announce: Announce) => Promise<T>): Promise<T>;
+  /**
+   * Locks the rows a claim selects, skipping rows another claimer holds (PostgreSQL). SQLite has one writer at a
+   * time, so its claim (select + conditional update in one write transaction) needs no lock clause.
+   */
+  #skipLocked<DB, TB extends keyof DB, O>(
+    query: SelectQueryBuilder<DB, TB, O>,
+  ): SelectQueryBuilder<DB, TB, O> {
+    return this.dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+  }
+
+  /** Refuses a database that has applied a migration this code does not know (a newer release migrated it). */
+  protected async assertSchemaNotNewer(): Promise<void> {
+    let applied: string[];
+    try {
+      const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(this.db);
+      applied = rows.rows.map((r) => r.name);
+    } catch {
+      return; // a new database: no migration table yet
+    }
+    const unknown = applied.filter((name) => !MIGRATION_NAMES.includes(name)).sort();
+    if (unknown.length > 0) {
+      throw new Error(
+        `the database schema is newer than this socure-connector: it has migration ${unknown.join(', ')}, ` +
+          `this version knows up to ${MIGRATION_NAMES.at(-1)}. Upgrade socure-connector (every instance) ` +
+          'or point DATABASE_URL at another database.',
+      );
+    }
+  }
+
+  async ready(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(this.db);
+      const applied = new Set(rows.rows.map((r) => r.name));
+      const pending = MIGRATION_NAMES.filter((name) => !applied.has(name));
+      if (pending.length > 0) return { ok: false, detail: `pending migrations: ${pending.join(', ')}` };
+      return { ok: true, detail: `${this.dialect}: ${applied.size} migration(s) applied` };
+    } catch (error) {
+      return {
+        ok: false,
+        detail: `${this.dialect}: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+  }
+
+  // --- sessions ---
+
+  createSession(session: NewSession, now: number, lease: LeaseClaim): Promise<SessionRow> {
+    const row: SessionsTable = {
+      id: session.id,
+      flow_id: session.flowId,
+      status: 'running',
+      node_id: session.nodeId,
+      version: 1,
+      lease_owner: lease.until === null ? null : lease.owner,
+      lease_until: lease.until,
+      customer_user_id: session.customerUserId,
+      return_url: session.returnUrl,
+      wake_at: null,
+      wait_token: null,
+      wait_reference_id: null,
+      wait_customer_user_id: null,
+      wait_events: null,
+      challenge_id: null,
+      outcome: null,
+      created_at: now,
+      updated_at: now,
+      expires_at: session.expiresAt,
+    };
+    return this.write(async (trx, announce) => {
+      await trx.insertInto('sessions').values(row).execute();
+      await trx
+        .insertInto('session_data')
+        .values({ session_id: session.id, input: toJson(session.input), outputs: '{}', result: null })
+        .execute();
+      await insertTimeline(trx, session.id, 1, session.timeline ?? [], now);
+      await announce({ id: session.id, version: 1, status: 'running' });
+      return toSessionRow(row);
+    });
+  }
+
+  async getSession(id: string): Promise<SessionRow | undefined> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toSessionRow(row);
+  }
+
+  async getSessionData(id: string): Promise<SessionData | undefined> {
+    const row = await this.db
+      .selectFrom('session_data')
+      .selectAll()
+      .where('session_id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      input: fromJson<Record<string, unknown>>(row.input),
+      outputs: fromJson<Record<string, unknown>>(row.outputs),
+      result: row.result === null ? null : fromJson<Record<string, unknown>>(row.result),
+    };
+  }
+
+  commitStep(step: StepCommit): Promise<SessionRow | undefined> {
+    const { sessionId: id, now, lease } = step;
+    return this.write(async (trx, announce) => {
+      // The version check, the lease check and the write are one statement: no read-then-write.
+      const updated = await trx
+        .updateTable('sessions')
+        .set((eb) => ({
+          ...sessionPatchColumns(step.patch),
+          version: eb('version', '+', 1),
+          updated_at: now,
+          lease_owner: lease.until === null ? null : lease.owner,
+          lease_until: lease.until,
+        }))
+        .where('id', '=', id)
+        .where('version', '=', step.expectedVersion)
+        .where((eb) =>
+          eb.or([
+            eb('lease_owner', 'is', null),
+            eb('lease_owner', '=', lease.owner),
+            eb('lease_until', '<=', now),
+          ]),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      if (!updated) return undefined;
+      const row = toSessionRow(updated);
+      if (step.output !== undefined || step.result !== undefined) {
+        const set: Partial<SessionDataTable> = {};
+        if (step.output !== undefined) {
+          // Safe to read-modify-write: this transaction holds the session row since the update above.
+          const current = await trx
+            .selectFrom('session_data')
+            .select('outputs')
+            .where('session_id', '=', id)
+            .executeTakeFirstOrThrow();
+          const outputs = fromJson<Record<string, unknown>>(current.outputs);
+          Object.defineProperty(outputs, step.output.nodeId, {
+            value: step.output.value === undefined ? null : step.output.value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+          set.outputs = toJson(outputs);
+        }
+        if (step.result !== undefined) set.result = toJson(step.result);
+        await trx.updateTable('session_data').set(set).where('session_id', '=', id).execute();
+      }
+      if (step.consumedDelivery !== undefined) {
+        await trx
+          .updateTable('webhook_inbox')
+          .set({ consumed_by: id, correlate_by: null })
+          .where('delivery_id', '=', step.consumedDelivery)
+          .execute();
+      }
+      await insertTimeline(trx, id, row.version, step.timeline ?? [], now);
+      if (step.outbound) {
+        const webhook = step.outbound;
+        await trx
+          .insertInto('outbound_webhooks')
+          .values({
+            id: webhook.id,
+            session_id: webhook.sessionId,
+            url: webhook.url,
+            body: webhook.body,
+            attempts: 0,
+            next_attempt_at: webhook.nextAttemptAt,
+            status: 'pending',
+            last_error: null,
+          })
+          .execute();
+      }
+      await announce({ id, version: row.version, status: row.status });
+      return row;
+    });
+  }
+
+  acquireLease(
+    id: string,
+    lease: Lease,
+    now: number,
+    expectedVersion?: number,
+  ): Promise<SessionRow | undefined> {
+    return this.write(async (trx) => {
+      let query = trx
+        .updateTable('sessions')
+        .set({ lease_owner: lease.owner, lease_until: lease.until })
+        .where('id', '=', id)
+        .where((eb) =>
+          eb.or([
+            eb('lease_owner', 'is', null),
+            eb('lease_owner', '=', lease.owner),
+            eb('lease_until', '<=', now),
+          ]),
+        );
+      if (expectedVersion !== undefined) query = query.where('version', '=', expectedVersion);
+      const row = await query.returningAll().executeTakeFirst();
+      return row && toSessionRow(row);
+    });
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.write((trx) =>
+      trx
+        .updateTable('sessions')
+        .set({ lease_owner: null, lease_until: null })
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .execute(),
+    );
+  }
+
+  claimDueSessions(now: number, lease: Lease, limit: number): Promise<SessionRow[]> {
+    return this.#claimSessions(lease, now, limit, (q) =>
+      q.where('status', '=', 'waiting').where('wake_at', '<=', now).orderBy('wake_at'),
+    );
+  }
+
+  claimExpiredSessions(now: number, lease: Lease, limit: number): Promise<SessionRow[]> {
+    return this.#claimSessions(lease, now, limit, (q) =>
+      q.where('status', '!=', 'completed').where('expires_at', '<=', now).orderBy('expires_at'),
+    );
+  }
+
+  claimStalledSessions(now: number, lease: Lease, limit: number): Promise<SessionRow[]> {
+    return this.#claimSessions(lease, now, limit, (q) =>
+      q.where('status', '=', 'running').orderBy('updated_at'),
+    );
+  }
+
+  /** Leases up to `limit` sessions that `filter` selects and nobody holds a live lease on. */
+  #claimSessions(
+    lease: Lease,
+    now: number,
+    limit: number,
+    filter: (
+      q: SelectQueryBuilder<StoreTables, 'sessions', { id: string }>,
+    ) => SelectQueryBuilder<StoreTables, 'sessions', { id: string }>,
+  ): Promise<SessionRow[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    return this.write(async (trx) => {
+      const candidates = filter(
+        trx
+          .selectFrom('sessions')
+          .select('id')
+          .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<=', now)])),
+      )
+        .orderBy('id')
+        .limit(limit);
+      const ids = (await this.#skipLocked(candidates).execute()).map((r) => r.id);
+      if (ids.length === 0) return [];
+      const rows = await trx
+        .updateTable('sessions')
+        .set({ lease_owner: lease.owner, lease_until: lease.until })
+        .where('id', 'in', ids)
+        .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<=', now)]))
+        .returningAll()
+        .execute();
+      const order = new Map(ids.map((id, index) => [id, index]));
+      return rows.map(toSessionRow).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    });
+  }
+
+  async findWaitingSessions(keys: CorrelationKeys): Promise<SessionRow[]> {
+    const { docvTransactionToken: token, referenceId, customerUserId } = keys;
+    if (token == null && referenceId == null && customerUserId == null) return [];
+    const rows = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('status', '=', 'waiting')
+      .where((eb) => {
+        const any = [];
+        if (token != null) any.push(eb('wait_token', '=', token));
+        if (referenceId != null) any.push(eb('wait_reference_id', '=', referenceId));
+        if (customerUserId != null) any.push(eb('wait_customer_user_id', '=', customerUserId));
+        return eb.or(any);
+      })
+      .orderBy('updated_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toSessionRow);
+  }
+
+  async listWaitingSessions(limit: number, after?: string): Promise<SessionRow[]> {
+    let query = this.db.selectFrom('sessions').selectAll().where('status', '=', 'waiting');
+    if (after !== undefined) query = query.where('id', '>', after);
+    const rows = await query.orderBy('id').limit(limit).execute();
+    return rows.map(toSessionRow);
+  }
+
+  // --- webhook inbox ---
+
+  insertDelivery(
+    delivery: Omit<InboxDelivery, 'consumedBy'>,
+    correlateBy: number,
+  ): Promise<'inserted' | 'duplicate'> {
+    return this.write(async (trx) => {
+      // DO NOTHING on any unique conflict: the delivery id or the (token, event type) pair.
+      const result = await trx
+        .insertInto('webhook_inbox')
+        .values({
+          delivery_id: delivery.deliveryId,
+          event_type: delivery.eventType,
+          docv_transaction_token: delivery.docvTransactionToken,
+          reference_id: delivery.referenceId,
+          customer_user_id: delivery.customerUserId,
+          payload: delivery.payload,
+          authenticated: delivery.authenticated ? 1 : 0,
+          received_at: delivery.receivedAt,
+          consumed_by: null,
+          correlate_by: correlateBy,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n ? 'inserted' : 'duplicate';
+    });
+  }
+
+  async findDeliveries(keys: CorrelationKeys, eventTypes: readonly string[]): Promise<InboxDelivery[]> {
+    const { docvTransactionToken: token, referenceId, customerUserId } = keys;
+    if (token == null && referenceId == null && customerUserId == null) return [];
+    if (eventTypes.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('webhook_inbox')
+      .selectAll()
+      .where('event_type', 'in', [...eventTypes])
+      .where((eb) => {
+        const any = [];
+        if (token != null) any.push(eb('docv_transaction_token', '=', token));
+        if (referenceId != null) any.push(eb('reference_id', '=', referenceId));
+        if (customerUserId != null) any.push(eb('customer_user_id', '=', customerUserId));
+        return eb.or(any);
+      })
+      .orderBy('seq')
+      .execute();
+    return rows.map(toInboxDelivery);
+  }
+
+  async markDeliveryCorrelated(deliveryId: string): Promise<void> {
+    await this.write((trx) =>
+      trx
+        .updateTable('webhook_inbox')
+        .set({ correlate_by: null })
+        .where('delivery_id', '=', deliveryId)
+        .execute(),
+    );
+  }
+
+  claimUncorrelatedDeliveries(now: number, until: number, limit: number): Promise<InboxDelivery[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    return this.write(async (trx) => {
+      const due = trx
+        .selectFrom('webhook_inbox')
+        .select('seq')
+        .where('correlate_by', '<=', now)
+        .orderBy('correlate_by')
+        .orderBy('seq')
+        .limit(limit);
+      const seqs = (await this.#skipLocked(due).execute()).map((r) => r.seq);
+      if (seqs.length === 0) return [];
+      const rows = await trx
+        .updateTable('webhook_inbox')
+        .set({ correlate_by: until })
+        .where('seq', 'in', seqs)
+        .where('correlate_by', '<=', now)
+        .returningAll()
+        .execute();
+      return rows.map(toInboxDelivery).sort((a, b) => a.receivedAt - b.receivedAt);
+    });
+  }
+
+  // --- timeline ---
+
+  async listTimeline(sessionId: string): Promise<TimelineEvent[]> {
+    const rows = await this.db
+      .selectFrom('session_timeline')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .orderBy('version')
+      .orderBy('idx')
+      .execute();
+    return rows.map((row, index) => toTimelineEvent(row, index + 1));
+  }
+
+  // --- outbound webhooks ---
+
+  claimDueOutbound(now: number, leaseUntil: number, limit: number): Promise<OutboundWebhook[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    return this.write(async (trx) => {
+      const due = trx
+        .selectFrom('outbound_webhooks')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(limit);
+      const ids = (await this.#skipLocked(due).execute()).map((row) => row.id);
+      if (ids.length === 0) return [];
+      const claimed = await trx
+        .updateTable('outbound_webhooks')
+        .set((eb) => ({ next_attempt_at: leaseUntil, attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', ids)
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .returningAll()
+        .execute();
+      const order = new Map(ids.map((id, index) => [id, index]));
+      return claimed.map(toOutboundWebhook).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    });
+  }
+
+  async recordOutboundAttempt(
+    id: string,
+    result: { status: OutboundStatus; nextAttemptAt: number; lastError: string | null },
+  ): Promise<void> {
+    await this.write((trx) =>
+      trx
+        .updateTable('outbound_webhooks')
+        .set({ status: result.status, next_attempt_at: result.nextAttemptAt, last_error: result.lastError })
+        .where('id', '=', id)
+        .execute(),
+    );
+  }
+
+  async listOutbound(sessionId: string): Promise<OutboundWebhook[]> {
+    const rows = await this.db
+      .selectFrom('outbound_webhooks')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toOutboundWebhook);
+  }
+
+  // --- settings ---
+
+  async getOrCreateSetting(name: string, create: () => string): Promise<string> {
+    const existing = await this.#readSetting(name);
+    if (existing !== undefined) return existing;
+    const value = create();
+    // Insert if absent, then read: when two instances race, both return the value that was committed first.
+    await this.write((trx) =>
+      trx
+        .insertInto('settings')
+        .values({ name, value })
+        .onConflict((oc) => oc.doNothing())
+        .execute(),
+    );
+    const stored = await this.#readSetting(name);
+    if (stored === undefined) throw new Error(`setting ${name} vanished after insert`);
+    return stored;
+  }
+
+  async #readSetting(name: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row?.value;
+  }
+}
+
+/** Timeline entries of one commit: keyed by the session version it wrote, so no `max(seq) + 1` is needed. */
+async function insertTimeline(
+  trx: Trx,
+  sessionId: string,
+  version: number,
+  entries: readonly TimelineEntry[],
+  now: number,
+): Promise<void> {
+  if (entries.length === 0) return;
+  await trx
+    .insertInto('session_timeline')
+    .values(
+      entries.map((entry, idx) => ({
+        session_id: sessionId,
+        version,
+        idx,
+        at: now,
+        type: entry.type,
+        detail: toJson(entry.detail),
+      })),
+    )
+    .execute();
+}
