@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['sandbox-throughput.ts', 'client-overhead.ts'];
+const BENCHES = ['sandbox-throughput.ts', 'client-overhead.ts', 'cross-instance-sse.ts', 'webhook-ingest.ts'];
 
 const results: string[] = [];
 let crashed = 0;

@@ -137,12 +137,18 @@ export class PostgresStore extends SqlStore {
     client.on('end', () => onFailure(new Error('LISTEN connection ended')));
     await client.connect();
     await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    if (this.#closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.#listener = client;
   }
 
   #scheduleReconnect(delayMs: number): void {
-    if (this.#closed) return;
+    // One pending reconnect at a time: a failed attempt's own 'end' event must not schedule a second one.
+    if (this.#closed || this.#reconnect) return;
     this.#reconnect = setTimeout(() => {
+      this.#reconnect = undefined;
       this.listen().catch((err: Error) => {
         this.#onListenError?.(err);
         this.#scheduleReconnect(Math.min(delayMs * 2, 5_000));

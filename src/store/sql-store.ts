@@ -38,6 +38,9 @@ export type Announce = (change: SessionChange) => Promise<void>;
 
 type Lease = { owner: string; until: number };
 
+/** Thrown inside a step's transaction to roll it back: its delivery was consumed by another step. */
+class AlreadyConsumed extends Error {}
+
 export abstract class SqlStore implements Store {
   abstract readonly dialect: 'sqlite' | 'postgres';
   abstract readonly changes: ChangeFeed;
@@ -147,7 +150,16 @@ export abstract class SqlStore implements Store {
     };
   }
 
-  commitStep(step: StepCommit): Promise<SessionRow | undefined> {
+  async commitStep(step: StepCommit): Promise<SessionRow | undefined> {
+    try {
+      return await this.#commitStep(step);
+    } catch (err) {
+      if (err instanceof AlreadyConsumed) return undefined;
+      throw err;
+    }
+  }
+
+  #commitStep(step: StepCommit): Promise<SessionRow | undefined> {
     const { sessionId: id, now, lease } = step;
     return this.write(async (trx, announce) => {
       // The version check, the lease check and the write are one statement: no read-then-write.
@@ -195,11 +207,14 @@ export abstract class SqlStore implements Store {
         await trx.updateTable('session_data').set(set).where('session_id', '=', id).execute();
       }
       if (step.consumedDelivery !== undefined) {
-        await trx
+        // A delivery resumes one wait only: a step consuming one already consumed is rolled back whole.
+        const consumed = await trx
           .updateTable('webhook_inbox')
           .set({ consumed_by: id, correlate_by: null })
           .where('delivery_id', '=', step.consumedDelivery)
-          .execute();
+          .where('consumed_by', 'is', null)
+          .executeTakeFirst();
+        if ((consumed.numUpdatedRows ?? 0n) === 0n) throw new AlreadyConsumed();
       }
       await insertTimeline(trx, id, row.version, step.timeline ?? [], now);
       if (step.outbound) {

@@ -1,5 +1,5 @@
 /**
- * The engine with a real SQLite store and small inline flows whose capabilities are test doubles that
+ * The engine with a real store (SQLite, or PostgreSQL in the postgres project) and small inline flows whose capabilities are test doubles that
  * record their calls. (The shipped flows against the sandbox are in shipped-flows.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Flow, FlowEngine, UnknownFlowError } from '../../src/flows/index.js';
 import { SocureInputError } from '../../src/socure/index.js';
-import type { SessionRow, SqliteStore } from '../../src/store/index.js';
+import type { SessionChange, SessionRow, Store } from '../../src/store/index.js';
 import {
   delivery,
   fakeCapability,
+  gate,
   inlineFlow,
   manualClock,
   newEngine,
@@ -23,7 +24,7 @@ import {
 
 let tmp: ReturnType<typeof tempDir>;
 let fileNo = 0;
-const stores: SqliteStore[] = [];
+const stores: Store[] = [];
 
 beforeAll(() => {
   tmp = tempDir('socure-engine-');
@@ -37,7 +38,7 @@ function dbPath(): string {
   return join(tmp.dir, `engine-${++fileNo}.db`);
 }
 
-async function store(path = dbPath()): Promise<SqliteStore> {
+async function store(path = dbPath()): Promise<Store> {
   const s = await openStore(path);
   stores.push(s);
   return s;
@@ -129,13 +130,13 @@ const WAIT_ENDS = {
   failedEnd: { type: 'end', outcome: 'failed', title: 'Upload failed', result: { reason: 'upload_failed' } },
 };
 
-/** capability (opens a challenge) → wait → capability → end. */
+/** capability (opens a challenge; its input is the session id) → wait → capability → end. */
 function waitFlow() {
   return inlineFlow(
     'wait-flow',
     'open',
     {
-      open: { type: 'capability', capability: 'open', next: 'prompt' },
+      open: { type: 'capability', capability: 'open', input: { id: '{{session.id}}' }, next: 'prompt' },
       prompt: {
         type: 'wait',
         title: 'Scan the code',
@@ -201,6 +202,31 @@ async function waitingSession(engine: FlowEngine, customerUserId = 'cu-1') {
   return { session, token, ref };
 }
 
+/** A completion callback that records what it built and how often a commit queued it. */
+function recordingCallback() {
+  const built: Array<[SessionRow, Record<string, unknown>]> = [];
+  let queued = 0;
+  return {
+    built,
+    queued: () => queued,
+    option: {
+      build(session: SessionRow, result: Record<string, unknown>) {
+        built.push([session, result]);
+        return {
+          id: randomUUID(),
+          sessionId: session.id,
+          url: 'https://app.example.com/hook',
+          body: JSON.stringify({ id: session.id, outcome: session.outcome, result }),
+          nextAttemptAt: 0,
+        };
+      },
+      queued() {
+        queued += 1;
+      },
+    },
+  };
+}
+
 async function outcomeOf(engine: FlowEngine, id: string) {
   const session = (await engine.store.getSession(id))!;
   const data = (await engine.store.getSessionData(id))!;
@@ -213,16 +239,12 @@ describe('capability, screen, branch and end nodes', () => {
   it('runs a screen: validation errors keep the session at the screen; valid values move it on', async () => {
     const s = await store();
     const lookup = fakeCapability('lookup', () => ({ tier: 'gold', score: 0.2, tags: ['a', 'b'] }));
-    const changes: SessionRow[] = [];
-    const completed: Array<[SessionRow, Record<string, unknown>]> = [];
+    const callback = recordingCallback();
     const engine = newEngine({
       store: s,
       flows: flowMap(formFlow()),
       capabilities: { lookup },
-      onChange: (row) => changes.push(row),
-      onComplete: async (row, result) => {
-        completed.push([row, result]);
-      },
+      completionCallback: callback.option,
     });
     const started = await engine.start({
       flowId: 'form-flow',
@@ -231,6 +253,9 @@ describe('capability, screen, branch and end nodes', () => {
     });
     expect(started).toMatchObject({ status: 'input', nodeId: 'form', outcome: null });
     expect(lookup.calls).toHaveLength(0);
+    // Change notifications come from the store (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL).
+    const changes: SessionChange[] = [];
+    const unsubscribe = s.changes.subscribe(started.id, (change) => changes.push(change));
 
     const bad = await engine.submit(started.id, 'form', { name: '  ', email: 'not-mail', age: 'x' });
     expect(bad).toEqual({
@@ -271,9 +296,23 @@ describe('capability, screen, branch and end nodes', () => {
       nested: { tier: 'gold', list: [3, 'user cu-7'] },
       fixed: 42,
     });
-    expect(completed).toHaveLength(1);
-    expect(completed[0]![1]).toEqual(data.result);
-    expect(changes.at(-1)).toMatchObject({ status: 'completed', outcome: 'verified' });
+    // The app's callback was built once, from the completed row, and committed with the end (one outbox row).
+    expect(callback.built).toHaveLength(1);
+    expect(callback.built[0]![0]).toMatchObject({ id: started.id, status: 'completed', outcome: 'verified' });
+    expect(callback.built[0]![1]).toEqual(data.result);
+    expect(callback.queued()).toBe(1);
+    const outbound = await s.listOutbound(started.id);
+    expect(outbound).toHaveLength(1);
+    expect(outbound[0]).toMatchObject({ sessionId: started.id, status: 'pending', attempts: 0 });
+    expect(JSON.parse(outbound[0]!.body)).toEqual({
+      id: started.id,
+      outcome: 'verified',
+      result: data.result,
+    });
+    const { session: done } = await outcomeOf(engine, started.id);
+    await until(() => changes.at(-1)?.version === done.version, 'the completion to be announced');
+    expect(changes.at(-1)).toEqual({ id: started.id, version: done.version, status: 'completed' });
+    unsubscribe();
 
     const timeline = await s.listTimeline(started.id);
     expect(timeline.map((e) => e.type)).toEqual([
@@ -377,21 +416,23 @@ describe('capability, screen, branch and end nodes', () => {
     const boom = fakeCapability('boom', () => {
       throw new SocureInputError('modules', 'select at least one module');
     });
-    const completed: Record<string, unknown>[] = [];
+    const callback = recordingCallback();
     const engine = newEngine({
       store: s,
       flows: flowMap(flow),
       capabilities: { boom },
-      onComplete: async (_s, r) => {
-        completed.push(r);
-      },
+      completionCallback: callback.option,
     });
     const session = await engine.start({ flowId: 'no-on-error' });
     expect(session).toMatchObject({ status: 'completed', outcome: 'failed', nodeId: 'c' });
     expect((await s.getSessionData(session.id))!.result).toEqual({
       error: 'modules: select at least one module',
     });
-    expect(completed).toEqual([{ error: 'modules: select at least one module' }]);
+    expect(callback.built.map(([, result]) => result)).toEqual([
+      { error: 'modules: select at least one module' },
+    ]);
+    expect(callback.queued()).toBe(1);
+    expect(await s.listOutbound(session.id)).toHaveLength(1);
     expect((await s.listTimeline(session.id)).map((e) => e.type)).toEqual(['created', 'completed']);
   });
 
@@ -650,10 +691,10 @@ describe('timeouts', () => {
     });
     const { session } = await waitingSession(engine);
     clock.advance(11 * 60_000); // both are due; the orphan comes first
-    await engine.tick({ all: true });
+    await engine.tick();
     expect((await s.getSession(session.id))!).toMatchObject({ status: 'completed', outcome: 'expired' });
     expect((await s.getSession(orphan.id))!.status).toBe('waiting');
-    expect(logged).toContainEqual(expect.objectContaining({ sessionId: orphan.id }));
+    expect(logged).toContainEqual(expect.objectContaining({ id: orphan.id }));
   });
 });
 
@@ -716,7 +757,7 @@ describe('exactly once', () => {
     expect((await s.getSession(started.id))!.outcome).toBe('verified');
   });
 
-  it('two engines on two store instances of one SQLite file racing correlate resume it once', async () => {
+  it('two engines on two store instances of one database racing correlate resume it once', async () => {
     const path = dbPath();
     const storeA = await store(path);
     const storeB = await store(path);
@@ -739,46 +780,51 @@ describe('exactly once', () => {
     });
   });
 
-  it('a stalled session is re-run by tick; an in-flight step of this process is not run twice', async () => {
+  it('a live lease is not taken over by tick: an in-flight step is not run twice', async () => {
     const s = await store();
     const clock = manualClock();
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const slowCall = gate();
     const slow = fakeCapability('slow', async () => {
-      await gate;
+      await slowCall.promise;
       return { ok: true };
     });
     const flow = inlineFlow(
       'slow-flow',
       'c',
       {
-        c: { type: 'capability', capability: 'slow', next: 'done' },
+        c: { type: 'capability', capability: 'slow', input: { id: '{{session.id}}' }, next: 'done' },
         done: { type: 'end', outcome: 'verified', title: 'Done' },
       },
       ['slow'],
     );
+    // leaseMs 60 s: renewed every 20 s of real time, so never during this test; the manual clock decides.
     const engine = newEngine({
       store: s,
       flows: flowMap(flow),
       capabilities: { slow },
       now: clock.now,
-      stallAfterMs: 60_000,
+      leaseMs: 60_000,
     });
     const starting = engine.start({ flowId: 'slow-flow' });
     await until(() => slow.calls.length === 1, 'the slow capability to be called');
-    clock.advance(120_000); // the step has now been "running" longer than stallAfterMs
-    const ticking = engine.tick();
-    await new Promise((r) => setTimeout(r, 50));
-    release();
-    const [session] = await Promise.all([starting, ticking]);
-    expect(session).toMatchObject({ status: 'completed', outcome: 'verified' });
+    const running = (slow.calls[0] as { id: string }).id;
+    expect((await s.getSession(running))!).toMatchObject({
+      status: 'running',
+      leaseUntil: clock.now() + 60_000,
+    });
+    clock.advance(59_999); // still inside the lease (an old "stall" threshold of 60 s would be close)
+    await engine.tick();
     expect(slow.calls).toHaveLength(1);
+    expect((await s.getSession(running))!).toMatchObject({ status: 'running', nodeId: 'c' });
+    slowCall.open();
+    const session = await starting;
+    expect(session).toMatchObject({ id: running, status: 'completed', outcome: 'verified' });
+    expect(slow.calls).toHaveLength(1);
+    expect(await timelineCount(s, session.id, 'recovered')).toBe(0);
     expect(await timelineCount(s, session.id, 'completed')).toBe(1);
   });
 
-  it('a session left running by a crashed process is run again by tick', async () => {
+  it('a session left running by a crashed process is run again by tick once its lease expires', async () => {
     const path = dbPath();
     const s = await store(path);
     const clock = manualClock();
@@ -792,7 +838,7 @@ describe('exactly once', () => {
       },
       ['cap'],
     );
-    // The "crashed process" created the session and died before running its first step.
+    // The "crashed process" created the session (leased to its run for 30 s) and died before its first step.
     const row = await s.createSession(
       {
         id: 'crashed-1',
@@ -804,22 +850,35 @@ describe('exactly once', () => {
         input: {},
       },
       clock.now(),
+      { owner: 'crashed:1', until: clock.now() + 30_000 },
     );
-    expect(row.status).toBe('running');
+    expect(row).toMatchObject({ status: 'running', leaseOwner: 'crashed:1' });
     const engine = newEngine({
       store: s,
       flows: flowMap(flow),
       capabilities: { cap },
       now: clock.now,
-      stallAfterMs: 60_000,
+      instanceId: 'survivor',
     });
     await engine.tick();
-    expect(cap.calls).toHaveLength(0); // not stalled yet
-    clock.advance(60_001);
+    expect(cap.calls).toHaveLength(0); // its lease is live
+    await engine.run('crashed-1'); // nor does an explicit run take a live lease
+    expect(cap.calls).toHaveLength(0);
+    clock.advance(29_999);
     await engine.tick();
-    expect((await s.getSession('crashed-1'))!).toMatchObject({ status: 'completed', outcome: 'verified' });
+    expect(cap.calls).toHaveLength(0);
+    clock.advance(1); // the lease ends now
+    await engine.tick();
+    expect((await s.getSession('crashed-1'))!).toMatchObject({
+      status: 'completed',
+      outcome: 'verified',
+      leaseOwner: null,
+      leaseUntil: null,
+    });
     expect((await s.getSessionData('crashed-1'))!.result).toEqual({ n: 1 });
     expect(await timelineCount(s, 'crashed-1', 'recovered')).toBe(1);
+    expect(cap.calls).toHaveLength(1);
+    await engine.tick();
     expect(cap.calls).toHaveLength(1);
   });
 });
@@ -927,48 +986,113 @@ describe('the webhook inbox', () => {
     expect((await s.getSession(session.id))!).toMatchObject({ status: 'waiting', nodeId: 'second' });
     expect(after.calls).toHaveLength(1);
     expect(await timelineCount(s, session.id, 'resumed')).toBe(1);
-    await engine.tick({ all: true }); // a restart's re-check of the inbox does not take it either
+    // Nor does the sweep of uncorrelated deliveries, past the grace (a restarted process's re-check).
+    clock.advance(60_000);
+    await engine.tick();
     expect((await s.getSession(session.id))!).toMatchObject({ status: 'waiting', nodeId: 'second' });
-    clock.advance(5 * 60_000);
+    expect(after.calls).toHaveLength(1);
+    clock.advance(4 * 60_000);
     await engine.tick();
     expect((await s.getSession(session.id))!).toMatchObject({ status: 'completed', outcome: 'expired' });
   });
 
-  it('tick({ all: true }) resumes a session whose delivery was committed but never correlated', async () => {
+  it('a delivery committed but never correlated (the receiver died) is correlated by a sweep after the grace', async () => {
     const path = dbPath();
     const s = await store(path);
-    const { open, after } = waitCapabilities();
-    const engine = newEngine({ store: s, flows: flowMap(waitFlow()), capabilities: { open, after } });
-    const { session, token } = await waitingSession(engine);
-    const d = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: token });
-    await engine.receive(d.delivery, d.rawBody); // the process died before correlating
-    await engine.tick();
-    expect((await s.getSession(session.id))!.status).toBe('waiting');
-    const other = await store(path);
-    const restarted = newEngine({ store: other, flows: flowMap(waitFlow()), capabilities: { open, after } });
-    await restarted.tick({ all: true });
-    expect((await other.getSession(session.id))!).toMatchObject({ status: 'completed', outcome: 'verified' });
-    expect(after.calls).toEqual([{ event: 'SESSION_COMPLETE', credId: token }]);
-  });
-});
-
-describe('the engine without fakes of the store', () => {
-  it('options passed as undefined keep their defaults (clock, stall time)', async () => {
-    const s = await store();
+    const clock = manualClock();
     const { open, after } = waitCapabilities();
     const engine = newEngine({
       store: s,
       flows: flowMap(waitFlow()),
       capabilities: { open, after },
+      now: clock.now,
+      correlateGraceMs: 5_000,
+    });
+    const { session, token } = await waitingSession(engine);
+    const d = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: token });
+    expect(await engine.receive(d.delivery, d.rawBody)).toBe('inserted'); // the process died before correlating
+    const other = await store(path);
+    const restarted = newEngine({
+      store: other,
+      flows: flowMap(waitFlow()),
+      capabilities: { open, after },
+      now: clock.now,
+    });
+    clock.advance(4_999); // the receiver may still be correlating it: left alone
+    await restarted.tick();
+    expect((await other.getSession(session.id))!.status).toBe('waiting');
+    expect(after.calls).toHaveLength(0);
+    clock.advance(1);
+    await restarted.tick();
+    expect((await other.getSession(session.id))!).toMatchObject({ status: 'completed', outcome: 'verified' });
+    expect(after.calls).toEqual([{ event: 'SESSION_COMPLETE', credId: token }]);
+    expect(await timelineCount(other, session.id, 'resumed')).toBe(1);
+    // Consumed with the resume: no sweep claims it again.
+    expect(
+      await other.claimUncorrelatedDeliveries(clock.now() + 3_600_000, clock.now() + 3_700_000, 10),
+    ).toEqual([]);
+  });
+
+  it('a delivery nobody waits for is marked correlated, and kept for a wait that begins later', async () => {
+    const s = await store();
+    const clock = manualClock();
+    const after = fakeCapability('after', (i) => i);
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(lateWaitFlow()),
+      capabilities: { after },
+      now: clock.now,
+    });
+    const started = await engine.start({ flowId: 'late-wait', input: { token: 'tok-later' } });
+    const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'tok-later' });
+    await engine.receive(d.delivery, d.rawBody);
+    await engine.correlate(d.delivery);
+    clock.advance(60_000);
+    expect(await s.claimUncorrelatedDeliveries(clock.now(), clock.now() + 1_000, 10)).toEqual([]);
+    await engine.submit(started.id, 'intro', {});
+    expect((await s.getSession(started.id))!).toMatchObject({ status: 'completed', outcome: 'verified' });
+  });
+});
+
+describe('the engine without fakes of the store', () => {
+  it('options passed as undefined keep their defaults (clock, lease, grace, instance id)', async () => {
+    const s = await store();
+    const { after } = waitCapabilities();
+    const leases: Array<SessionRow | undefined> = [];
+    // Reads its own session while it runs: the lease its runner holds.
+    const open = fakeCapability('open', async (input) => {
+      leases.push(await s.getSession(String(input.id)));
+      return { token: `tok-${randomUUID()}`, ref: `ref-${randomUUID()}` };
+    });
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(waitFlow()),
+      capabilities: { open, after },
       now: undefined,
-      stallAfterMs: undefined,
+      leaseMs: undefined,
+      correlateGraceMs: undefined,
+      instanceId: undefined,
     });
     const before = Date.now();
     const { session } = await waitingSession(engine);
     expect(session.createdAt).toBeGreaterThanOrEqual(before);
     expect(session.wakeAt).toBe(session.updatedAt + 10 * 60_000);
+    // Parked: the lease is given back.
+    expect(session).toMatchObject({ leaseOwner: null, leaseUntil: null });
+    // While it ran: leased for 30 s (from its creation) to "<random instance id>:<run>".
+    expect(leases[0]!.leaseOwner).toMatch(/^[0-9a-f]{8}:\d+$/);
+    expect(leases[0]!.leaseUntil! - leases[0]!.createdAt).toBe(30_000);
     await engine.tick();
     expect((await s.getSession(session.id))!.status).toBe('waiting');
+
+    // A received delivery is left to its receiver for 5 s before a sweep may claim it.
+    const d = delivery({ eventType: 'APP_OPENED', docvTransactionToken: 'tok-unrelated' });
+    const t0 = Date.now();
+    await engine.receive(d.delivery, d.rawBody);
+    const t1 = Date.now();
+    expect(await s.claimUncorrelatedDeliveries(t0 + 4_999, t1 + 60_000, 10)).toEqual([]);
+    const claimed = await s.claimUncorrelatedDeliveries(t1 + 5_000, t1 + 60_000, 10);
+    expect(claimed.map((x) => x.deliveryId)).toEqual([d.delivery.id]);
   });
 
   it('survives a closed and re-opened store between steps (state is rows, not promises)', async () => {

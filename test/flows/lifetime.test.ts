@@ -3,7 +3,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SqliteStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import {
   delivery,
   fakeCapability,
@@ -16,7 +16,7 @@ import {
 
 let tmp: ReturnType<typeof tempDir>;
 let n = 0;
-const stores: SqliteStore[] = [];
+const stores: Store[] = [];
 beforeAll(() => {
   tmp = tempDir('socure-lifetime-');
 });
@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-async function store(): Promise<SqliteStore> {
+async function store(): Promise<Store> {
   const s = await openStore(join(tmp.dir, `lifetime-${++n}.db`));
   stores.push(s);
   return s;
@@ -147,7 +147,8 @@ describe('saveAs and consumed deliveries', () => {
       },
       [],
     );
-    const engine = newEngine({ store: s, flows: new Map([[flow.id, flow]]) });
+    const clock = manualClock();
+    const engine = newEngine({ store: s, flows: new Map([[flow.id, flow]]), now: clock.now });
     const started = await engine.start({ flowId: flow.id });
     const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'tok-consume' });
     expect(await engine.receive(d.delivery, d.rawBody)).toBe('inserted');
@@ -156,8 +157,11 @@ describe('saveAs and consumed deliveries', () => {
     expect(after).toMatchObject({ status: 'waiting', nodeId: 'w2' });
     const [row] = await s.findDeliveries({ docvTransactionToken: 'tok-consume' }, ['VERIFICATION_COMPLETED']);
     expect(row?.consumedBy).toBe(started.id);
-    // Re-checking the inbox (as a restarted process does) does not let the same delivery pass w2.
-    await engine.tick({ all: true });
+    // The sweep of uncorrelated deliveries (as a restarted process runs, past the grace) does not let the same
+    // delivery pass w2: consuming it cleared its pending correlation in the same transaction.
+    clock.advance(60_000);
+    expect(await s.claimUncorrelatedDeliveries(clock.now(), clock.now() + 1_000, 10)).toEqual([]);
+    await engine.tick();
     expect(await s.getSession(started.id)).toMatchObject({ status: 'waiting', nodeId: 'w2' });
   });
 });

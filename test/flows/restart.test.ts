@@ -1,6 +1,7 @@
 /**
- * Restart mid-wait: a child process starts a docv-qr session on a SQLite file and exits; this process
- * then opens a fresh store and engine on the same file, as a restarted service would, and carries on.
+ * Restart mid-wait: a child process starts a docv-qr session on a database (a SQLite file, or in the postgres
+ * project a PostgreSQL database of its own) and exits; this process then opens a fresh store and engine on the
+ * same database, as a restarted service would, and carries on.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { capabilities } from '../../src/connector/manifest.js';
 import { type Flow, loadFlows } from '../../src/flows/index.js';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { SocureClient } from '../../src/socure/index.js';
-import type { SqliteStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { databaseUrlFor } from '../support/database.js';
 import {
   FLOWS_DIR,
   newEngine,
@@ -34,7 +36,7 @@ let client: SocureClient;
 let flows: Map<string, Flow>;
 let tmp: ReturnType<typeof tempDir>;
 let fileNo = 0;
-const stores: SqliteStore[] = [];
+const stores: Store[] = [];
 
 beforeAll(async () => {
   tmp = tempDir('socure-restart-');
@@ -64,12 +66,13 @@ interface Started {
   nodeId: string;
 }
 
-/** Runs the fixture in its own Node process; bounded at 30 s. */
-function startInChildProcess(dbPath: string, customerUserId: string): Promise<Started> {
+/** Runs the fixture in its own Node process, on the database `dbPath` names; bounded at 30 s. */
+async function startInChildProcess(dbPath: string, customerUserId: string): Promise<Started> {
+  const databaseUrl = await databaseUrlFor(dbPath);
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', FIXTURE, dbPath, sb.url, sb.keys.sandbox.idPlusKey, customerUserId],
+      ['--import', 'tsx', FIXTURE, databaseUrl, sb.url, sb.keys.sandbox.idPlusKey, customerUserId],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -94,7 +97,11 @@ function startInChildProcess(dbPath: string, customerUserId: string): Promise<St
   });
 }
 
-async function restartedEngine(dbPath: string, now?: () => number) {
+/** A fresh store and engine on the database of `dbPath`, as a restarted (or another) instance. */
+async function restartedEngine(
+  dbPath: string,
+  options: { now?: () => number; correlateGraceMs?: number } = {},
+) {
   const store = await openStore(dbPath);
   stores.push(store);
   const engine = newEngine({
@@ -102,7 +109,7 @@ async function restartedEngine(dbPath: string, now?: () => number) {
     flows,
     capabilities: REAL_CAPABILITIES,
     context: sandboxContext(sb, client),
-    now,
+    ...options,
   });
   return { store, engine };
 }
@@ -116,7 +123,7 @@ describe('restart mid-wait', () => {
 
     const { store, engine } = await restartedEngine(dbPath);
     receiver.engine = engine;
-    await engine.tick({ all: true });
+    await engine.tick();
     expect((await store.getSession(started.sessionId))!).toMatchObject({
       status: 'waiting',
       waitToken: started.token,
@@ -147,7 +154,7 @@ describe('restart mid-wait', () => {
     expect(receiver.forToken(started.token)).toEqual([]);
 
     const { store, engine } = await restartedEngine(dbPath);
-    await engine.tick({ all: true });
+    await engine.tick();
     receiver.engine = engine;
     await until(
       async () => (await store.getSession(started.sessionId))?.status === 'completed',
@@ -167,11 +174,11 @@ describe('restart mid-wait', () => {
     );
   });
 
-  it('a delivery committed but not correlated before the crash is consumed by the first tick after restart', async () => {
+  it('a delivery committed but not correlated before the crash is consumed by the first tick after the grace', async () => {
     const dbPath = join(tmp.dir, `restart-${++fileNo}.db`);
     const started = await startInChildProcess(dbPath, 'cu-restart-3');
-    // An instance commits the deliveries and dies before resuming anything.
-    const { engine: dying } = await restartedEngine(dbPath);
+    // An instance commits the deliveries and dies before resuming anything (its grace: one minute).
+    const { engine: dying } = await restartedEngine(dbPath, { correlateGraceMs: 60_000 });
     receiver.engine = dying;
     receiver.correlate = false;
     try {
@@ -184,9 +191,13 @@ describe('restart mid-wait', () => {
       receiver.correlate = true;
       receiver.engine = undefined;
     }
-    const { store, engine } = await restartedEngine(dbPath);
+    // Within the receiver's grace the deliveries are left to it; the restarted instance runs after it.
+    const { store: early, engine: tooEarly } = await restartedEngine(dbPath);
+    await tooEarly.tick();
+    expect((await early.getSession(started.sessionId))!.status).toBe('waiting');
+    const { store, engine } = await restartedEngine(dbPath, { now: () => Date.now() + 61_000 });
     expect((await store.getSession(started.sessionId))!.status).toBe('waiting');
-    await engine.tick({ all: true });
+    await engine.tick();
     const session = (await store.getSession(started.sessionId))!;
     expect(session).toMatchObject({ status: 'completed', outcome: 'verified' });
     expect(await timelineCount(store, started.sessionId, 'resumed')).toBe(1);
@@ -201,8 +212,8 @@ describe('restart mid-wait', () => {
 
     // The new process starts 31 minutes later: the 30-minute wait is overdue.
     const later = wakeAt + 60_000;
-    const { store, engine } = await restartedEngine(dbPath, () => later);
-    await engine.tick({ all: true });
+    const { store, engine } = await restartedEngine(dbPath, { now: () => later });
+    await engine.tick();
     const session = (await store.getSession(started.sessionId))!;
     expect(session).toMatchObject({ status: 'completed', outcome: 'expired', nodeId: 'timedOut' });
     expect((await store.getSessionData(started.sessionId))!.result).toEqual({

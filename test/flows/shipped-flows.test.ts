@@ -9,7 +9,7 @@ import { capabilities } from '../../src/connector/manifest.js';
 import { type Flow, type FlowEngine, loadFlows } from '../../src/flows/index.js';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { SocureClient } from '../../src/socure/index.js';
-import type { SessionData, SessionRow, SqliteStore } from '../../src/store/index.js';
+import type { SessionData, SessionRow, Store } from '../../src/store/index.js';
 import {
   delivery,
   FLOWS_DIR,
@@ -34,7 +34,7 @@ let flows: Map<string, Flow>;
 let tmp: ReturnType<typeof tempDir>;
 let fileNo = 0;
 
-let store: SqliteStore;
+let store: Store;
 let engine: FlowEngine;
 
 beforeAll(async () => {

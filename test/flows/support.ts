@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { databaseUrlFor } from '../support/database.js';
 import { z } from 'zod';
 import type { Capability, CapabilityContext } from '../../src/connector/capability.js';
 import { capabilities as realCapabilities } from '../../src/connector/manifest.js';
@@ -25,6 +24,7 @@ import {
   type SocureWebhookDelivery,
   verifyAndParse,
 } from '../../src/webhooks/index.js';
+import { databaseUrlFor } from '../support/database.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FLOWS_DIR = join(ROOT, 'flows');

@@ -8,6 +8,8 @@ const session = (returnUrl: string | null): SessionRow => ({
   status: 'completed',
   nodeId: 'end',
   version: 3,
+  leaseOwner: null,
+  leaseUntil: null,
   customerUserId: null,
   returnUrl,
   wakeAt: null,

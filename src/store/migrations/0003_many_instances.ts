@@ -77,6 +77,9 @@ export function manyInstances(dialect: 'sqlite' | 'postgres'): Migration {
           .column('customer_user_id')
           .execute();
       }
+      // Deliveries never consumed may never have been correlated (the old start-up pass re-checked them): the
+      // first sweep after the upgrade looks at each once.
+      await sql`update webhook_inbox set correlate_by = received_at where consumed_by is null`.execute(db);
       await db.schema
         .createIndex('webhook_inbox_correlate_by')
         .on('webhook_inbox')

@@ -1,0 +1,47 @@
+/**
+ * The flow service for the webhook-ingest bench, configured the way an operator would: settings resolved
+ * from environment variables (`resolveServiceSettings`) with a real connector config (SOCURE_ID_PLUS_KEY,
+ * SOCURE_API_URL), so no embedded sandbox runs. Nothing on the ingest path calls Socure: the bench sends
+ * unique deliveries that match no waiting session. The API URL is a closed loopback port all the same.
+ *
+ * Env: BENCH_DATABASE_URL (sqlite:… or postgres://…), BENCH_WEBHOOK_SECRET, BENCH_LOG_LEVEL (default `info`,
+ * the service's own default; lines go to /dev/null so the bench process does not read them),
+ * BENCH_POOL_SIZE (DATABASE_POOL_SIZE, default 10). TRUST_PROXY=true: the bench spreads X-Forwarded-For over
+ * many addresses so the webhook route's per-IP rate limit (6000/min) runs but never refuses.
+ * Prints `{ url, webhookPath }` on stdout, serves until SIGTERM/SIGINT.
+ */
+import pino from 'pino';
+import { resolveServiceSettings } from '../../src/server/config.js';
+import { createLogger } from '../../src/server/logger.js';
+import { startService } from '../../src/server/service.js';
+
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+const secret = process.env.BENCH_WEBHOOK_SECRET;
+if (!databaseUrl || !secret) throw new Error('BENCH_DATABASE_URL and BENCH_WEBHOOK_SECRET are required');
+
+const settings = resolveServiceSettings({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATABASE_URL: databaseUrl,
+  DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
+  SOCURE_WEBHOOK_SECRET: secret,
+  TRUST_PROXY: 'true',
+  SOCURE_ID_PLUS_KEY: 'bench-id-plus-key-not-used',
+  SOCURE_ENVIRONMENT: 'sandbox',
+  // Port 9 (discard): nothing listens there, so a Socure call on the ingest path would fail, not hide.
+  SOCURE_API_URL: 'http://127.0.0.1:9',
+});
+
+const logger = createLogger({
+  level: process.env.BENCH_LOG_LEVEL ?? 'info',
+  destination: pino.destination({ dest: '/dev/null', sync: true }),
+});
+const service = await startService(settings, { logger });
+const webhookPath = new URL(service.webhookUrl).pathname;
+process.stdout.write(`${JSON.stringify({ url: service.url, webhookPath })}\n`);
+
+const stop = () => {
+  service.close().finally(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
