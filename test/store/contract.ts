@@ -466,7 +466,10 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
       it('commitStep against another runner’s live lease writes nothing; an expired one is taken over; null releases', async () => {
         const store = await open();
         await store.createSession(newSession('s1'), 1, { owner: 'a', until: 1_000 });
-        await store.insertDelivery(delivery('d1', { docvTransactionToken: 'tok' }), 5_000);
+        for (const id of ['d1', 'd2', 'd3']) {
+          await store.insertDelivery(delivery(id, { docvTransactionToken: `tok-${id}` }), 5_000);
+        }
+        // Each accepted step consumes a delivery of its own (a consumed delivery cannot be consumed again).
         const attempt = (owner: string, now: number, until: number | null, expectedVersion: number) =>
           store.commitStep({
             sessionId: 's1',
@@ -476,7 +479,7 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
             patch: { nodeId: `by-${owner}` },
             output: { nodeId: owner, value: now },
             result: { by: owner },
-            consumedDelivery: 'd1',
+            consumedDelivery: `d${expectedVersion}`,
             timeline: [{ type: 'step', detail: { owner } }],
             outbound: outbound(`o-${owner}-${now}`, 's1'),
           });
