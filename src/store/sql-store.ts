@@ -214,7 +214,14 @@ export abstract class SqlStore implements Store {
           .where('delivery_id', '=', step.consumedDelivery)
           .where('consumed_by', 'is', null)
           .executeTakeFirst();
-        if ((consumed.numUpdatedRows ?? 0n) === 0n) throw new AlreadyConsumed();
+        if ((consumed.numUpdatedRows ?? 0n) === 0n) {
+          const taken = await trx
+            .selectFrom('webhook_inbox')
+            .select('consumed_by')
+            .where('delivery_id', '=', step.consumedDelivery)
+            .executeTakeFirst();
+          if (taken?.consumed_by != null) throw new AlreadyConsumed();
+        }
       }
       await insertTimeline(trx, id, row.version, step.timeline ?? [], now);
       if (step.outbound) {
