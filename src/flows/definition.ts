@@ -57,6 +57,11 @@ const capabilityNode = z.strictObject({
   onError: nodeId.optional(),
   /** Store the output under this name instead of the node id, e.g. a retry that replaces an earlier result. */
   saveAs: nodeId.optional(),
+  /**
+   * How long a transient failure (429, 5xx, connection, timeout) is retried, with backoff, while the person's
+   * page keeps waiting, before `onError`. Default 10m for a result fetch (a step a wait leads to), else 0s.
+   */
+  retryFor: durationSchema.optional(),
 });
 
 const screenNode = z.strictObject({

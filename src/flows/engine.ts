@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toWebhookOutput } from '../connector/capabilities/wait-for-result.js';
 import type { Capability, CapabilityContext } from '../connector/capability.js';
-import { SocureError, SocureInputError } from '../socure/errors.js';
+import { backoffMs } from '../shared/backoff.js';
 import type {
   CorrelationKeys,
   InboxDelivery,
@@ -17,6 +17,7 @@ import { chooseBranch } from './conditions.js';
 import type { Flow, FlowNode, NodeOf } from './definition.js';
 import { validateForm } from './form.js';
 import { resolveDeep, resolveString, type Scope } from './references.js';
+import { describeStepError } from './step-errors.js';
 
 export interface EngineLogger {
   info(obj: object, msg?: string): void;
@@ -46,7 +47,11 @@ export interface EngineOptions {
   leaseMs?: number;
   /** How long a received delivery is left to the receiving instance before a sweep correlates it. Default 5 s. */
   correlateGraceMs?: number;
-  /** Names this instance in lease owners (diagnostics). Default: a random id. */
+  /**
+   * Names this instance in lease owners. Stable across restarts (e.g. host:port), a restarted instance takes
+   * back at once the sessions its previous life left mid-step; it must be unique among live instances.
+   * Default: a random id (then such sessions wait for their lease to expire).
+   */
   instanceId?: string;
 }
 
@@ -85,6 +90,27 @@ const CLEAR_WAIT: SessionPatch = {
   waitEvents: null,
 };
 
+/** A failed step's durable retries: when the next is due, and since when it has been failing. */
+interface StepRetry {
+  since: number;
+  attempts: number;
+  at: number;
+}
+/** Default retry window of a result fetch (a capability step right after a wait): the capture is done. */
+const RESULT_FETCH_RETRY_MS = 10 * 60_000;
+const STEP_RETRY_BACKOFF = { baseMs: 5_000, maxMs: 60_000 };
+
+/** Capability nodes a wait leads to, by flow: fetches of a result the person already produced. */
+function resultFetches(flow: Flow): Set<string> {
+  const fetches = new Set<string>();
+  for (const node of Object.values(flow.nodes)) {
+    if (node.type !== 'wait') continue;
+    for (const target of Object.values(node.branches))
+      if (target && flow.nodes[target]?.type === 'capability') fetches.add(target);
+  }
+  return fetches;
+}
+
 const MAX_STEPS = 200;
 /** Sessions (and deliveries) one sweep claims of each kind. */
 const SWEEP_LIMIT = 100;
@@ -99,6 +125,10 @@ export class FlowEngine {
   private readonly o: Required<Omit<EngineOptions, 'completionCallback' | 'log'>> &
     Pick<EngineOptions, 'completionCallback' | 'log'>;
   #runs = 0;
+  /** Tells this process's leases from those of an earlier life of the same instance. */
+  readonly #boot = randomUUID().slice(0, 8);
+  #recoveredOrphans = false;
+  readonly #resultFetches: Map<string, Set<string>>;
 
   constructor(options: EngineOptions) {
     // `??`, not spread defaults: an option passed as undefined must not replace the default.
@@ -109,12 +139,13 @@ export class FlowEngine {
       correlateGraceMs: options.correlateGraceMs ?? 5_000,
       instanceId: options.instanceId ?? randomUUID().slice(0, 8),
     };
+    this.#resultFetches = new Map([...options.flows].map(([id, flow]) => [id, resultFetches(flow)]));
   }
 
   /** A fresh lease owner: one per run, so two runs (even in one process) never share a lease. */
   private newOwner(): string {
     this.#runs += 1;
-    return `${this.o.instanceId}:${this.#runs}`;
+    return `${this.o.instanceId}:${this.#boot}:${this.#runs}`;
   }
 
   private leaseUntil(now = this.o.now()): number {
@@ -262,6 +293,20 @@ export class FlowEngine {
       );
     };
     const store = this.o.store;
+    if (!this.#recoveredOrphans) {
+      // First sweep after a start: what our previous life left mid-step resumes now, not when its lease expires.
+      await each(
+        await store.claimOrphanedSessions(
+          `${this.o.instanceId}:`,
+          `${this.o.instanceId}:${this.#boot}:`,
+          lease,
+          SWEEP_LIMIT,
+        ),
+        (s) => s.id,
+        (session) => this.recover(session, owner),
+      );
+      this.#recoveredOrphans = true;
+    }
     await each(
       await store.claimDueSessions(now, lease, SWEEP_LIMIT),
       (s) => s.id,
@@ -270,9 +315,7 @@ export class FlowEngine {
     await each(
       await store.claimStalledSessions(now, lease, SWEEP_LIMIT),
       (s) => s.id,
-      async (session) => {
-        if (await this.transition(session, owner, {}, 'recovered')) await this.runSteps(session.id, owner);
-      },
+      (session) => this.recover(session, owner),
     );
     // A session past its time to live ends as expired wherever it stands (an abandoned form, a wait with a
     // longer timeout); one whose runner holds a live lease is left to finish its step.
@@ -291,6 +334,13 @@ export class FlowEngine {
     );
   }
 
+  /** Re-runs the step a dead runner left; a session that was not mid-step is left to the other sweeps. */
+  private async recover(session: SessionRow, owner: string): Promise<void> {
+    if (session.status === 'running' && (await this.transition(session, owner, {}, 'recovered')))
+      return this.runSteps(session.id, owner);
+    await this.o.store.releaseLease(session.id, owner);
+  }
+
   /** A claimed waiting session whose timeout is due: a delivery already in the inbox wins over the clock. */
   private async timeOut(session: SessionRow, owner: string): Promise<void> {
     const node = this.node(session);
@@ -305,6 +355,10 @@ export class FlowEngine {
         { output: { nodeId: session.nodeId, value: { timedOut: true } } },
       );
       if (moved) return this.runSteps(session.id, owner);
+    } else if (node.type === 'capability') {
+      // A failed step's retry is due.
+      if (await this.transition(session, owner, { status: 'running', ...CLEAR_WAIT }, 'retry'))
+        return this.runSteps(session.id, owner);
     }
     await this.o.store.releaseLease(session.id, owner);
   }
@@ -366,8 +420,7 @@ export class FlowEngine {
     scope: Scope,
   ): Promise<boolean> {
     const capability = this.o.capabilities[node.capability]!;
-    let output: unknown;
-    let next = node.next;
+    const saveAs = node.saveAs ?? session.nodeId;
     // The lease is renewed while the call runs, so a slow Socure answer is not taken for a dead runner.
     const renew = setInterval(() => {
       const now = this.o.now();
@@ -376,33 +429,83 @@ export class FlowEngine {
         .catch((err: unknown) => this.o.log?.warn({ sessionId: session.id, err }, 'lease renewal failed'));
     }, this.o.leaseMs / 3);
     renew.unref();
+    let output: unknown;
     try {
       output = await capability.execute(resolveDeep(node.input, scope) as never, this.o.context);
     } catch (err) {
-      // Only our own error classes reach the output: their messages never hold the key.
-      const known = err instanceof SocureError;
-      const error = {
-        message: known ? err.message : 'The identity service failed unexpectedly',
-        kind: known ? err.name : 'Error',
-        ...(err instanceof SocureInputError ? { field: err.field } : {}),
-      };
+      const failure = describeStepError(err);
       this.o.log?.warn(
-        { sessionId: session.id, node: session.nodeId, kind: error.kind },
+        { sessionId: session.id, node: session.nodeId, ...failure.detail },
         'capability failed',
       );
-      if (!known) this.o.log?.error({ sessionId: session.id, err }, 'unexpected capability error');
-      if (!node.onError) {
-        await this.finish(session, owner, 'failed', { error: error.message });
+      if (failure.detail.kind === 'Error')
+        this.o.log?.error({ sessionId: session.id, err }, 'unexpected capability error');
+      const retry = failure.retryable ? this.nextRetry(session, node, scope[saveAs]) : undefined;
+      if (retry) {
+        // Parked until the retry is due (a timeout sweep resumes it), so the person's page keeps waiting.
+        const retried = await this.o.store.commitStep({
+          sessionId: session.id,
+          expectedVersion: session.version,
+          patch: { status: 'waiting', wakeAt: retry.at, waitEvents: null, challengeId: null },
+          now: this.o.now(),
+          lease: { owner, until: null },
+          output: { nodeId: saveAs, value: { error: failure.output, retry } },
+          timeline: [
+            {
+              type: 'retry_scheduled',
+              detail: { node: session.nodeId, attempt: retry.attempts, at: retry.at, ...failure.detail },
+            },
+          ],
+        });
+        if (!retried) this.o.log?.warn({ sessionId: session.id }, 'retry not scheduled: the session moved');
         return false;
       }
-      output = { error };
-      next = node.onError;
+      if (!node.onError) {
+        await this.finish(
+          session,
+          owner,
+          'failed',
+          { error: failure.detail.message }, // for the app: the cause, without personal values
+          { error: failure.detail },
+        );
+        return false;
+      }
+      return this.transition(
+        session,
+        owner,
+        { nodeId: node.onError },
+        'step',
+        {
+          output: { nodeId: saveAs, value: { error: failure.output } },
+        },
+        { error: failure.detail },
+      );
     } finally {
       clearInterval(renew);
     }
-    return this.transition(session, owner, { nodeId: next }, 'step', {
-      output: { nodeId: node.saveAs ?? session.nodeId, value: output },
+    return this.transition(session, owner, { nodeId: node.next }, 'step', {
+      output: { nodeId: saveAs, value: output },
     });
+  }
+
+  /**
+   * When a transient failure of this step is retried: within the node's retry window (counted from the first
+   * failure in a row, kept in the node's output), with backoff. Undefined once the window is spent.
+   */
+  private nextRetry(
+    session: SessionRow,
+    node: NodeOf<'capability'>,
+    previous: unknown,
+  ): StepRetry | undefined {
+    const windowMs =
+      node.retryFor ??
+      (this.#resultFetches.get(session.flowId)?.has(session.nodeId) ? RESULT_FETCH_RETRY_MS : 0);
+    const now = this.o.now();
+    const last = (previous as { retry?: StepRetry } | undefined)?.retry;
+    const since = last?.since ?? now;
+    const attempts = (last?.attempts ?? 0) + 1;
+    const at = now + backoffMs(STEP_RETRY_BACKOFF, attempts - 1);
+    return at - since <= windowMs ? { since, attempts, at } : undefined;
   }
 
   /**
@@ -482,8 +585,11 @@ export class FlowEngine {
   ): Promise<boolean> {
     const node = this.node(session);
     if (node.type !== 'wait') return false;
-    const target = resolvingEvents(node).get(delivery.eventType);
-    if (!target) return false;
+    const events = resolvingEvents(node);
+    if (!events.has(delivery.eventType)) return false;
+    // An unauthenticated delivery (no webhook secret configured) could be forged: it only triggers a fetch of
+    // Socure's authoritative answer (the resolved branch), never decides an outcome such as "declined" itself.
+    const target = delivery.authenticated ? events.get(delivery.eventType)! : node.branches.resolved;
     const output = toWebhookOutput(delivery, {
       challenge: session.challengeId ?? undefined,
       userId: session.customerUserId ?? undefined,
@@ -509,6 +615,8 @@ export class FlowEngine {
     owner: string,
     outcome: NonNullable<SessionRow['outcome']>,
     result: Record<string, unknown>,
+    /** Operator detail for the timeline (e.g. the technical cause of a failure). */
+    detail: Record<string, unknown> = {},
   ): Promise<boolean> {
     const now = this.o.now();
     const callback = this.o.completionCallback;
@@ -519,7 +627,7 @@ export class FlowEngine {
       now,
       lease: { owner, until: null },
       result,
-      timeline: [{ type: 'completed', detail: { outcome } }],
+      timeline: [{ type: 'completed', detail: { outcome, ...detail } }],
       outbound: callback?.build({ ...session, status: 'completed', outcome }, result),
     });
     if (!done) return false;

@@ -8,23 +8,13 @@ import { registerApi } from './routes/api.js';
 import { registerHealth } from './routes/health.js';
 import { registerPages } from './routes/pages.js';
 import { registerSocureWebhook } from './routes/socure-webhook.js';
-
-/** Strict: our own scripts and styles only, images from us or data: URLs (QR codes), no framing. */
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+import { CSP, HSTS } from './security-headers.js';
+import { fastifyTrustProxy } from './trust-proxy.js';
 
 export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger | undefined,
-    trustProxy: deps.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(deps.trustProxy ?? false),
     bodyLimit: 256 * 1024,
   });
   await app.register(rateLimit, { max: deps.rateLimitPerMinute ?? 600, timeWindow: '1 minute' });
@@ -34,6 +24,9 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
     reply.header('x-content-type-options', 'nosniff');
     // Session URLs are secrets: never leak them to another site in a Referer header.
     reply.header('referrer-policy', 'no-referrer');
+    // An error answer (429, 500, 404…) is about this moment: no proxy or browser may keep it.
+    if (reply.statusCode >= 400) reply.header('cache-control', 'no-store');
+    if (deps.publicUrl.startsWith('https:')) reply.header('strict-transport-security', HSTS);
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html')) {
       reply.header('content-security-policy', CSP);

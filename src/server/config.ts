@@ -7,6 +7,7 @@ import {
   resolveConnectorSettings,
   SettingsError,
 } from '../connector/settings.js';
+import { type TrustProxy, trustProxySetting } from './trust-proxy.js';
 
 /** One service setting: environment variable, CLI flag, and key in the JSON config file. */
 interface ServiceSettingSpec {
@@ -27,6 +28,15 @@ const httpUrl = z
   .trim()
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
   .transform((v) => v.replace(/\/+$/, ''));
+
+/** A whole number of something, at least 1. */
+const count = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number of ${what}`)
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be at least 1'));
 
 const SPECS: ServiceSettingSpec[] = [
   { key: 'port', env: 'PORT', flag: '--port', parse: port },
@@ -80,12 +90,29 @@ const SPECS: ServiceSettingSpec[] = [
     key: 'trustProxy',
     env: 'TRUST_PROXY',
     flag: '--trust-proxy',
+    parse: trustProxySetting,
+  },
+  {
+    key: 'apiRateLimitPerMinute',
+    env: 'API_RATE_LIMIT_PER_MINUTE',
+    flag: '--api-rate-limit-per-minute',
+    parse: count('requests per minute'),
+  },
+  {
+    key: 'sseMaxPerClient',
+    env: 'SSE_MAX_PER_CLIENT',
+    flag: '--sse-max-per-client',
+    parse: count('streams'),
+  },
+  { key: 'sseMaxStreams', env: 'SSE_MAX_STREAMS', flag: '--sse-max-streams', parse: count('streams') },
+  {
+    key: 'instanceId',
+    env: 'INSTANCE_ID',
+    flag: '--instance-id',
     parse: z
       .string()
       .trim()
-      .toLowerCase()
-      .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
-      .transform((v) => v === 'true'),
+      .regex(/^[\w.:-]{1,100}$/, 'must be 1–100 letters, digits, ".", ":", "_" or "-"'),
   },
 ];
 
@@ -105,8 +132,18 @@ export interface ServiceSettings {
   appWebhookUrl?: string;
   appWebhookSecret?: string;
   sandboxPort: number;
-  /** Behind a reverse proxy: take the client IP (rate limits) from X-Forwarded-For. */
-  trustProxy: boolean;
+  /** Behind reverse proxies: which X-Forwarded-For entries give the client IP (rate limits). */
+  trustProxy: TrustProxy;
+  /** Requests per minute per client IP on the sessions API with a valid key (default 6000). */
+  apiRateLimitPerMinute?: number;
+  /** Open event streams (waiting pages) per client IP (default 20) and in all (default 10,000). */
+  sseMaxPerClient?: number;
+  sseMaxStreams?: number;
+  /**
+   * This instance's name in session leases, unique among live instances and stable across its restarts, so a
+   * restarted instance resumes at once what it left mid-step. Default: host name and port.
+   */
+  instanceId?: string;
   /** The connector settings, or undefined to run against the embedded sandbox. */
   connector?: ConnectorConfig;
 }
@@ -183,7 +220,11 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     appWebhookUrl: out.appWebhookUrl as string | undefined,
     appWebhookSecret: out.appWebhookSecret as string | undefined,
     sandboxPort: (out.sandboxPort as number | undefined) ?? 4010,
-    trustProxy: (out.trustProxy as boolean | undefined) ?? false,
+    trustProxy: (out.trustProxy as TrustProxy | undefined) ?? false,
+    instanceId: out.instanceId as string | undefined,
+    apiRateLimitPerMinute: out.apiRateLimitPerMinute as number | undefined,
+    sseMaxPerClient: out.sseMaxPerClient as number | undefined,
+    sseMaxStreams: out.sseMaxStreams as number | undefined,
   };
   // With no ID+ key the service runs against the embedded sandbox; with one, against real Socure.
   const connectorFlags = {

@@ -1,6 +1,7 @@
 import type { FlowEngine } from '../flows/engine.js';
 import type { Store } from '../store/types.js';
 import type { Signer } from './signing.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 /** What the routes need; built once by the service. */
 export interface ServerDeps {
@@ -14,8 +15,13 @@ export interface ServerDeps {
   apiKey: string;
   /** Requests per minute per client IP on public endpoints (pages, webhook). */
   rateLimitPerMinute?: number;
-  /** Take the client IP from X-Forwarded-For (only behind a trusted reverse proxy). */
-  trustProxy?: boolean;
+  /** Open event streams (waiting pages) per client IP, and in all; past them pages poll. Defaults 20, 10,000. */
+  sseMaxPerClient?: number;
+  sseMaxStreams?: number;
+  /** Requests per minute per client IP on the sessions API with a valid key. Default 6000. */
+  apiRateLimitPerMinute?: number;
+  /** Which X-Forwarded-For entries to believe (proxies in front of us); false: none. */
+  trustProxy?: TrustProxy;
 }
 
 export const sessionPath = (deps: Pick<ServerDeps, 'signer'>, id: string) =>

@@ -33,14 +33,23 @@ export const REDACT_PATHS = [
   ...SENSITIVE_KEYS.map((k) => `*.${k}`),
 ];
 
-/** `/s/<id>/<signature>` → `/s/<id>/…`: the signature is what makes a session URL private. */
+/**
+ * `/s/<id>/<signature>` → `/s/<id>/…` (the signature is what makes a session URL private), the webhook path
+ * secret likewise, and the query string dropped: a key sent as `?key=…` must not reach a log line.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^(\/s\/[^/]+\/)[^/?]+/, '$1…').replace(/^(\/webhooks\/socure\/)[^/?]+/, '$1…');
+  return url
+    .replace(/\?.*$/s, '?…')
+    .replace(/^(\/s\/[^/]+\/)[^/?]+/, '$1…')
+    .replace(/^(\/webhooks\/socure\/)[^/?]+/, '$1…');
 }
 
 /** The same for URLs inside free text (e.g. the embedded sandbox's "webhook … → <url> 200" lines). */
 export function redactUrlsInText(text: string): string {
-  return text.replace(/(\/s\/[^/\s]+\/)[^/?\s]+/g, '$1…').replace(/(\/webhooks\/socure\/)[^/?\s]+/g, '$1…');
+  return text
+    .replace(/(\/s\/[^/\s]+\/)[^/?\s]+/g, '$1…')
+    .replace(/(\/webhooks\/socure\/)[^/?\s]+/g, '$1…')
+    .replace(/(https?:\/\/[^\s?]+)\?\S*/g, '$1?…');
 }
 
 const REDACT = { paths: REDACT_PATHS, censor: '[redacted]' };

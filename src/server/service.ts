@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Capability } from '../connector/capability.js';
@@ -122,6 +123,8 @@ export async function startService(
       context: { client, config: connector },
       completionCallback: dispatcher,
       log,
+      // A fixed port names the same instance after a restart (a random port cannot).
+      instanceId: settings.instanceId ?? (settings.port ? `${hostname()}:${settings.port}` : undefined),
     });
 
     const deps = {
@@ -133,6 +136,9 @@ export async function startService(
       webhookSecrets,
       apiKey,
       rateLimitPerMinute: options.rateLimitPerMinute,
+      apiRateLimitPerMinute: settings.apiRateLimitPerMinute,
+      sseMaxPerClient: settings.sseMaxPerClient,
+      sseMaxStreams: settings.sseMaxStreams,
       trustProxy: settings.trustProxy,
     };
     const app = await buildServer(deps, log);

@@ -298,6 +298,40 @@ export abstract class SqlStore implements Store {
     );
   }
 
+  claimOrphanedSessions(
+    previousOwners: string,
+    currentOwners: string,
+    lease: Lease,
+    limit: number,
+  ): Promise<SessionRow[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    const startsWith = (prefix: string) => sql<boolean>`substr(lease_owner, 1, ${prefix.length}) = ${prefix}`;
+    return this.write(async (trx) => {
+      const ids = (
+        await this.#skipLocked(
+          trx
+            .selectFrom('sessions')
+            .select('id')
+            .where('status', '!=', 'completed')
+            .where(startsWith(previousOwners))
+            .where(sql<boolean>`not (${startsWith(currentOwners)})`)
+            .orderBy('updated_at')
+            .orderBy('id')
+            .limit(limit),
+        ).execute()
+      ).map((r) => r.id);
+      if (ids.length === 0) return [];
+      const rows = await trx
+        .updateTable('sessions')
+        .set({ lease_owner: lease.owner, lease_until: lease.until })
+        .where('id', 'in', ids)
+        .where(startsWith(previousOwners))
+        .returningAll()
+        .execute();
+      return rows.map(toSessionRow);
+    });
+  }
+
   /** Leases up to `limit` sessions that `filter` selects and nobody holds a live lease on. */
   #claimSessions(
     lease: Lease,

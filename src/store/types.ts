@@ -221,6 +221,16 @@ export interface Store {
     lease: { owner: string; until: number },
     limit: number,
   ): Promise<SessionRow[]>;
+  /**
+   * Unfinished sessions leased by an earlier life of this instance (owner starting with `previousOwners` but not
+   * with `currentOwners`): that process is gone, so they are taken at once instead of after the lease expires.
+   */
+  claimOrphanedSessions(
+    previousOwners: string,
+    currentOwners: string,
+    lease: { owner: string; until: number },
+    limit: number,
+  ): Promise<SessionRow[]>;
   /** Waiting sessions whose challenge matches any of the keys. */
   findWaitingSessions(keys: CorrelationKeys): Promise<SessionRow[]>;
   /** Every waiting session, oldest first, in pages (`after`: the last id of the previous page). */

@@ -377,7 +377,12 @@ describe('capability, screen, branch and end nodes', () => {
     // onError goes back to the screen, which can show lookup.error.message (errorFrom)
     expect('session' in res && res.session).toMatchObject({ status: 'input', nodeId: 'form' });
     expect((await s.getSessionData(started.id))!.outputs.lookup).toEqual({
-      error: { message: 'name: is not a real name', kind: 'SocureInputError', field: 'name' },
+      error: {
+        message: 'Please check the name field (is not a real name).',
+        kind: 'SocureInputError',
+        field: 'name',
+        reason: 'is not a real name',
+      },
     });
     fail = false;
     const retry = await engine.submit(started.id, 'form', { name: 'Ada' });
@@ -397,7 +402,13 @@ describe('capability, screen, branch and end nodes', () => {
     const started = await engine.start({ flowId: 'form-flow' });
     await engine.submit(started.id, 'form', { name: 'Ada' });
     const output = (await s.getSessionData(started.id))!.outputs.lookup;
-    expect(output).toEqual({ error: { message: 'The identity service failed unexpectedly', kind: 'Error' } });
+    expect(output).toEqual({
+      error: {
+        message:
+          'We could not complete this step right now. Please try again in a moment; if it keeps happening, contact support.',
+        kind: 'Error',
+      },
+    });
     expect(JSON.stringify(output)).not.toContain('SECRET');
     expect(logged.length).toBeGreaterThan(0);
   });
@@ -1080,7 +1091,7 @@ describe('the engine without fakes of the store', () => {
     // Parked: the lease is given back.
     expect(session).toMatchObject({ leaseOwner: null, leaseUntil: null });
     // While it ran: leased for 30 s (from its creation) to "<random instance id>:<run>".
-    expect(leases[0]!.leaseOwner).toMatch(/^[0-9a-f]{8}:\d+$/);
+    expect(leases[0]!.leaseOwner).toMatch(/^[0-9a-f]{8}:[0-9a-f]{8}:\d+$/);
     expect(leases[0]!.leaseUntil! - leases[0]!.createdAt).toBe(30_000);
     await engine.tick();
     expect((await s.getSession(session.id))!.status).toBe('waiting');

@@ -163,7 +163,7 @@ describe('leases: a billed step runs once per live lease', () => {
     expect((await storeB.getSession(id))!).toMatchObject({
       status: 'running',
       nodeId: 'bill',
-      leaseOwner: expect.stringMatching(/^A:\d+$/),
+      leaseOwner: expect.stringMatching(/^A:[0-9a-f]{8}:\d+$/),
       leaseUntil: t0 + leaseMs,
     });
 
@@ -179,7 +179,7 @@ describe('leases: a billed step runs once per live lease', () => {
       'A to renew its lease',
       { timeoutMs: 3_000 },
     );
-    expect((await storeB.getSession(id))!.leaseOwner).toMatch(/^A:\d+$/);
+    expect((await storeB.getSession(id))!.leaseOwner).toMatch(/^A:[0-9a-f]{8}:\d+$/);
     await B.tick();
     expect(billB.calls).toHaveLength(0);
     expect((await storeB.getSession(id))!).toMatchObject({

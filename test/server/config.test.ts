@@ -67,11 +67,50 @@ describe('resolveServiceSettings', () => {
     });
   });
 
-  it('TRUST_PROXY is true or false, and nothing else', () => {
-    expect(resolveServiceSettings({ TRUST_PROXY: 'TRUE' }, {}).trustProxy).toBe(true);
+  it('TRUST_PROXY takes a hop count or proxy addresses, never "trust everything"', () => {
+    expect(resolveServiceSettings({}, {}).trustProxy).toBe(false);
+    expect(resolveServiceSettings({ TRUST_PROXY: '1' }, {}).trustProxy).toBe(1);
     expect(resolveServiceSettings({}, { trustProxy: 'false' }).trustProxy).toBe(false);
+    expect(resolveServiceSettings({ TRUST_PROXY: '0' }, {}).trustProxy).toBe(false);
+    expect(
+      resolveServiceSettings({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback' }, {}).trustProxy,
+    ).toEqual(['10.0.0.0/8', '192.168.1.7', 'loopback']);
+    expect(resolveServiceSettings({ TRUST_PROXY: 'fd00::/8' }, {}).trustProxy).toEqual(['fd00::/8']);
+    expect(() => resolveServiceSettings({ TRUST_PROXY: 'TRUE' }, {})).toThrow(
+      /TRUST_PROXY true would trust any client’s X-Forwarded-For: give the number of proxies/,
+    );
     expect(() => resolveServiceSettings({ TRUST_PROXY: 'yes' }, {})).toThrow(
-      /TRUST_PROXY must be true or false/,
+      /TRUST_PROXY must be false, a hop count .*; "yes" is neither/,
+    );
+    expect(() => resolveServiceSettings({ TRUST_PROXY: '10.0.0.0/33' }, {})).toThrow(
+      /"10.0.0.0\/33" is neither/,
+    );
+    expect(() => resolveServiceSettings({}, { trustProxy: '99' })).toThrow(
+      /--trust-proxy must be at most 10/,
+    );
+  });
+
+  it('API_RATE_LIMIT_PER_MINUTE, SSE_MAX_PER_CLIENT, SSE_MAX_STREAMS and INSTANCE_ID', () => {
+    const s = resolveServiceSettings(
+      {
+        API_RATE_LIMIT_PER_MINUTE: '1200',
+        SSE_MAX_PER_CLIENT: '4',
+        SSE_MAX_STREAMS: '500',
+        INSTANCE_ID: 'web-1',
+      },
+      {},
+    );
+    expect(s).toMatchObject({
+      apiRateLimitPerMinute: 1200,
+      sseMaxPerClient: 4,
+      sseMaxStreams: 500,
+      instanceId: 'web-1',
+    });
+    expect(() => resolveServiceSettings({ SSE_MAX_PER_CLIENT: '0' }, {})).toThrow(
+      /SSE_MAX_PER_CLIENT must be at least 1/,
+    );
+    expect(() => resolveServiceSettings({}, { instanceId: 'a b' })).toThrow(
+      /--instance-id must be 1–100 letters/,
     );
   });
 

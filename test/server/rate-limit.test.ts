@@ -33,14 +33,31 @@ describe('rate limit of POST /flows/:id/start', () => {
     expect((await t.http('/')).status).toBe(200);
   });
 
-  it('the API answers JSON when rate limited', async () => {
-    const limited = await startTestService({}, { rateLimitPerMinute: 3 });
+  it('the API answers JSON when rate limited; a valid key has its own budget, apart from anonymous calls', async () => {
+    const limited = await startTestService({ apiRateLimitPerMinute: 5 }, { rateLimitPerMinute: 3 });
     try {
-      const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await limited.api('/api/sessions/none')).status);
-      expect(statuses).toEqual([404, 404, 404, 429]);
+      const anonymous: number[] = [];
+      for (let i = 0; i < 4; i++) anonymous.push((await limited.http('/api/sessions/none')).status);
+      expect(anonymous).toEqual([401, 401, 401, 429]);
+      // The key's budget is untouched by the anonymous calls, and larger than the pages' 3.
+      const keyed: number[] = [];
+      for (let i = 0; i < 6; i++) keyed.push((await limited.api('/api/sessions/none')).status);
+      expect(keyed).toEqual([404, 404, 404, 404, 404, 429]);
       const res = await limited.api('/api/sessions/none');
       expect(res.json()).toMatchObject({ error: 'rate_limited' });
+      expect(res.headers['cache-control']).toBe('no-store');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('the 429 page is never cached', async () => {
+    const limited = await startTestService({}, { rateLimitPerMinute: 1 });
+    try {
+      expect((await limited.http('/')).status).toBe(200);
+      const res = await limited.http('/');
+      expect(res.status).toBe(429);
+      expect(res.headers['cache-control']).toBe('no-store');
     } finally {
       await limited.close();
     }

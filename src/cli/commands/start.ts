@@ -69,8 +69,21 @@ export function startCommand(): Command {
     .option('--app-webhook-secret <whsec_…>', 'Standard Webhooks signing secret (env APP_WEBHOOK_SECRET)')
     .option('--sandbox-port <port>', 'port of the embedded sandbox, default 4010 (env SANDBOX_PORT)')
     .option(
-      '--trust-proxy <true|false>',
-      'behind a reverse proxy: client IPs from X-Forwarded-For (env TRUST_PROXY)',
+      '--trust-proxy <hops|addresses>',
+      'behind reverse proxies: their number (1) or addresses (10.0.0.0/8); client IPs from X-Forwarded-For (env TRUST_PROXY)',
+    )
+    .option(
+      '--api-rate-limit-per-minute <n>',
+      'requests per minute per client IP on the sessions API with a valid key, default 6000 (env API_RATE_LIMIT_PER_MINUTE)',
+    )
+    .option(
+      '--sse-max-per-client <n>',
+      'open waiting-page streams per client IP, default 20 (env SSE_MAX_PER_CLIENT)',
+    )
+    .option('--sse-max-streams <n>', 'open waiting-page streams in all, default 10000 (env SSE_MAX_STREAMS)')
+    .option(
+      '--instance-id <id>',
+      'this instance in session leases: unique, stable across restarts; default host:port (env INSTANCE_ID)',
     );
   withConnectorFlags(cmd).option('--sdk-key <key>', 'SDK key (env SOCURE_SDK_KEY)');
   cmd.addHelpText(

@@ -21,9 +21,19 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
       .header('www-authenticate', 'Bearer')
       .send({ error: 'unauthorized', message: 'send Authorization: Bearer <CONNECTOR_API_KEY>' });
 
+  // An app server makes many calls from one IP: with the key, its own (higher) budget, shared by the API's
+  // routes; without it, the budget of any anonymous client.
+  const pageLimit = deps.rateLimitPerMinute ?? 600;
+  const rateLimit = {
+    groupId: 'sessions-api',
+    timeWindow: '1 minute',
+    max: (req: FastifyRequest) => (authorized(req) ? (deps.apiRateLimitPerMinute ?? 6000) : pageLimit),
+    keyGenerator: (req: FastifyRequest) => `${authorized(req) ? 'key' : 'anonymous'}:${req.ip}`,
+  };
+
   app.get('/api/openapi.json', async () => buildOpenApi(deps.publicUrl));
 
-  app.post('/api/sessions', async (req, reply) => {
+  app.post('/api/sessions', { config: { rateLimit } }, async (req, reply) => {
     if (!authorized(req)) return deny(reply);
     const parsed = createSessionBody.safeParse(req.body);
     if (!parsed.success) {
@@ -52,16 +62,22 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
     }
   });
 
-  app.get('/api/sessions/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    if (!authorized(req)) return deny(reply);
-    const session = await deps.store.getSession(req.params.id);
-    if (!session) return reply.code(404).send({ error: 'not_found', message: 'no such session' });
-    const [data, timeline] = await Promise.all([
-      deps.store.getSessionData(session.id),
-      deps.store.listTimeline(session.id),
-    ]);
-    return reply.header('cache-control', 'no-store').send(describe(session, data?.result ?? null, timeline));
-  });
+  app.get(
+    '/api/sessions/:id',
+    { config: { rateLimit } },
+    async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+      if (!authorized(req)) return deny(reply);
+      const session = await deps.store.getSession(req.params.id);
+      if (!session) return reply.code(404).send({ error: 'not_found', message: 'no such session' });
+      const [data, timeline] = await Promise.all([
+        deps.store.getSessionData(session.id),
+        deps.store.listTimeline(session.id),
+      ]);
+      return reply
+        .header('cache-control', 'no-store')
+        .send(describe(session, data?.result ?? null, timeline));
+    },
+  );
 }
 
 function describe(

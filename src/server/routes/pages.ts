@@ -14,6 +14,7 @@ import {
   renderWorking,
   type SessionLinks,
 } from '../pages/render.js';
+import { HSTS } from '../security-headers.js';
 
 const ASSETS: Record<string, { type: string; body: string }> = Object.fromEntries(
   [
@@ -217,10 +218,25 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     for (const res of streams) res.end();
   });
 
+  // Caps on open streams, so one client (or a flood) cannot hold every socket: past them the page's script
+  // falls back to polling /status.
+  const maxPerClient = deps.sseMaxPerClient ?? 20;
+  const maxTotal = deps.sseMaxStreams ?? 10_000;
+  const perClient = new Map<string, number>();
+
   app.get('/s/:id/:sig/events', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
     const { id, sig } = req.params;
     const session = signer.verifySession(id, sig) ? await store.getSession(id) : undefined;
     if (!session) return reply.code(404).send({ error: 'not_found' });
+    const client = req.ip;
+    const open = perClient.get(client) ?? 0;
+    if (open >= maxPerClient || streams.size >= maxTotal) {
+      return reply.code(429).header('retry-after', '30').send({
+        error: 'too_many_streams',
+        message: 'too many open event streams; poll the status URL instead',
+      });
+    }
+    perClient.set(client, open + 1);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -230,6 +246,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       // hijack() skips the onSend hook that sets these on every other answer.
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
+      ...(deps.publicUrl.startsWith('https:') ? { 'strict-transport-security': HSTS } : {}),
     });
     const send = (s: Pick<SessionRow, 'version' | 'status'>) => {
       if (!res.writableEnded)
@@ -245,6 +262,9 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       clearInterval(heartbeat);
       unsubscribe();
       streams.delete(res);
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
     });
     // The session may have moved between the page load and this connection.
     const current = await store.getSession(id).catch(() => undefined);
