@@ -4,6 +4,18 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TEL = /^\+?[\d\s().-]{6,20}$/;
 
+/**
+ * A submitted form value as text: a string, or the first of a repeated key's strings (`a=1&a=2`); '' when it
+ * is absent. Anything else a JSON body can carry (an object such as `{"toString":1}`, a number, nested arrays)
+ * is not text: undefined. Never calls String() on the value, which throws or recurses on such input.
+ */
+export function formText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) return value[0];
+  return undefined;
+}
+
 /** Checks submitted form values against a screen's fields; returns clean values or errors by field name. */
 export function validateForm(
   fields: readonly FormField[],
@@ -12,9 +24,12 @@ export function validateForm(
   const values: Record<string, string> = {};
   const errors: Record<string, string> = {};
   for (const f of fields) {
-    const raw = body[f.name];
-    const v = (Array.isArray(raw) ? raw[0] : raw) ?? '';
-    const value = typeof v === 'string' ? v.trim() : String(v);
+    const text = formText(Object.hasOwn(body, f.name) ? body[f.name] : undefined);
+    if (text === undefined) {
+      errors[f.name] = `${f.label} must be text`;
+      continue;
+    }
+    const value = text.trim();
     if (value === '') {
       if (f.required) errors[f.name] = `${f.label} is required`;
       continue;

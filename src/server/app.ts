@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -11,14 +12,23 @@ import { registerSocureWebhook } from './routes/socure-webhook.js';
 import { CSP, HSTS } from './security-headers.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 
+/** The session a page URL names (`/s/<id>/…`): the support reference on its error page. */
+function sessionIdIn(url: string): string | undefined {
+  return /^\/s\/([0-9a-f-]{36})\//.exec(url)?.[1];
+}
+
 export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger | undefined,
     trustProxy: fastifyTrustProxy(deps.trustProxy ?? false),
     bodyLimit: 256 * 1024,
+    // A path the router refuses (a malformed %-escape, a parameter over 100 characters) goes to the error
+    // handler below like any other error: a page, or {error} under /api/ — never Fastify's own JSON.
+    frameworkErrors: (err, req, reply) => app.errorHandler(err, req, reply),
   });
   await app.register(rateLimit, { max: deps.rateLimitPerMinute ?? 600, timeWindow: '1 minute' });
   await app.register(formbody);
+  await app.register(cookie);
 
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -47,7 +57,12 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
       status === 429
         ? renderError('Too many requests', 'Please wait a minute and try again.', req.url)
         : status === 500
-          ? renderError('Something went wrong', 'We could not complete that step. Please try again.', req.url)
+          ? renderError(
+              'Something went wrong',
+              'We could not complete that step. Please try again.',
+              req.url,
+              sessionIdIn(req.url),
+            )
           : renderError('That did not work', 'The request was not valid. Please try again.', '/');
     return reply.code(status).header('content-type', 'text/html; charset=utf-8').send(body);
   });

@@ -28,6 +28,8 @@ export interface RunningService {
   /** The database, named without credentials (e.g. "PostgreSQL db.internal:5432/socure"). */
   database: string;
   flows: Array<{ id: string; title: string; url: string }>;
+  /** What an operator must fix before production (also logged at start). */
+  warnings: string[];
   sandbox: RunningSandbox | undefined;
   engine: FlowEngine;
   store: Store;
@@ -162,6 +164,15 @@ export async function startService(
         name: 'socure-connector',
       });
 
+    const warnings: string[] = [];
+    if (!sandbox && webhookSecrets.length === 0) {
+      warnings.push(
+        'No SOCURE_WEBHOOK_SECRET: Socure webhooks are accepted unauthenticated, so they only trigger a re-fetch of ' +
+          'the result from Socure. Set the secret you give Socure’s webhook subscription.',
+      );
+    }
+    for (const warning of warnings) log.warn(warning);
+
     // A restarted service first resumes what it (or a dead instance) left: due timeouts, steps whose runner's
     // lease expired, sessions past their time to live, deliveries nobody correlated.
     await engine.tick();
@@ -185,6 +196,7 @@ export async function startService(
       apiKey,
       appWebhookSecret,
       database: describeDatabase(settings.databaseUrl),
+      warnings,
       flows: [...flows.values()].map((f) => ({
         id: f.id,
         title: f.title,

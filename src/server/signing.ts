@@ -24,12 +24,23 @@ export class Signer {
     return this.check('session', sessionId, signature);
   }
 
-  /** A CSRF token bound to one session (forms of that session only). */
-  csrfToken(scope: string): string {
-    return this.mac('csrf', scope);
+  /**
+   * A form token for one purpose (a flow's start form, or one session's forms, each for one browser) that
+   * expires: `<expiry, base 36>.<mac>`.
+   */
+  csrfToken(scope: string, now: number, ttlMs = CSRF_TTL_MS): string {
+    const expires = (now + ttlMs).toString(36);
+    return `${expires}.${this.mac('csrf', `${scope}:${expires}`)}`;
   }
 
-  verifyCsrf(scope: string, token: unknown): boolean {
-    return this.check('csrf', scope, token);
+  verifyCsrf(scope: string, token: unknown, now: number): boolean {
+    if (typeof token !== 'string') return false;
+    const [expires, mac, ...rest] = token.split('.');
+    if (!expires || rest.length > 0 || !/^[0-9a-z]{1,12}$/.test(expires)) return false;
+    if (Number.parseInt(expires, 36) <= now) return false;
+    return this.check('csrf', `${scope}:${expires}`, mac);
   }
 }
+
+/** How long a page's form stays valid: a person may leave it open a while. */
+export const CSRF_TTL_MS = 2 * 3_600_000;

@@ -5,7 +5,8 @@ export const normalized = (fn: (v: string) => string | undefined, expected: stri
   z.string().transform((v, ctx) => {
     const out = fn(v);
     if (out === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${expected} (got ${JSON.stringify(v)})` });
+      // Never the value: it is personal (an SSN typo must not reach a banner, an output or a log).
+      ctx.addIssue({ code: 'custom', message: expected });
       return z.NEVER;
     }
     return out;

@@ -30,6 +30,8 @@ export interface SessionsTable {
   created_at: Int;
   updated_at: Int;
   expires_at: Int;
+  /** Hash of the browser that first opened the session's page (see migration 0004). */
+  claimed_by?: string | null;
 }
 
 /** Personal data of a session (JSON text); the only table with personal data besides `webhook_inbox.payload`. */

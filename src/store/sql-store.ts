@@ -136,6 +136,19 @@ export abstract class SqlStore implements Store {
     return row && toSessionRow(row);
   }
 
+  async claimSession(id: string, claimant: string): Promise<boolean> {
+    await this.write((trx) =>
+      trx
+        .updateTable('sessions')
+        .set({ claimed_by: claimant })
+        .where('id', '=', id)
+        .where('claimed_by', 'is', null)
+        .execute(),
+    );
+    const row = await this.db.selectFrom('sessions').select('claimed_by').where('id', '=', id).executeTakeFirst();
+    return row?.claimed_by === claimant;
+  }
+
   async getSessionData(id: string): Promise<SessionData | undefined> {
     const row = await this.db
       .selectFrom('session_data')

@@ -188,6 +188,11 @@ export interface Store {
   createSession(session: NewSession, now: number, lease: LeaseClaim): Promise<SessionRow>;
   getSession(id: string): Promise<SessionRow | undefined>;
   getSessionData(id: string): Promise<SessionData | undefined>;
+  /**
+   * The first claimant of a session keeps it: true when `claimant` holds it (now or already), false when
+   * another did first or there is no such session.
+   */
+  claimSession(id: string, claimant: string): Promise<boolean>;
   /** See `StepCommit`; returns the new row, or undefined when the version or the lease did not match. */
   commitStep(step: StepCommit): Promise<SessionRow | undefined>;
   /**

@@ -29,8 +29,13 @@ export interface TestService {
   dir: string;
   /** Every response body and header block read through `http` (to search for leaks). */
   seen: string[];
+  /** One browser: keeps the cookies the service sets (a session belongs to the browser that opened it). */
   http: (path: string, init?: HttpInit) => Promise<HttpResponse>;
   api: (path: string, init?: HttpInit) => Promise<HttpResponse>;
+  /** The Cookie header `http` sends (for raw requests such as event streams). */
+  cookie: () => string;
+  /** Another browser, with its own cookies. */
+  browser: () => (path: string, init?: HttpInit) => Promise<HttpResponse>;
   close(): Promise<void>;
 }
 
@@ -70,8 +75,14 @@ export async function startTestService(
     { tickMs: 100, logger, sandbox: { deliveryRetryBaseMs: 50 }, ...options },
   );
   const seen: string[] = [];
-  const http = async (path: string, init: HttpInit = {}): Promise<HttpResponse> => {
+  const cookieOf = (jar: Map<string, string>) =>
+    [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  const browser = (jar = new Map<string, string>()) => {
+    return (path: string, init: HttpInit = {}) => send(jar, path, init);
+  };
+  const send = async (jar: Map<string, string>, path: string, init: HttpInit): Promise<HttpResponse> => {
     const headers: Record<string, string> = { ...init.headers };
+    if (jar.size > 0 && !headers.cookie) headers.cookie = cookieOf(jar);
     let body = init.body;
     if (init.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -89,9 +100,17 @@ export async function startTestService(
       signal: AbortSignal.timeout(init.timeoutMs ?? 8_000),
     });
     const text = await res.body.text();
+    const setCookie = res.headers['set-cookie'];
+    for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
+      const [pair] = line.split(';');
+      const at = pair!.indexOf('=');
+      if (at > 0) jar.set(pair!.slice(0, at).trim(), pair!.slice(at + 1).trim());
+    }
     seen.push(JSON.stringify(res.headers), text);
     return { status: res.statusCode, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
   };
+  const defaultJar = new Map<string, string>();
+  const http = browser(defaultJar);
   const api = (path: string, init: HttpInit = {}) =>
     http(path, { ...init, headers: { authorization: `Bearer ${service.apiKey}`, ...init.headers } });
   return {
@@ -101,6 +120,8 @@ export async function startTestService(
     seen,
     http,
     api,
+    browser: () => browser(),
+    cookie: () => cookieOf(defaultJar),
     async close() {
       await service.close();
       rmSync(dir, { recursive: true, force: true });

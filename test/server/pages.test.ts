@@ -198,7 +198,10 @@ describe('session pages', () => {
 
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 10_000);
-    const res = await request(`${t.service.url}${path}/events`, { signal: controller.signal });
+    const res = await request(`${t.service.url}${path}/events`, {
+      signal: controller.signal,
+      headers: { cookie: t.cookie() },
+    });
     try {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('text/event-stream');
@@ -303,7 +306,10 @@ describe('shutdown', () => {
         const res = await s.http('/flows/docv-qr/start', { form: { csrf } });
         return { path: sessionPathOf(String(res.headers.location)) };
       })();
-      const stream = await request(`${s.service.url}${path}/events`, { signal: AbortSignal.timeout(10_000) });
+      const stream = await request(`${s.service.url}${path}/events`, {
+        signal: AbortSignal.timeout(10_000),
+        headers: { cookie: s.cookie() },
+      });
       expect(stream.statusCode).toBe(200);
       const drained = stream.body.text().catch(() => '');
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5_000).unref());

@@ -18,6 +18,7 @@ export function describeService(service: RunningService, apiKeyFromSettings: boo
     `  Authorization: Bearer ${apiKeyFromSettings ? '<CONNECTOR_API_KEY>' : service.apiKey}`,
     `Database: ${service.database}`,
   ];
+  for (const warning of service.warnings) lines.push(`Warning: ${warning}`);
   if (service.appWebhookSecret)
     lines.push(`App webhook signing secret (Standard Webhooks): ${service.appWebhookSecret}`);
   if (service.sandbox) {

@@ -1,4 +1,5 @@
 import type { FormField, NodeOf } from '../../flows/definition.js';
+import { formText } from '../../flows/form.js';
 import type { SessionRow } from '../../store/types.js';
 import { html, layout, raw } from './html.js';
 import { renderScoreDetails } from './score-details.js';
@@ -9,7 +10,8 @@ export interface SessionLinks {
   csrf: string;
 }
 
-const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+// A refused form is shown again with what was sent: only text goes back into a field (never String() on an object).
+const str = (v: unknown) => formText(v) ?? '';
 
 export function renderIndex(
   flows: Array<{ id: string; title: string; description?: string; csrf: string }>,
@@ -122,6 +124,7 @@ export function renderEnd(
 <h1>${page.title}</h1>
 <p><span class="badge ${outcome}">${outcome}</span></p>
 ${page.message ? html`<p>${page.message}</p>` : ''}
+${retry ? supportReference(session.id) : ''}
 ${scoreDetails && typeof scoreDetails === 'object' ? renderScoreDetails(scoreDetails) : ''}
 ${back ? html`<a class="button" href="${back}">${page.continueLabel ?? 'Continue'}</a>` : ''}
 ${
@@ -138,12 +141,18 @@ export function withSessionId(returnUrl: string, sessionId: string): string {
   return url.href;
 }
 
-export function renderError(title: string, message: string, retryHref?: string): string {
+/** What a person quotes to support: the session id (the details are in the log and the timeline). */
+function supportReference(sessionId: string) {
+  return html`<p class="muted">Support reference: <code>${sessionId}</code></p>`;
+}
+
+export function renderError(title: string, message: string, retryHref?: string, reference?: string): string {
   return layout({
     title,
     body: html`
 <h1>${title}</h1>
 <p>${message}</p>
+${reference ? supportReference(reference) : ''}
 ${retryHref ? html`<a class="button" href="${retryHref}">Try again</a>` : ''}`,
   });
 }

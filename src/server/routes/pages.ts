@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FlowNode } from '../../flows/definition.js';
+import { formText } from '../../flows/form.js';
 import { resolveString, type Scope } from '../../flows/references.js';
+import type { StepError } from '../../flows/step-errors.js';
 import type { SessionRow } from '../../store/types.js';
+import { browserOf, existingBrowserOf } from '../browser.js';
 import { type ServerDeps, sessionPath } from '../deps.js';
 import {
   renderEnd,
@@ -32,10 +35,14 @@ const text = (v: unknown) => (v === undefined || v === null ? undefined : String
 /** The hosted pages a person sees: flow index, screens, waiting pages (SSE + polling), results. */
 export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
   const { engine, store, signer } = deps;
-  const startCsrf = (flowId: string) => signer.csrfToken(`start:${flowId}`);
-  const links = (id: string): SessionLinks => ({
+  // Form tokens are per browser and expire: a cross-site page cannot submit them (it has neither the token
+  // nor, SameSite=Lax, the browser cookie on a POST), and an old page's form stops working.
+  const secure = () => deps.publicUrl.startsWith('https:');
+  const startCsrf = (flowId: string, browser: string) =>
+    signer.csrfToken(`start:${flowId}:${browser}`, Date.now());
+  const links = (id: string, browser: string): SessionLinks => ({
     page: sessionPath(deps, id),
-    csrf: signer.csrfToken(`session:${id}`),
+    csrf: signer.csrfToken(`session:${id}:${browser}`, Date.now()),
   });
   const html = (reply: FastifyReply, body: string, status = 200) =>
     reply
@@ -50,16 +57,48 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       404,
     );
 
-  /** Loads a session whose URL signature checks out. */
-  async function load(req: FastifyRequest<{ Params: SessionParams }>) {
+  const openedElsewhere = (reply: FastifyReply) =>
+    html(
+      reply,
+      renderError(
+        'Continue on your first device',
+        'This verification is already open in another browser or device. Please continue it there, or start a new one.',
+        '/',
+      ),
+      403,
+    );
+
+  /**
+   * Loads a session whose URL signature checks out, for the browser that claimed it: the first browser to open
+   * a session's page keeps it, so a forwarded or leaked link never shows the session (or what was typed).
+   */
+  async function load(req: FastifyRequest<{ Params: SessionParams }>, reply: FastifyReply) {
     const { id, sig } = req.params;
-    if (!signer.verifySession(id, sig)) return undefined;
+    if (!signer.verifySession(id, sig)) return 'missing';
     const session = await store.getSession(id);
-    if (!session) return undefined;
+    if (!session) return 'missing';
+    const browser = browserOf(req, reply, secure());
+    if (!(await store.claimSession(id, browser))) return 'elsewhere';
     const data = await store.getSessionData(id);
     return data
-      ? { session, data, scope: engine.scope(session, data), node: engine.node(session) }
-      : undefined;
+      ? { session, data, browser, scope: engine.scope(session, data), node: engine.node(session) }
+      : 'missing';
+  }
+
+  /** Status and event streams: only for the claiming browser (they never claim: the page load does). */
+  async function claimant(req: FastifyRequest<{ Params: SessionParams }>, reply: FastifyReply) {
+    const { id, sig } = req.params;
+    const session = signer.verifySession(id, sig) ? await store.getSession(id) : undefined;
+    if (!session) {
+      reply.code(404).send({ error: 'not_found', message: 'no such session' });
+      return undefined;
+    }
+    const browser = existingBrowserOf(req);
+    if (!browser || !(await store.claimSession(id, browser))) {
+      reply.code(403).send({ error: 'claimed_elsewhere', message: 'the session is open in another browser' });
+      return undefined;
+    }
+    return session;
   }
 
   app.get('/assets/:name', (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
@@ -71,15 +110,18 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       .send(asset.body);
   });
 
-  const describeFlow = (id: string) => {
+  const describeFlow = (id: string, browser: string) => {
     const f = engine.flow(id)!;
-    return { id: f.id, title: f.title, description: f.description, csrf: startCsrf(f.id) };
+    return { id: f.id, title: f.title, description: f.description, csrf: startCsrf(f.id, browser) };
   };
-  app.get('/', (_req, reply) => html(reply, renderIndex([...engine.flowIds()].map(describeFlow))));
+  app.get('/', (req, reply) => {
+    const browser = browserOf(req, reply, secure());
+    return html(reply, renderIndex([...engine.flowIds()].map((id) => describeFlow(id, browser))));
+  });
   app.get('/flows/:flowId', (req: FastifyRequest<{ Params: { flowId: string } }>, reply) => {
     if (!engine.flow(req.params.flowId))
       return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
-    return html(reply, renderIndex([describeFlow(req.params.flowId)]));
+    return html(reply, renderIndex([describeFlow(req.params.flowId, browserOf(req, reply, secure()))]));
   });
 
   app.post(
@@ -89,7 +131,8 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       const { flowId } = req.params;
       if (!engine.flow(flowId))
         return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
-      if (!signer.verifyCsrf(`start:${flowId}`, req.body?.csrf)) {
+      const browser = existingBrowserOf(req);
+      if (!browser || !signer.verifyCsrf(`start:${flowId}:${browser}`, req.body?.csrf, Date.now())) {
         return html(
           reply,
           renderError('Please try again', 'This form expired. Start again from the list of flows.', '/'),
@@ -100,14 +143,16 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
         flowId,
         customerUserId: `demo-${Math.random().toString(36).slice(2, 10)}`,
       });
+      await store.claimSession(session.id, browser);
       return reply.redirect(sessionPath(deps, session.id), 303);
     },
   );
 
   app.get('/s/:id/:sig', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
-    const loaded = await load(req);
-    if (!loaded) return notFound(reply);
-    return html(reply, renderSession(loaded.session, loaded.node, loaded.scope, {}));
+    const loaded = await load(req, reply);
+    if (loaded === 'missing') return notFound(reply);
+    if (loaded === 'elsewhere') return openedElsewhere(reply);
+    return html(reply, renderSession(loaded.session, loaded.node, loaded.scope, {}, loaded.browser));
   });
 
   function renderSession(
@@ -115,9 +160,10 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     node: FlowNode,
     scope: Scope,
     errors: Record<string, string>,
+    browser: string,
     submitted?: Record<string, unknown>,
   ) {
-    const l = links(session.id);
+    const l = links(session.id, browser);
     const r = (v: string | undefined) => text(v === undefined ? undefined : resolveString(v, scope));
     if (session.status === 'completed' && node.type === 'end') {
       const details = node.scoreDetails ? resolveString(node.scoreDetails, scope) : undefined;
@@ -131,7 +177,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
         },
         details,
         session,
-        startCsrf(session.flowId),
+        startCsrf(session.flowId, browser),
       );
     }
     if (session.status === 'completed') {
@@ -143,18 +189,32 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
             title: 'Something went wrong',
             message: 'We could not complete the verification. Please try again.',
           };
-      return renderEnd(session.outcome ?? 'failed', page, undefined, session, startCsrf(session.flowId));
+      return renderEnd(
+        session.outcome ?? 'failed',
+        page,
+        undefined,
+        session,
+        startCsrf(session.flowId, browser),
+      );
     }
     if (session.status === 'input' && node.type === 'screen') {
       const own = (scope[session.nodeId] ?? {}) as Record<string, unknown>;
       const values: Record<string, unknown> = {};
       for (const f of node.fields) values[f.name] = submitted?.[f.name] ?? own[f.name] ?? r(f.default);
+      // A step that failed and came back here: a field Socure refused is marked beside it; anything else is a
+      // plain sentence with the support reference (the technical cause is in the log and the timeline).
       const failed = node.errorFrom
-        ? (scope[node.errorFrom] as { error?: { message?: string } } | undefined)
+        ? (scope[node.errorFrom] as { error?: StepError } | undefined)?.error
         : undefined;
+      const refused = failed?.field ? node.fields.find((f) => f.name === failed.field) : undefined;
+      const shown = { ...errors };
+      if (refused && failed?.reason && !shown[refused.name])
+        shown[refused.name] = `${refused.label}: ${failed.reason}`;
       const banner =
-        Object.keys(errors).length > 0 ? 'Please correct the fields marked below.' : failed?.error?.message;
-      return renderScreen(node, session.nodeId, l, values, errors, banner);
+        Object.keys(shown).length > 0
+          ? 'Please correct the fields marked below.'
+          : failed && `${failed.message} Support reference: ${session.id}`;
+      return renderScreen(node, session.nodeId, l, values, shown, banner);
     }
     if (session.status === 'waiting' && node.type === 'wait') {
       return renderWait(
@@ -176,10 +236,11 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
   app.post(
     '/s/:id/:sig/submit',
     async (req: FastifyRequest<{ Params: SessionParams; Body: Record<string, unknown> }>, reply) => {
-      const loaded = await load(req);
-      if (!loaded) return notFound(reply);
+      const loaded = await load(req, reply);
+      if (loaded === 'missing') return notFound(reply);
+      if (loaded === 'elsewhere') return openedElsewhere(reply);
       const body = req.body ?? {};
-      if (!signer.verifyCsrf(`session:${loaded.session.id}`, body.csrf)) {
+      if (!signer.verifyCsrf(`session:${loaded.session.id}:${loaded.browser}`, body.csrf, Date.now())) {
         return html(
           reply,
           renderError(
@@ -190,11 +251,17 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
           403,
         );
       }
-      const outcome = await engine.submit(loaded.session.id, String(body.node ?? ''), body);
+      // Forms carry text only: a JSON body's object or nested arrays is refused, never String()-ed.
+      const node = formText(body.node);
+      if (node === undefined) {
+        const again = 'This form was not sent as text. Reload the page and submit it again.';
+        return html(reply, renderError('Please try again', again, sessionPath(deps, loaded.session.id)), 400);
+      }
+      const outcome = await engine.submit(loaded.session.id, node, body);
       if ('errors' in outcome) {
         return html(
           reply,
-          renderSession(loaded.session, loaded.node, loaded.scope, outcome.errors, body),
+          renderSession(loaded.session, loaded.node, loaded.scope, outcome.errors, loaded.browser, body),
           422,
         );
       }
@@ -203,9 +270,8 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
   );
 
   app.get('/s/:id/:sig/status', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
-    const { id, sig } = req.params;
-    const session = signer.verifySession(id, sig) ? await store.getSession(id) : undefined;
-    if (!session) return reply.code(404).send({ error: 'not_found' });
+    const session = await claimant(req, reply);
+    if (!session) return reply;
     return reply
       .header('cache-control', 'no-store')
       .send({ status: session.status, version: session.version, outcome: session.outcome });
@@ -225,9 +291,9 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
   const perClient = new Map<string, number>();
 
   app.get('/s/:id/:sig/events', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
-    const { id, sig } = req.params;
-    const session = signer.verifySession(id, sig) ? await store.getSession(id) : undefined;
-    if (!session) return reply.code(404).send({ error: 'not_found' });
+    const session = await claimant(req, reply);
+    if (!session) return reply;
+    const { id } = session;
     const client = req.ip;
     const open = perClient.get(client) ?? 0;
     if (open >= maxPerClient || streams.size >= maxTotal) {

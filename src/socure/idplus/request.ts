@@ -137,8 +137,7 @@ export function buildIdPlusRequest(input: IdPlusRequest): IdPlusWireRequest {
   }
   if (zip !== undefined) {
     const z5 = normalizeZip(zip, data.country);
-    if (z5 === undefined)
-      throw new SocureInputError('zip', `expected 5 digits or ZIP+4 (got ${JSON.stringify(zip)})`);
+    if (z5 === undefined) throw new SocureInputError('zip', 'expected 5 digits or ZIP+4');
     wire.zip = z5;
   }
   wire.modules = [...new Set(data.modules)];

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './0001_initial.js';
 import { sessionExpiry } from './0002_session_expiry.js';
 import { manyInstances } from './0003_many_instances.js';
+import { sessionClaim } from './0004_session_claim.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -14,6 +15,7 @@ export function migrationsFor(dialect: StoreDialect): Readonly<Record<string, Mi
     '0001_initial': initial,
     '0002_session_expiry': sessionExpiry,
     '0003_many_instances': manyInstances(dialect),
+    '0004_session_claim': sessionClaim,
   });
 }
 
