@@ -155,10 +155,15 @@ describe('buildIdPlusRequest: errors name the field', () => {
     expect(err.message.startsWith(`${field}: `)).toBe(true);
   });
 
-  it('quotes the offending value and the expected form in the message', () => {
+  it('names the field and the expected form, never the offending (personal) value', () => {
     const err = inputError({ ...base, mobileNumber: '555-0100' });
+    expect(err.message).toContain('mobileNumber');
     expect(err.message).toContain('E.164');
-    expect(err.message).toContain('"555-0100"');
+    expect(err.message).not.toContain('555-0100');
+    for (const bad of [{ nationalId: '12-34' }, { dob: '31/31/1990' }, { zip: '9X9X9' }, { email: 'a@' }]) {
+      const e = inputError({ ...base, ...bad });
+      expect(e.message).not.toContain(Object.values(bad)[0]);
+    }
   });
 
   it('rejects unknown fields such as the lastName typo, naming them', () => {
