@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toWebhookOutput } from '../connector/capabilities/wait-for-result.js';
 import type { Capability, CapabilityContext } from '../connector/capability.js';
-import { backoffMs } from '../shared/backoff.js';
+import { type BackoffPolicy, backoffMs } from '../shared/backoff.js';
 import type {
   CorrelationKeys,
   InboxDelivery,
@@ -45,6 +45,8 @@ export interface EngineOptions {
    * taken over by any instance once its lease expires. Default 30 s.
    */
   leaseMs?: number;
+  /** Backoff between durable retries of a failed step. Default 5 s, doubling, at most 60 s apart. */
+  stepRetryBackoff?: BackoffPolicy;
   /** How long a received delivery is left to the receiving instance before a sweep correlates it. Default 5 s. */
   correlateGraceMs?: number;
   /**
@@ -137,6 +139,7 @@ export class FlowEngine {
       now: options.now ?? Date.now,
       leaseMs: options.leaseMs ?? 30_000,
       correlateGraceMs: options.correlateGraceMs ?? 5_000,
+      stepRetryBackoff: options.stepRetryBackoff ?? STEP_RETRY_BACKOFF,
       instanceId: options.instanceId ?? randomUUID().slice(0, 8),
     };
     this.#resultFetches = new Map([...options.flows].map(([id, flow]) => [id, resultFetches(flow)]));
@@ -504,7 +507,7 @@ export class FlowEngine {
     const last = (previous as { retry?: StepRetry } | undefined)?.retry;
     const since = last?.since ?? now;
     const attempts = (last?.attempts ?? 0) + 1;
-    const at = now + backoffMs(STEP_RETRY_BACKOFF, attempts - 1);
+    const at = now + backoffMs(this.o.stepRetryBackoff, attempts - 1);
     return at - since <= windowMs ? { since, attempts, at } : undefined;
   }
 

@@ -8,6 +8,7 @@ import { capabilities } from '../connector/manifest.js';
 import { FlowEngine } from '../flows/engine.js';
 import { loadFlows } from '../flows/loader.js';
 import { type RunningSandbox, startSandbox } from '../sandbox/index.js';
+import type { BackoffPolicy } from '../shared/backoff.js';
 import { SocureClient } from '../socure/index.js';
 import { describeDatabase, openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
@@ -43,6 +44,8 @@ export interface ServiceOptions {
   tickMs?: number;
   rateLimitPerMinute?: number;
   appWebhookRetryBaseMs?: number;
+  /** Backoff of durable step retries (tests shorten it; see EngineOptions.stepRetryBackoff). */
+  stepRetryBackoff?: BackoffPolicy;
   /** Sandbox options when the embedded sandbox runs (tests speed up its webhook retries). */
   sandbox?: { deliveryRetryBaseMs?: number; transactionTtlMs?: number };
 }
@@ -125,6 +128,7 @@ export async function startService(
       context: { client, config: connector },
       completionCallback: dispatcher,
       log,
+      stepRetryBackoff: options.stepRetryBackoff,
       // A fixed port names the same instance after a restart (a random port cannot).
       instanceId: settings.instanceId ?? (settings.port ? `${hostname()}:${settings.port}` : undefined),
     });
