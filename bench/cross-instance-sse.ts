@@ -62,6 +62,15 @@ interface BenchSession {
   stream: SseStream | undefined;
 }
 
+/** Opens a session's page as a browser would; returns the cookie that now owns the session. */
+async function claimPage(url: string): Promise<string> {
+  const res = await fetch(url);
+  await res.text();
+  const cookie = res.headers.get('set-cookie')?.split(';')[0];
+  if (res.status !== 200 || !cookie) throw new Error(`opening ${url}: ${res.status}, no browser cookie`);
+  return cookie;
+}
+
 /** One SSE connection: every `change` event with the time it arrived. */
 class SseStream {
   readonly events: Array<{ at: number; version: number; status: string }> = [];
@@ -69,13 +78,13 @@ class SseStream {
   #res: IncomingMessage | undefined;
   readonly #req: ReturnType<typeof httpRequest>;
 
-  constructor(url: string) {
+  constructor(url: string, cookie: string) {
     const u = new URL(url);
     this.#req = httpRequest({
       host: u.hostname,
       port: u.port,
       path: u.pathname,
-      headers: { accept: 'text/event-stream' },
+      headers: { accept: 'text/event-stream', cookie },
     });
     this.#req.on('response', (res) => {
       this.#res = res;
@@ -159,6 +168,8 @@ try {
       webhookSecret,
       apiKey,
       logLevel: 'warn',
+      // Every stream comes from this one client.
+      env: { SSE_MAX_PER_CLIENT: '10000' },
     });
     instances.push(i);
     return i;
@@ -233,7 +244,9 @@ try {
     }
     // One SSE connection per session on the listening instance; each first sends the current state.
     for (const session of side.sessions) {
-      session.stream = new SseStream(`${side.listen.url}${session.path}/events`);
+      // A session's page and streams belong to the browser that opened it first: this client, by its cookie.
+      const cookie = await claimPage(`${side.listen.url}${session.path}`);
+      session.stream = new SseStream(`${side.listen.url}${session.path}/events`, cookie);
       streams.push(session.stream);
     }
     await waitUntil(
