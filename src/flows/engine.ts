@@ -321,7 +321,7 @@ export class FlowEngine {
       (session) => this.recover(session, owner),
     );
     // A session past its time to live ends as expired wherever it stands (an abandoned form, a wait with a
-    // longer timeout); one whose runner holds a live lease is left to finish its step.
+    // longer timeout) — after the due timeouts, so a delivery committed in time still wins; one whose runner holds a live lease is left to finish its step.
     await each(
       await store.claimExpiredSessions(now, lease, SWEEP_LIMIT),
       (s) => s.id,
@@ -339,6 +339,12 @@ export class FlowEngine {
 
   /** Re-runs the step a dead runner left; a session that was not mid-step is left to the other sweeps. */
   private async recover(session: SessionRow, owner: string): Promise<void> {
+    // Past its time to live it ends as expired: its dead runner's step is not run again.
+    if (session.expiresAt <= this.o.now()) {
+      if (!(await this.finish(session, owner, 'expired', { reason: 'session_expired' })))
+        await this.o.store.releaseLease(session.id, owner);
+      return;
+    }
     if (session.status === 'running' && (await this.transition(session, owner, {}, 'recovered')))
       return this.runSteps(session.id, owner);
     await this.o.store.releaseLease(session.id, owner);

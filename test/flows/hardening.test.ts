@@ -155,6 +155,38 @@ describe('finding 1: a restarted instance resumes what it left mid-step at once'
   });
 });
 
+describe('a session whose runner died and whose time to live passed', () => {
+  it('ends as expired on the next sweep; the dead runner’s step is not run again', async () => {
+    const s = await store();
+    const clock = manualClock();
+    const hang = gate();
+    const running: string[] = [];
+    const slow = fakeCapability('open', async (input) => {
+      running.push(String(input.id));
+      await hang.promise;
+      return { token: `tok-${randomUUID()}` };
+    });
+    const flows = flowMap(fetchFlow());
+    const dead = newEngine({ store: s, flows, capabilities: { open: slow, fetch: open() }, now: clock.now });
+    const started = dead.start({ flowId: 'fetch-flow' });
+    const id = await until(() => running[0], 'the step to start');
+    clock.advance(2 * 3_600_000); // past the 30 s lease and the flow's 1 h time to live
+    const survivor = newEngine({
+      store: s,
+      flows,
+      capabilities: { open: slow, fetch: open() },
+      now: clock.now,
+    });
+    await survivor.tick();
+    expect(await s.getSession(id)).toMatchObject({ status: 'completed', outcome: 'expired' });
+    expect((await s.listTimeline(id)).map((e) => e.type)).not.toContain('recovered');
+    hang.open();
+    await started;
+    expect(await s.getSession(id)).toMatchObject({ status: 'completed', outcome: 'expired' });
+    expect(running).toHaveLength(1);
+  });
+});
+
 describe('finding 2: transient failures of a result fetch are retried durably', () => {
   it('a 5xx then a connection error are retried with backoff while the session waits, then it completes', async () => {
     const s = await store();
