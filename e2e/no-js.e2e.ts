@@ -48,10 +48,15 @@ describe('the waiting page without JavaScript', () => {
     // Nothing a browser received holds the ID+ key: the waiting page's raw HTML, its status JSON, the result.
     const idPlusKey = secrets['ID+ key']!;
     expect(idPlusKey.length).toBeGreaterThan(8);
+    // Read with the desktop browser's cookie (the session is that browser's); another browser gets 403.
+    const cookie = (await desktop.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     for (const path of ['', '/status']) {
-      const res = await fetch(`${pageUrl}${path}`);
+      const res = await fetch(`${pageUrl}${path}`, { headers: { cookie } });
       expect(res.status).toBe(200);
       expect(await res.text()).not.toContain(idPlusKey);
+      const stranger = await fetch(`${pageUrl}${path}`);
+      expect(stranger.status).toBe(403);
+      expect(await stranger.text()).not.toContain(idPlusKey);
     }
     expect(await desktop.content()).not.toContain(idPlusKey);
     await run.assertClean();
