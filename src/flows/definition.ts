@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { arrayThen, stringThen } from '../shared/length-checks.js';
 import { OUTCOMES } from '../store/types.js';
 import { DOCV_EVENT_TYPES } from '../webhooks/index.js';
 
@@ -9,7 +10,9 @@ import { DOCV_EVENT_TYPES } from '../webhooks/index.js';
  */
 
 const nodeId = z.string().regex(/^[A-Za-z][\w-]*$/, 'node ids are letters, digits, _ and -');
-const text = z.string().max(2000);
+// Length checks behind stringThen/arrayThen: zod would measure a non-string's `length` (a TypeError on
+// {"length":{…}}, a RangeError on deep arrays) instead of reporting the field.
+const text = stringThen(z.string().max(2000));
 
 export const durationSchema = z
   .string()
@@ -49,7 +52,7 @@ const pageFields = {
 
 const capabilityNode = z.strictObject({
   type: z.literal('capability'),
-  capability: z.string().min(1),
+  capability: stringThen(z.string().min(1)),
   /** The capability's input; strings may hold references. */
   input: z.record(z.string(), z.unknown()).default({}),
   next: nodeId,
@@ -88,7 +91,7 @@ const waitNode = z.strictObject({
     })
     .refine((c) => Object.values(c).some(Boolean), 'name at least one correlation key'),
   /** Socure events that resolve the wait (→ branches.resolved). */
-  events: z.array(z.enum(DOCV_EVENT_TYPES)).min(1),
+  events: arrayThen(z.array(z.enum(DOCV_EVENT_TYPES)).min(1)),
   timeout: durationSchema,
   branches: z.strictObject({
     resolved: nodeId,

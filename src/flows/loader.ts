@@ -50,8 +50,30 @@ function targets(node: FlowNode): Array<[string, string]> {
   }
 }
 
+/** Flow values nested deeper than this are refused: references and the engine walk them recursively. */
+export const MAX_FLOW_DEPTH = 64;
+
+/** The path to a value nested deeper than MAX_FLOW_DEPTH, found without recursion (files may nest 20,000). */
+function tooDeep(json: unknown): string[] | undefined {
+  const stack: Array<{ value: unknown; path: string[] }> = [{ value: json, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_FLOW_DEPTH) return path;
+    for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
+  }
+  return undefined;
+}
+
 /** Validates a parsed flow document: schema, node links, capabilities and references. */
 export function parseFlow(file: string, json: unknown, capabilityIds: ReadonlySet<string>): Flow {
+  const deep = tooDeep(json);
+  if (deep) {
+    const inNode = deep[0] === 'nodes' && deep.length >= 2;
+    const field = `${deep.slice(inNode ? 2 : 0, inNode ? 5 : 3).join('.')}…`;
+    const why = `nested deeper than ${MAX_FLOW_DEPTH} levels`;
+    throw new FlowDefinitionError(file, inNode ? deep[1] : undefined, field, why);
+  }
   const parsed = flowSchema.safeParse(json);
   if (!parsed.success) throw fromZod(file, parsed.error);
   const flow = parsed.data;

@@ -1,14 +1,18 @@
 import { z } from 'zod';
+import { stringThen } from '../shared/length-checks.js';
 import { OUTCOMES } from '../store/types.js';
 
 export const createSessionBody = z.strictObject({
-  flow: z.string().min(1).describe('A flow id, e.g. docv-qr'),
+  // Length checks behind stringThen: zod would measure a non-string's `length` (a 500 on {"length":{…}}).
+  flow: stringThen(z.string().min(1)).describe('A flow id, e.g. docv-qr'),
   input: z
-    .record(z.string().max(64), z.union([z.string().max(1000), z.number(), z.boolean()]))
+    .record(z.string().max(64), z.union([stringThen(z.string().max(1000)), z.number(), z.boolean()]))
     .refine((r) => Object.keys(r).length <= 50, 'at most 50 input values')
     .optional()
     .describe('Values the flow reads as {{input.<name>}} (e.g. to pre-fill a form)'),
-  customerUserId: z.string().min(1).max(100).optional().describe('Your id for the person; sent to Socure'),
+  customerUserId: stringThen(z.string().min(1).max(100))
+    .optional()
+    .describe('Your id for the person; sent to Socure'),
   returnUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .optional()

@@ -67,7 +67,9 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
     return reply.code(status).header('content-type', 'text/html; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/')) return reply.code(404).send({ error: 'not_found' });
+    // The JSON routes' own shape, as in the error handler: a webhook sender reads JSON, not a page.
+    if (req.url.startsWith('/api/') || req.url.startsWith('/webhooks/'))
+      return reply.code(404).send({ error: 'not_found' });
     return reply
       .code(404)
       .header('content-type', 'text/html; charset=utf-8')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stringThen } from '../shared/length-checks.js';
 
 /** A string normalised by `fn`; the issue message says what form is expected. */
 export const normalized = (fn: (v: string) => string | undefined, expected: string) =>
@@ -12,9 +13,9 @@ export const normalized = (fn: (v: string) => string | undefined, expected: stri
     return out;
   });
 
-/** Non-empty trimmed text of bounded length. */
+/** Non-empty trimmed text of bounded length (its length measured only once it is known to be a string). */
 export const text = (max = 255) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+  stringThen(z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`));
 
 /** Socure echoes `customerUserId` as sent; it is sent as a string of at most 100 characters. */
 export const customerUserIdField = () => z.union([z.string(), z.number()]).transform(String).pipe(text(100));

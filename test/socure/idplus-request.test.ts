@@ -160,7 +160,7 @@ describe('buildIdPlusRequest: errors name the field', () => {
     expect(err.message).toContain('mobileNumber');
     expect(err.message).toContain('E.164');
     expect(err.message).not.toContain('555-0100');
-    for (const bad of [{ nationalId: '12-34' }, { dob: '31/31/1990' }, { zip: '9X9X9' }, { email: 'a@' }]) {
+    for (const bad of [{ nationalId: '12-3456' }, { dob: '31/31/1990' }, { zip: '9X9X9' }, { email: 'a@' }]) {
       const e = inputError({ ...base, ...bad });
       expect(e.message).not.toContain(Object.values(bad)[0]);
     }

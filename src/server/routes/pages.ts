@@ -103,7 +103,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/assets/:name', (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
     const asset = ASSETS[req.params.name];
-    if (!asset) return reply.code(404).send('not found');
+    if (!asset) return reply.callNotFound(); // the HTML "Page not found", like any other unknown address
     return reply
       .header('content-type', asset.type)
       .header('cache-control', 'public, max-age=300')
@@ -290,7 +290,9 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
   const maxTotal = deps.sseMaxStreams ?? 10_000;
   const perClient = new Map<string, number>();
 
-  app.get('/s/:id/:sig/events', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
+  // No HEAD twin: a HEAD answer cannot carry the stream, and would hold a stream slot unanswered.
+  const noHead = { exposeHeadRoute: false };
+  app.get('/s/:id/:sig/events', noHead, async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
     const session = await claimant(req, reply);
     if (!session) return reply;
     const { id } = session;

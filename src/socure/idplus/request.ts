@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { arrayThen } from '../../shared/length-checks.js';
 import { SocureInputError } from '../errors.js';
 import { customerUserIdField, normalized, text } from '../fields.js';
 import {
@@ -30,7 +31,7 @@ const geocode = normalized((v) => {
  * Fields Socure is strict about are normalised; anything else Socure accepts can go in `additionalFields`.
  */
 export const idPlusRequestSchema = z.strictObject({
-  modules: z.array(z.string().trim().toLowerCase()).min(1, 'select at least one module'),
+  modules: arrayThen(z.array(z.string().trim().toLowerCase()).min(1, 'select at least one module')),
   customerUserId: customerUserIdField().optional(),
   userId: text().optional(),
   firstName: text().optional(),
