@@ -55,6 +55,16 @@ const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres')
   .split(',')
   .map((s) => s.trim())
   .filter((s): s is Db => s === 'sqlite' || s === 'postgres');
+/**
+ * SQLite's `synchronous` pragma for both SQLite servers (the service's SQLITE_SYNCHRONOUS and the raw baseline's
+ * pragma): `full` (the service's default: a commit is synced before the 200) or `normal`.
+ */
+const SQLITE_SYNCHRONOUS = (process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'full').trim().toLowerCase();
+if (SQLITE_SYNCHRONOUS !== 'full' && SQLITE_SYNCHRONOUS !== 'normal') {
+  throw new Error(
+    `BENCH_SQLITE_SYNCHRONOUS must be full or normal (got ${JSON.stringify(SQLITE_SYNCHRONOUS)})`,
+  );
+}
 /** Distinct X-Forwarded-For addresses: the webhook route allows 6000 requests per minute per client IP. */
 const FORWARDED_ADDRESSES = 256;
 
@@ -339,7 +349,10 @@ console.log(
   `POST /webhooks/socure/<path>, unique deliveries alternating ${TEMPLATES.map((t, i) => `${t.name} ${Buffer.byteLength(sampleBodies[i]!)} B`).join(' / ')}`,
 );
 console.log(
-  `Authorization: <secret>; X-Forwarded-For over ${FORWARDED_ADDRESSES} addresses (service: TRUST_PROXY=true, per-IP rate limit 6000/min)`,
+  `Authorization: <secret>; X-Forwarded-For over ${FORWARDED_ADDRESSES} addresses (service: TRUST_PROXY=1, per-IP rate limit 6000/min)`,
+);
+console.log(
+  `SQLite synchronous=${SQLITE_SYNCHRONOUS.toUpperCase()} on both SQLite servers (BENCH_SQLITE_SYNCHRONOUS=full|normal; the service's default is full)`,
 );
 console.log(
   `service: startService, SOCURE_ID_PLUS_KEY config (no Socure call on this path), LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'info'} → /dev/null`,
@@ -400,11 +413,20 @@ try {
     const rawPath = join(dir, 'raw.db');
     const [service, raw] = await startTargets(
       'sqlite',
-      { BENCH_DATABASE_URL: `sqlite:${servicePath}` },
+      { BENCH_DATABASE_URL: `sqlite:${servicePath}`, BENCH_SQLITE_SYNCHRONOUS: SQLITE_SYNCHRONOUS },
       'raw-insert-sqlite.ts',
-      { BENCH_SQLITE_PATH: rawPath },
+      { BENCH_SQLITE_PATH: rawPath, BENCH_SQLITE_SYNCHRONOUS: SQLITE_SYNCHRONOUS },
     );
     try {
+      // Each server reports the pragma its own connection has: the comparison is only fair when they agree.
+      for (const target of [service, raw]) {
+        if (target.server.info.synchronous !== SQLITE_SYNCHRONOUS) {
+          throw new Error(
+            `sqlite ${target.side} runs synchronous=${target.server.info.synchronous}, not ${SQLITE_SYNCHRONOUS}`,
+          );
+        }
+      }
+      console.log(`sqlite synchronous check: service and raw both ${SQLITE_SYNCHRONOUS.toUpperCase()}`);
       console.log(
         `sqlite schema check: ${compareSchemas('sqlite', sqliteSchema(servicePath), sqliteSchema(rawPath))}`,
       );

@@ -6,14 +6,16 @@
  *
  * Env: BENCH_DATABASE_URL (sqlite:… or postgres://…), BENCH_WEBHOOK_SECRET, BENCH_LOG_LEVEL (default `info`,
  * the service's own default; lines go to /dev/null so the bench process does not read them),
- * BENCH_POOL_SIZE (DATABASE_POOL_SIZE, default 10). TRUST_PROXY=true: the bench spreads X-Forwarded-For over
- * many addresses so the webhook route's per-IP rate limit (6000/min) runs but never refuses.
- * Prints `{ url, webhookPath }` on stdout, serves until SIGTERM/SIGINT.
+ * BENCH_POOL_SIZE (DATABASE_POOL_SIZE, default 10), BENCH_SQLITE_SYNCHRONOUS (SQLITE_SYNCHRONOUS, default full).
+ * TRUST_PROXY=1: the bench spreads X-Forwarded-For over many addresses so the webhook route's per-IP rate limit
+ * (6000/min) runs but never refuses.
+ * Prints `{ url, webhookPath, synchronous }` on stdout, serves until SIGTERM/SIGINT.
  */
 import pino from 'pino';
 import { resolveServiceSettings } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startService } from '../../src/server/service.js';
+import { SqliteStore } from '../../src/store/index.js';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const secret = process.env.BENCH_WEBHOOK_SECRET;
@@ -25,7 +27,9 @@ const settings = resolveServiceSettings({
   DATABASE_URL: databaseUrl,
   DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
   SOCURE_WEBHOOK_SECRET: secret,
-  TRUST_PROXY: 'true',
+  // One hop: the bench's single X-Forwarded-For entry is the client address (`true` is refused by the service).
+  TRUST_PROXY: '1',
+  SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'full',
   SOCURE_ID_PLUS_KEY: 'bench-id-plus-key-not-used',
   SOCURE_ENVIRONMENT: 'sandbox',
   // Port 9 (discard): nothing listens there, so a Socure call on the ingest path would fail, not hide.
@@ -38,7 +42,9 @@ const logger = createLogger({
 });
 const service = await startService(settings, { logger });
 const webhookPath = new URL(service.webhookUrl).pathname;
-process.stdout.write(`${JSON.stringify({ url: service.url, webhookPath })}\n`);
+// SQLite: the synchronous pragma as the store's own connection reports it (the bench compares it with raw's).
+const synchronous = service.store instanceof SqliteStore ? service.store.synchronous : undefined;
+process.stdout.write(`${JSON.stringify({ url: service.url, webhookPath, synchronous })}\n`);
 
 const stop = () => {
   service.close().finally(() => process.exit(0));

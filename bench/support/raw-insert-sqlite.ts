@@ -3,10 +3,11 @@
  * `Authorization` header with the secret (plain string compare), JSON.parses the body, takes the same
  * correlation keys the service does, inserts one row with a prepared statement (autocommit) and answers
  * what the service answers. The table has the columns and indexes of the service's `webhook_inbox` after
- * migration 0003 (the bench checks this), and the connection the service's pragmas (WAL, synchronous=NORMAL,
- * busy_timeout, foreign_keys).
+ * migration 0003 (the bench checks this), and the connection the service's pragmas (WAL, synchronous as
+ * BENCH_SQLITE_SYNCHRONOUS says — full by default, like the service — busy_timeout, foreign_keys).
  *
- * Env: BENCH_SQLITE_PATH, BENCH_WEBHOOK_SECRET. Prints `{ url }` on stdout, serves until SIGTERM/SIGINT.
+ * Env: BENCH_SQLITE_PATH, BENCH_WEBHOOK_SECRET, BENCH_SQLITE_SYNCHRONOUS (full | normal). Prints
+ * `{ url, synchronous }` on stdout, serves until SIGTERM/SIGINT.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,13 +16,18 @@ import Database from 'better-sqlite3';
 const path = process.env.BENCH_SQLITE_PATH;
 const secret = process.env.BENCH_WEBHOOK_SECRET;
 if (!path || !secret) throw new Error('BENCH_SQLITE_PATH and BENCH_WEBHOOK_SECRET are required');
+const synchronousSetting = (process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'full').trim().toLowerCase();
+if (synchronousSetting !== 'full' && synchronousSetting !== 'normal') {
+  throw new Error('BENCH_SQLITE_SYNCHRONOUS must be full or normal');
+}
 /** The service's default `correlateGraceMs`: when a sweep would pick the delivery up. */
 const CORRELATE_GRACE_MS = 5_000;
 
 const db = new Database(path);
 db.pragma('busy_timeout = 5000');
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
+db.pragma(`synchronous = ${synchronousSetting === 'full' ? 'FULL' : 'NORMAL'}`);
+const synchronous = ['off', 'normal', 'full', 'extra'][Number(db.pragma('synchronous', { simple: true }))];
 db.pragma('foreign_keys = ON');
 // Migration 0003's SQLite table and its four indexes, verbatim.
 db.exec(`
@@ -99,7 +105,7 @@ server.keepAliveTimeout = 72_000;
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, synchronous })}\n`);
 });
 
 const stop = () => {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { adminAccess } from './admin/access.js';
 import { adminApiRoutes } from './admin/api.js';
 import { adminPageRoutes } from './admin/pages.js';
 import { socureApiKeyAuth } from './auth.js';
@@ -29,8 +30,8 @@ export function buildSandboxApp(options: SandboxOptions = {}): FastifyInstance {
 
 /**
  * The app and its in-memory state. Socure's API surface (ID+, DocV requests, reason codes) lives in one
- * encapsulated context behind the SocureApiKey hook; the capture app, admin, clock, SMS outbox and
- * transaction helpers register beside it as their own plugins, without the key.
+ * encapsulated context behind the SocureApiKey hook; the admin, clock, SMS outbox and transaction helpers in
+ * another, behind the loopback-or-admin-token hook; the capture app and the stylesheet are open.
  */
 export function createSandbox(options: SandboxOptions = {}): { app: FastifyInstance; state: SandboxState } {
   checkOptions(options);
@@ -42,7 +43,13 @@ export function createSandbox(options: SandboxOptions = {}): { app: FastifyInsta
     log?.(`${request.method} ${pathOf(request)} ${outcome} ${Math.round(ms)}ms`);
 
   // Fastify's own logger stays off: it would print headers (the key) and bodies (PII).
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app: FastifyInstance = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    // A path the router refuses (a malformed %-escape, a parameter over 100 characters) gets Socure's error
+    // body from the error handler below, like every other non-2xx answer, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => app.errorHandler(error, request, reply),
+  });
 
   // Bodies reach routes as raw bytes; json-body.ts answers bad types/JSON in Socure's shape.
   app.removeAllContentTypeParsers();
@@ -98,13 +105,18 @@ export function createSandbox(options: SandboxOptions = {}): { app: FastifyInsta
     await api.register(reasonCodesRoute);
     await api.register(docvRequestRoutes, { state });
   });
+  // Open to the network: the capture app a phone opens, and the stylesheet of its pages.
   app.register(captureRoutes, { state });
-  app.register(transactionHelperRoutes, { state });
-  app.register(clockRoutes, { state });
-  app.register(smsRoutes, { state });
-  app.register(adminApiRoutes, { state });
-  app.register(adminPageRoutes, { state });
   app.register(stylesheetRoute);
+  // The admin surface: loopback clients only, or remote ones with the admin token (admin/access.ts).
+  app.register(async (admin) => {
+    admin.addHook('onRequest', adminAccess(options.adminToken));
+    await admin.register(transactionHelperRoutes, { state });
+    await admin.register(clockRoutes, { state });
+    await admin.register(smsRoutes, { state });
+    await admin.register(adminApiRoutes, { state });
+    await admin.register(adminPageRoutes, { state });
+  });
 
   const stopSweeper = startExpirySweeper(state);
   app.addHook('onClose', async () => {

@@ -6,9 +6,9 @@ import type { SandboxState } from './state.js';
 const MAX_ADVANCE_MS = 366 * 24 * 3600_000;
 
 /**
- * The test clock (no auth; sandbox-only, like Stripe's test clocks): read it, or move it forward so
- * transactions expire without waiting. Advancing sweeps at once, so SESSION_EXPIRED is already queued
- * when the answer arrives.
+ * The test clock (sandbox-only, like Stripe's test clocks; loopback clients or the admin token, see
+ * admin/access.ts): read it, or move it forward so transactions expire without waiting. Advancing sweeps at
+ * once, so SESSION_EXPIRED is already queued when the answer arrives.
  */
 export const clockRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (app, { state }) => {
   app.get('/sandbox/clock', async (_request, reply) =>

@@ -1,3 +1,4 @@
+import { adminTokenProblem } from './admin/access.js';
 import { normalizeHost } from './allowlist.js';
 import type { FaultRates } from './faults.js';
 import { SANDBOX_ENVIRONMENTS, type SandboxEnvironment, type SandboxKeyOverrides } from './keys.js';
@@ -47,6 +48,12 @@ export interface SandboxOptions {
   webhooks?: SandboxWebhookOption[];
   /** Extra IPs & Domains allowlist entries, on top of localhost, 127.0.0.1 and ::1. */
   allowlist?: string[];
+  /**
+   * The admin surface (admin pages and JSON API, test clock, SMS outbox, transaction helpers) answers loopback
+   * clients only. With a token (≥ 16 characters), remote clients sending `Authorization: Bearer <token>` are
+   * let in too. The capture app and Socure's API never need it.
+   */
+  adminToken?: string;
 }
 
 export const DEFAULT_PORT = 4010;
@@ -93,6 +100,8 @@ export function checkOptions(o: SandboxOptions): void {
       );
     }
   }
+  const tokenProblem = adminTokenProblem(o.adminToken);
+  if (tokenProblem) throw new Error(tokenProblem);
   for (const entry of o.allowlist ?? []) {
     if (!normalizeHost(entry))
       throw new Error(`sandbox: allowlist entry ${JSON.stringify(entry)} is not a domain or IP`);

@@ -7,6 +7,7 @@ import {
   resolveConnectorSettings,
   SettingsError,
 } from '../connector/settings.js';
+import type { SqliteSynchronous } from '../store/sqlite-store.js';
 import { type TrustProxy, trustProxySetting } from './trust-proxy.js';
 
 /** One service setting: environment variable, CLI flag, and key in the JSON config file. */
@@ -54,6 +55,21 @@ const SPECS: ServiceSettingSpec[] = [
       .transform(Number)
       .pipe(z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000')),
   },
+  {
+    key: 'sqliteSynchronous',
+    env: 'SQLITE_SYNCHRONOUS',
+    flag: '--sqlite-synchronous',
+    parse: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(
+        z.enum(['full', 'normal'], {
+          error:
+            'must be full or normal (full, the default, keeps acknowledged writes through a power failure)',
+        }),
+      ),
+  },
   { key: 'flowsDir', env: 'FLOWS_DIR', flag: '--flows-dir', parse: z.string().trim().min(1) },
   {
     key: 'apiKey',
@@ -86,6 +102,16 @@ const SPECS: ServiceSettingSpec[] = [
       .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a Standard Webhooks secret: whsec_<base64, ≥ 18 bytes>'),
   },
   { key: 'sandboxPort', env: 'SANDBOX_PORT', flag: '--sandbox-port', parse: port },
+  {
+    key: 'sandboxAdminToken',
+    env: 'SANDBOX_ADMIN_TOKEN',
+    flag: '--sandbox-admin-token',
+    parse: z
+      .string()
+      .trim()
+      .min(16, 'must be at least 16 characters')
+      .regex(/^\S+$/, 'must not contain spaces'),
+  },
   {
     key: 'trustProxy',
     env: 'TRUST_PROXY',
@@ -124,6 +150,8 @@ export interface ServiceSettings {
   databaseUrl: string;
   /** PostgreSQL connections per instance (DATABASE_POOL_SIZE). */
   databasePoolSize: number;
+  /** SQLite's `synchronous` pragma (SQLITE_SYNCHRONOUS), default `full`; ignored on PostgreSQL. */
+  sqliteSynchronous?: SqliteSynchronous;
   flowsDir: string;
   /** Bearer key of the sessions API; generated and kept in the store when not set. */
   apiKey?: string;
@@ -132,6 +160,11 @@ export interface ServiceSettings {
   appWebhookUrl?: string;
   appWebhookSecret?: string;
   sandboxPort: number;
+  /**
+   * Lets remote clients into the embedded sandbox's admin with `Authorization: Bearer <token>`; without it the
+   * admin answers loopback clients only (SANDBOX_ADMIN_TOKEN).
+   */
+  sandboxAdminToken?: string;
   /** Behind reverse proxies: which X-Forwarded-For entries give the client IP (rate limits). */
   trustProxy: TrustProxy;
   /** Requests per minute per client IP on the sessions API with a valid key (default 6000). */
@@ -199,7 +232,10 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     if (!parsed.success) {
       const source = sourceOf(spec);
       const secret =
-        spec.key === 'apiKey' || spec.key === 'webhookSecrets' || spec.key === 'appWebhookSecret';
+        spec.key === 'apiKey' ||
+        spec.key === 'webhookSecrets' ||
+        spec.key === 'appWebhookSecret' ||
+        spec.key === 'sandboxAdminToken';
       throw new SettingsError(
         source,
         `${parsed.error.issues[0]!.message}${secret ? '' : ` (got ${JSON.stringify(value)})`}`,
@@ -214,12 +250,14 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     publicUrl: (out.publicUrl as string | undefined) ?? `http://localhost:${portValue}`,
     databaseUrl: (out.databaseUrl as string | undefined) ?? 'sqlite:./data/socure-connector.db',
     databasePoolSize: (out.databasePoolSize as number | undefined) ?? 10,
+    sqliteSynchronous: (out.sqliteSynchronous as SqliteSynchronous | undefined) ?? 'full',
     flowsDir: (out.flowsDir as string | undefined) ?? DEFAULT_FLOWS_DIR,
     apiKey: out.apiKey as string | undefined,
     webhookSecrets: out.webhookSecrets as string[] | undefined,
     appWebhookUrl: out.appWebhookUrl as string | undefined,
     appWebhookSecret: out.appWebhookSecret as string | undefined,
     sandboxPort: (out.sandboxPort as number | undefined) ?? 4010,
+    sandboxAdminToken: out.sandboxAdminToken as string | undefined,
     trustProxy: (out.trustProxy as TrustProxy | undefined) ?? false,
     instanceId: out.instanceId as string | undefined,
     apiRateLimitPerMinute: out.apiRateLimitPerMinute as number | undefined,

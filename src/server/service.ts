@@ -65,6 +65,7 @@ export async function startService(
   const log = withRedaction(options.logger ?? createLogger());
   const store = await openStore(settings.databaseUrl, {
     poolSize: settings.databasePoolSize,
+    sqliteSynchronous: settings.sqliteSynchronous,
     onListenError: (err) => log.warn({ error: err.message }, 'PostgreSQL change feed reconnecting'),
   });
   // Run in order on close. The store closes last: work still in flight (webhook retries, the sandbox,
@@ -91,6 +92,8 @@ export async function startService(
         port: settings.sandboxPort,
         host: settings.host,
         publicUrl: settings.sandboxPort === 0 ? undefined : sandboxPublic.origin,
+        // Its admin answers loopback clients only, even with HOST=0.0.0.0, unless this token is configured.
+        adminToken: settings.sandboxAdminToken,
         ...options.sandbox,
         // Its delivery lines name our webhook URL, whose path is a secret.
         log: (line) => log.info({ sandbox: true }, redactUrlsInText(line)),

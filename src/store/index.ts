@@ -1,12 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres-store.js';
-import { openSqliteStore } from './sqlite-store.js';
+import { openSqliteStore, type SqliteSynchronous } from './sqlite-store.js';
 import type { Store } from './types.js';
 
 export { LocalChangeFeed } from './change-feed.js';
 export { MIGRATION_NAMES, migrationProviderFor, migrationsFor } from './migrations/index.js';
 export { openPostgresStore, PostgresStore, poolConfigFromUrl } from './postgres-store.js';
-export { openSqliteStore, SqliteStore } from './sqlite-store.js';
+export {
+  DEFAULT_SQLITE_SYNCHRONOUS,
+  openSqliteStore,
+  SQLITE_SYNCHRONOUS_VALUES,
+  SqliteStore,
+  type SqliteStoreOptions,
+  type SqliteSynchronous,
+} from './sqlite-store.js';
 export * from './types.js';
 
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -47,9 +54,15 @@ export function describeDatabase(databaseUrl: string): string {
   return `PostgreSQL ${url.hostname}:${url.port || '5432'}${url.pathname}`;
 }
 
+export interface OpenStoreOptions extends PostgresStoreOptions {
+  /** SQLite only (SQLITE_SYNCHRONOUS), default `full`; ignored on PostgreSQL, whose server settings decide. */
+  sqliteSynchronous?: SqliteSynchronous;
+}
+
 /** Opens and migrates the store a database URL names (see `parseDatabaseUrl`). */
-export async function openStore(databaseUrl: string, options: PostgresStoreOptions = {}): Promise<Store> {
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const target = parseDatabaseUrl(databaseUrl);
-  if (target.kind === 'postgres') return openPostgresStore(target.url, options);
-  return openSqliteStore(target.path);
+  const { sqliteSynchronous, ...postgresOptions } = options;
+  if (target.kind === 'postgres') return openPostgresStore(target.url, postgresOptions);
+  return openSqliteStore(target.path, { synchronous: sqliteSynchronous });
 }

@@ -2,7 +2,7 @@
  * The embedded store: SQLite through better-sqlite3 (WAL). Only what is SQLite's lives here (pragmas,
  * `begin immediate`, the in-process write queue and change feed); the queries are `SqlStore`'s.
  */
-import { mkdirSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -21,6 +21,31 @@ import { migrationProviderFor } from './migrations/index.js';
 import type { StoreTables } from './schema.js';
 import { type Announce, SqlStore, type Trx } from './sql-store.js';
 import type { SessionChange } from './types.js';
+
+/**
+ * SQLite's `synchronous` pragma, the two values offered. `full` (the default) syncs the WAL on every commit, so an
+ * acknowledged write survives a power failure or an OS crash. `normal` syncs only at checkpoints: faster, still
+ * safe against a crash of the process, but the last commits before a power failure can be lost — a webhook
+ * delivery already answered 2xx, which Socure then never resends. (`off` and `extra` are not offered.)
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+export const SQLITE_SYNCHRONOUS_VALUES: readonly SqliteSynchronous[] = ['full', 'normal'];
+export const DEFAULT_SQLITE_SYNCHRONOUS: SqliteSynchronous = 'full';
+
+export interface SqliteStoreOptions {
+  /** Default `full` (SQLITE_SYNCHRONOUS). */
+  synchronous?: SqliteSynchronous;
+}
+
+function checkSynchronous(value: unknown): SqliteSynchronous {
+  if (value === undefined) return DEFAULT_SQLITE_SYNCHRONOUS;
+  if (typeof value === 'string' && (SQLITE_SYNCHRONOUS_VALUES as readonly string[]).includes(value)) {
+    return value as SqliteSynchronous;
+  }
+  throw new Error(`SQLite synchronous must be "full" or "normal" (got ${JSON.stringify(value)})`);
+}
+
+const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'] as const;
 
 /**
  * kysely's SQLite driver with `BEGIN IMMEDIATE` transactions: the write lock is taken (waiting up to
@@ -97,10 +122,11 @@ export class SqliteStore extends SqlStore {
   #closed = false;
 
   /** Takes ownership of `database` (closed by `close()`); sets the pragmas. Call `migrate()` before use. */
-  constructor(database: Database.Database) {
+  constructor(database: Database.Database, options: SqliteStoreOptions = {}) {
+    const synchronous = checkSynchronous(options.synchronous);
     database.pragma('busy_timeout = 5000');
     enableWal(database);
-    database.pragma('synchronous = NORMAL');
+    database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     database.pragma('foreign_keys = ON');
     super(new Kysely<StoreTables>({ dialect: new ImmediateSqliteDialect({ database }) }));
     this.#database = database;
@@ -115,6 +141,12 @@ export class SqliteStore extends SqlStore {
   /** The file this store writes to, or `:memory:`. */
   get path(): string {
     return this.#database.memory ? ':memory:' : this.#database.name;
+  }
+
+  /** The `synchronous` pragma as this store's connection reports it (`full` unless set otherwise). */
+  get synchronous(): (typeof SYNCHRONOUS_NAMES)[number] {
+    const level = Number(this.#database.pragma('synchronous', { simple: true }));
+    return SYNCHRONOUS_NAMES[level] ?? 'full';
   }
 
   protected async write<T>(fn: (trx: Trx, announce: Announce) => Promise<T>): Promise<T> {
@@ -164,10 +196,16 @@ export class SqliteStore extends SqlStore {
   }
 }
 
-/** Opens (creating the file and its directory if needed) and migrates a SQLite store. `:memory:` works too. */
-export async function openSqliteStore(path: string): Promise<SqliteStore> {
-  if (path !== ':memory:' && path !== '') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const store = new SqliteStore(new Database(path));
+/**
+ * Opens (creating the file and its directory if needed) and migrates a SQLite store. `:memory:` works too.
+ * A new database file is created 0600 (SQLite gives its -wal and -shm files the database file's mode) and
+ * directories created for it 0700: the file holds personal data and secrets. Existing files and directories
+ * keep their modes.
+ */
+export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+  checkSynchronous(options.synchronous);
+  if (path !== ':memory:' && path !== '') createPrivateFile(resolve(path));
+  const store = new SqliteStore(new Database(path), options);
   try {
     await store.migrate();
   } catch (error) {
@@ -192,5 +230,25 @@ function enableWal(database: Database.Database, timeoutMs = 5_000): void {
       if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
       Atomics.wait(pause, 0, 0, 20);
     }
+  }
+}
+
+/**
+ * Creates the database file (and its missing directories) readable by this user only, unless it exists.
+ * Without this SQLite creates it 0644 (umask permitting): readable by every local user.
+ */
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  try {
+    fchmodSync(fd, 0o600); // exactly 0600, whatever the umask
+  } finally {
+    closeSync(fd);
   }
 }

@@ -19,13 +19,16 @@ export type WebhookPayloadReason =
 /** Why a delivery was refused because of its credentials (answer 401). */
 export type WebhookAuthenticationReason = 'missing_authorization' | 'invalid_authorization';
 
-export type WebhookErrorReason = WebhookPayloadReason | WebhookAuthenticationReason;
+/** Why a delivery was refused because of its size (answer 413). */
+export type WebhookSizeReason = 'body_too_large';
+
+export type WebhookErrorReason = WebhookPayloadReason | WebhookAuthenticationReason | WebhookSizeReason;
 
 export class WebhookError extends Error {
-  readonly statusCode: 400 | 401;
+  readonly statusCode: 400 | 401 | 413;
   readonly reason: WebhookErrorReason;
 
-  constructor(message: string, statusCode: 400 | 401, reason: WebhookErrorReason) {
+  constructor(message: string, statusCode: 400 | 401 | 413, reason: WebhookErrorReason) {
     super(message);
     this.name = new.target.name;
     this.statusCode = statusCode;
@@ -60,5 +63,21 @@ export class WebhookAuthenticationError extends WebhookError {
       401,
       reason,
     );
+  }
+}
+
+/**
+ * The body is larger than `maxBytes` (UTF-8 bytes). Thrown before the secret is checked and before any
+ * parsing, so an oversized body costs no JSON parse.
+ */
+export class WebhookPayloadTooLargeError extends WebhookError {
+  declare readonly reason: WebhookSizeReason;
+  declare readonly statusCode: 413;
+  /** The limit that was exceeded. */
+  readonly maxBytes: number;
+
+  constructor(maxBytes: number) {
+    super(`webhook body is larger than ${maxBytes} bytes`, 413, 'body_too_large');
+    this.maxBytes = maxBytes;
   }
 }

@@ -1,14 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebhookError } from './errors.js';
 import {
+  DEFAULT_MAX_BODY_BYTES,
   normalizeSecrets,
   parseDelivery,
   type SocureWebhookDelivery,
   verifyAuthorization,
   type WebhookSecrets,
 } from './verify.js';
-
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface NodeWebhookHandlerOptions {
   secrets?: WebhookSecrets;
@@ -102,31 +101,36 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
   res.end(text);
 }
 
-/** The whole body, or undefined when it exceeds `limit` (then the rest is discarded, not buffered). */
+/**
+ * The whole body, or undefined when it exceeds `limit`. Past the limit nothing more is read: the request is
+ * paused (the socket stops being read once its small buffer fills), the caller answers 413 with
+ * `connection: close`, and Node closes the socket once that answer is written. A declared Content-Length over
+ * the limit is refused before a byte of the body is read.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
+      req.pause();
       resolve(undefined);
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        over = true;
         chunks.length = 0;
+        req.off('data', onData);
+        req.pause();
         resolve(undefined);
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks, size));
+      if (size <= limit) resolve(Buffer.concat(chunks, size));
     });
     req.on('error', reject);
     req.on('aborted', () => reject(new Error('request aborted')));

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { WebhookAuthenticationError, WebhookPayloadError } from './errors.js';
+import { WebhookAuthenticationError, WebhookPayloadError, WebhookPayloadTooLargeError } from './errors.js';
 import {
   DOCV_EVENT_SCHEMAS,
   type DocvEventOf,
@@ -44,19 +44,53 @@ export type UnknownDocvDelivery = DeliveryBase & { known: false; eventType: stri
 /** Check `known` first, then switch on `eventType` to narrow `event`. */
 export type SocureWebhookDelivery = KnownDocvDelivery | UnknownDocvDelivery;
 
+/** The default size cap of a delivery body: 1 MiB, the same as the service's webhook route. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
 export interface VerifyAndParseOptions {
   headers: WebhookHeaders;
   rawBody: WebhookRawBody;
   secrets?: WebhookSecrets;
+  /**
+   * Bodies larger than this many bytes (UTF-8 bytes for a string) are refused with
+   * `WebhookPayloadTooLargeError` (413) before the secret is checked or anything is parsed. Default 1 MiB
+   * (`DEFAULT_MAX_BODY_BYTES`). Cap the body where you read it too: this check comes after it is buffered.
+   */
+  maxBytes?: number;
 }
 
 /**
- * Authenticates (when a secret is configured) and parses one Socure webhook delivery.
- * Throws `WebhookAuthenticationError` (401) or `WebhookPayloadError` (400); nothing else for any input.
+ * Checks the size, authenticates (when a secret is configured) and parses one Socure webhook delivery.
+ * Throws `WebhookPayloadTooLargeError` (413), `WebhookAuthenticationError` (401) or `WebhookPayloadError` (400);
+ * nothing else for any input. A `maxBytes` that is not a positive whole number is a `TypeError` (a
+ * configuration error).
  */
-export function verifyAndParse({ headers, rawBody, secrets }: VerifyAndParseOptions): SocureWebhookDelivery {
+export function verifyAndParse({
+  headers,
+  rawBody,
+  secrets,
+  maxBytes = DEFAULT_MAX_BODY_BYTES,
+}: VerifyAndParseOptions): SocureWebhookDelivery {
+  assertWithinSize(rawBody, maxBytes);
   const authenticated = verifyAuthorization({ headers, secrets });
   return parseDelivery(rawBody, authenticated);
+}
+
+/** Throws `WebhookPayloadTooLargeError` when `rawBody` has more than `maxBytes` bytes (UTF-8 for a string). */
+export function assertWithinSize(rawBody: WebhookRawBody, maxBytes: number = DEFAULT_MAX_BODY_BYTES): void {
+  if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+    throw new TypeError('maxBytes must be a whole number of bytes > 0');
+  }
+  let bytes: number;
+  if (typeof rawBody === 'string') {
+    // A UTF-16 unit is at least one UTF-8 byte: a string longer than the cap is over it without counting.
+    bytes = rawBody.length > maxBytes ? rawBody.length : Buffer.byteLength(rawBody, 'utf8');
+  } else if (rawBody instanceof Uint8Array) {
+    bytes = rawBody.byteLength;
+  } else {
+    return; // not a body at all: parseDelivery says so (empty_body)
+  }
+  if (bytes > maxBytes) throw new WebhookPayloadTooLargeError(maxBytes);
 }
 
 /** Normalises the configured secrets: empty strings mean "not configured". */

@@ -10,7 +10,7 @@ import {
   type SessionChange,
   type Store,
 } from '../../src/store/index.js';
-import { until } from '../flows/support.js';
+import { eventually } from '../support/eventually.js';
 import { type TestDatabase, testDatabaseUrl } from '../support/postgres.js';
 import {
   type ContractDatabase,
@@ -159,7 +159,7 @@ describe('PostgreSQL store', () => {
       const store = track(await openStore(url, { poolSize: 2 }));
       expect(store).toBeInstanceOf(PostgresStore);
       expect(store.dialect).toBe('postgres');
-      expect(await store.ready()).toEqual({ ok: true, detail: 'postgres: 3 migration(s) applied' });
+      expect(await store.ready()).toEqual({ ok: true, detail: 'postgres: 4 migration(s) applied' });
     }
   });
 
@@ -213,7 +213,7 @@ describe('PostgreSQL store', () => {
     a.changes.subscribe('s1', (change) => seen.push(change));
     await b.createSession(newSession('s1'), 1, FREE);
     await b.commitStep(step('s1', 1, 2));
-    await until(() => seen.length >= 2, 'the changes before the drop');
+    await eventually(() => seen.length >= 2, 'the changes before the drop');
 
     const listeners = () =>
       query<{ pid: number }>(
@@ -227,9 +227,9 @@ describe('PostgreSQL store', () => {
       "select pg_terminate_backend(pid) as ended from pg_stat_activity where datname = current_database() and query like 'LISTEN%'",
     );
     expect(ended).toEqual([{ ended: true }, { ended: true }]);
-    await until(() => dropped.length >= 1, 'store A to notice its LISTEN connection ended');
+    await eventually(() => dropped.length >= 1, 'store A to notice its LISTEN connection ended');
     // Both come back on new connections.
-    await until(
+    await eventually(
       async () => {
         const now = (await listeners()).map((r) => r.pid);
         return now.length === 2 && now.every((pid) => !before.includes(pid));
@@ -240,7 +240,7 @@ describe('PostgreSQL store', () => {
     // A commit by B from now on reaches A's subscriber.
     const row = await b.commitStep(step('s1', 2, 3, { patch: { status: 'waiting' } }));
     expect(row?.version).toBe(3);
-    await until(() => seen.some((c) => c.version === 3), 'the change after the reconnect');
+    await eventually(() => seen.some((c) => c.version === 3), 'the change after the reconnect');
     expect(seen).toEqual([
       { id: 's1', version: 1, status: 'running' },
       { id: 's1', version: 2, status: 'running' },
@@ -262,7 +262,7 @@ describe('PostgreSQL store', () => {
     const seen: SessionChange[] = [];
     a.changes.subscribe('s1', (change) => seen.push(change));
     await b.createSession(newSession('s1'), 1, FREE);
-    await until(() => seen.length >= 1, 'the creation of s1');
+    await eventually(() => seen.length >= 1, 'the creation of s1');
     const listeners = async () =>
       (
         await query<{ n: number }>(
@@ -280,14 +280,14 @@ describe('PostgreSQL store', () => {
         "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and query like 'LISTEN%'",
         [name],
       );
-      await until(
+      await eventually(
         () => dropped.some((err) => /not currently accepting connections/.test(err.message)),
         'a reconnect refused by the database',
       );
     } finally {
       await query(admin, `alter database "${name}" allow_connections true`);
     }
-    await until(async () => (await listeners()) >= 1, 'the LISTEN connection to come back', {
+    await eventually(async () => (await listeners()) >= 1, 'the LISTEN connection to come back', {
       timeoutMs: 10_000,
     });
     // One refusal leaves at most one reconnect pending, due within 500 ms (250 ms doubled): let the reconnect
@@ -295,14 +295,18 @@ describe('PostgreSQL store', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await listeners()).toBe(1);
     await b.commitStep(step('s1', 1, 2));
-    await until(() => seen.some((change) => change.version === 2), 'the change after the reconnect');
+    await eventually(() => seen.some((change) => change.version === 2), 'the change after the reconnect');
     await b.commitStep(step('s1', 2, 3));
-    await until(() => seen.some((change) => change.version === 3), 'the next change');
+    await eventually(() => seen.some((change) => change.version === 3), 'the next change');
     // Each change once.
     expect(seen.map((change) => change.version)).toEqual([1, 2, 3]);
     await a.close();
-    await until(async () => (await listeners()) === 0, 'no LISTEN connection left once the store is closed', {
-      timeoutMs: 3_000,
-    });
+    await eventually(
+      async () => (await listeners()) === 0,
+      'no LISTEN connection left once the store is closed',
+      {
+        timeoutMs: 3_000,
+      },
+    );
   });
 });

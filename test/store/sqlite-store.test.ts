@@ -170,7 +170,7 @@ describe('SQLite: the file', () => {
     await store.migrate();
     expect(existsSync(path)).toBe(true);
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(database.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(database.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(database.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(database.pragma('busy_timeout', { simple: true })).toBe(5000);
   });

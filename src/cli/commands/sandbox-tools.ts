@@ -1,12 +1,26 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { request } from 'undici';
 import { parseDuration, TRIGGER_SCENARIOS } from '../../sandbox/index.js';
 import { UsageError } from '../errors.js';
 
 const DEFAULT_SANDBOX_URL = 'http://127.0.0.1:4010';
 
+/** `--admin-token`: needed only when the sandbox runs on another machine (its admin is loopback-only). */
+const adminTokenOption = () =>
+  new Option(
+    '--admin-token <token>',
+    "the sandbox's admin token, sent as Authorization: Bearer (only for a sandbox on another machine)",
+  ).env('SANDBOX_ADMIN_TOKEN');
+
+/**
+ * The token from `--admin-token` or SANDBOX_ADMIN_TOKEN. Under `sandbox`, the parent command (which has the
+ * same option) takes the flag even when it is written after the subcommand, so its options count too.
+ */
+const adminTokenOf = (command: Command): string | undefined =>
+  (command.optsWithGlobals() as { adminToken?: string }).adminToken;
+
 /** POSTs to a sandbox helper endpoint; a refused answer becomes an error with the sandbox's message. */
-async function post(base: string, path: string, body: unknown): Promise<unknown> {
+async function post(base: string, path: string, body: unknown, adminToken?: string): Promise<unknown> {
   let url: URL;
   try {
     url = new URL(path, base);
@@ -15,7 +29,10 @@ async function post(base: string, path: string, body: unknown): Promise<unknown>
   }
   const res = await request(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(adminToken ? { authorization: `Bearer ${adminToken.trim()}` } : {}),
+    },
     body: JSON.stringify(body),
   }).catch((err: Error & { code?: string }) => {
     throw new Error(
@@ -38,16 +55,22 @@ export function triggerCommand(): Command {
     .argument('<scenario>', names.join(' | '))
     .requiredOption('--token <docvTransactionToken>', 'the transaction to drive')
     .option('--api-url <url>', 'the sandbox base URL', DEFAULT_SANDBOX_URL)
+    .addOption(adminTokenOption())
     .addHelpText(
       'after',
       `\nScenarios:\n${TRIGGER_SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description}`).join('\n')}\n\nExample:\n  $ socure-connector sandbox trigger complete-accept --token 3f0c…`,
     )
-    .action(async (scenario: string, opts: { token: string; apiUrl: string }) => {
+    .action(async (scenario: string, opts: { token: string; apiUrl: string }, command: Command) => {
       if (!names.includes(scenario as (typeof names)[number])) {
         throw new UsageError(`<scenario>: must be one of ${names.join(', ')}`);
       }
       const token = encodeURIComponent(opts.token);
-      const res = (await post(opts.apiUrl, `/sandbox/transactions/${token}/trigger`, { scenario })) as {
+      const res = (await post(
+        opts.apiUrl,
+        `/sandbox/transactions/${token}/trigger`,
+        { scenario },
+        adminTokenOf(command),
+      )) as {
         transaction?: { status?: string; outcome?: string; events?: Array<{ eventType: string }> };
       };
       const tx = res.transaction;
@@ -63,13 +86,14 @@ export function clockCommand(): Command {
     .description('Move the sandbox clock forward, e.g. to expire DocV transactions without waiting')
     .requiredOption('--advance <duration>', 'e.g. 20m, 90s, 1500ms')
     .option('--api-url <url>', 'the sandbox base URL', DEFAULT_SANDBOX_URL)
+    .addOption(adminTokenOption())
     .addHelpText(
       'after',
       '\nExample:\n  $ socure-connector sandbox clock --advance 20m   # past the 15-minute transaction TTL',
     )
-    .action(async (opts: { advance: string; apiUrl: string }) => {
+    .action(async (opts: { advance: string; apiUrl: string }, command: Command) => {
       const ms = parseClockDuration(opts.advance);
-      const res = await post(opts.apiUrl, '/sandbox/clock/advance', { ms });
+      const res = await post(opts.apiUrl, '/sandbox/clock/advance', { ms }, adminTokenOf(command));
       process.stdout.write(`${JSON.stringify(res)}\n`);
     });
 }

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   MAGIC_INPUTS,
   parseDuration,
@@ -44,6 +44,7 @@ export interface SandboxFlags {
   publicUrl?: string;
   webhookUrl?: string;
   webhookSecret?: string;
+  adminToken?: string;
 }
 
 export function sandboxOptionsFrom(opts: SandboxFlags): SandboxOptions {
@@ -70,6 +71,14 @@ export function sandboxOptionsFrom(opts: SandboxFlags): SandboxOptions {
   if (opts.publicUrl) options.publicUrl = opts.publicUrl;
   if (opts.webhookSecret && !opts.webhookUrl) throw new UsageError('--webhook-secret: needs --webhook-url');
   if (opts.webhookUrl) options.webhooks = [{ url: opts.webhookUrl, secret: opts.webhookSecret, name: 'cli' }];
+  if (opts.adminToken !== undefined) {
+    const token = opts.adminToken.trim();
+    if (token.length < 16 || /\s/.test(token))
+      throw new UsageError(
+        '--admin-token (SANDBOX_ADMIN_TOKEN): must be at least 16 characters without spaces',
+      );
+    options.adminToken = token;
+  }
   return options;
 }
 
@@ -91,7 +100,7 @@ export function describeSandbox(sandbox: RunningSandbox): string {
     '',
     'Document verification:',
     `  npx socure-connector docv-url --api-url ${sandbox.url} --id-plus-key ${sandbox.keys.sandbox.idPlusKey}`,
-    `  admin (webhooks, IPs & Domains, keys): ${sandbox.url}/admin`,
+    `  admin (webhooks, IPs & Domains, keys; loopback clients only unless --admin-token): ${sandbox.url}/admin`,
     `  SMS outbox: ${sandbox.url}/sandbox/outbox`,
   ].join('\n');
 }
@@ -113,7 +122,13 @@ export function addSandboxFlags(cmd: Command): Command {
       'base of capture links, e.g. http://192.168.1.20:4010 for a phone on your network',
     )
     .option('--webhook-url <url>', 'create a Document Verification webhook subscription to this URL at start')
-    .option('--webhook-secret <secret>', 'its secret, sent in the Authorization header');
+    .option('--webhook-secret <secret>', 'its secret, sent in the Authorization header')
+    .addOption(
+      new Option(
+        '--admin-token <token>',
+        'the admin (pages, /admin/api, clock, SMS outbox, transaction helpers) answers loopback clients only; with this token (≥ 16 characters) remote clients sending Authorization: Bearer <token> are let in too',
+      ).env('SANDBOX_ADMIN_TOKEN'),
+    );
 }
 
 /** The magic-input table as text (the README holds the same table). */

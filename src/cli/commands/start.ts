@@ -60,6 +60,10 @@ export function startCommand(): Command {
       '--database-pool-size <n>',
       'PostgreSQL connections per instance, default 10 (env DATABASE_POOL_SIZE)',
     )
+    .option(
+      '--sqlite-synchronous <full|normal>',
+      'SQLite synchronous pragma: full (default, survives power loss) or normal (faster) (env SQLITE_SYNCHRONOUS)',
+    )
     .option('--flows-dir <dir>', 'directory of flow JSON files, default the shipped flows (env FLOWS_DIR)')
     .option('--api-key <key>', 'Bearer key of the sessions API; generated when unset (env CONNECTOR_API_KEY)')
     .option(
@@ -69,6 +73,10 @@ export function startCommand(): Command {
     .option('--app-webhook-url <url>', 'called when a session ends (env APP_WEBHOOK_URL)')
     .option('--app-webhook-secret <whsec_…>', 'Standard Webhooks signing secret (env APP_WEBHOOK_SECRET)')
     .option('--sandbox-port <port>', 'port of the embedded sandbox, default 4010 (env SANDBOX_PORT)')
+    .option(
+      '--sandbox-admin-token <token>',
+      'lets remote clients into the embedded sandbox admin with Authorization: Bearer <token>; else loopback only (env SANDBOX_ADMIN_TOKEN)',
+    )
     .option(
       '--trust-proxy <hops|addresses>',
       'behind reverse proxies: their number (1) or addresses (10.0.0.0/8); client IPs from X-Forwarded-For (env TRUST_PROXY)',

@@ -15,8 +15,8 @@ const asEnvironment = (v: unknown): SandboxEnvironment | undefined =>
     : undefined;
 
 /**
- * The admin portal's settings as JSON (the seed's "Setting up Socure", offline). No auth on purpose:
- * it is a local emulator bound to 127.0.0.1 by default, and its keys are the documented sandbox keys.
+ * The admin portal's settings as JSON (the seed's "Setting up Socure", offline). No sign-in: app.ts puts it
+ * behind admin/access.ts, so only loopback clients (or remote ones with the admin token) reach it.
  */
 export const adminApiRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (app, { state }) => {
   const { subscriptions, allowlist } = state;

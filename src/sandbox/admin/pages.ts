@@ -34,7 +34,7 @@ function overview(state: SandboxState, env: SandboxEnvironment, error?: string):
   const subs = state.subscriptions.list(env);
   const keys = state.keys[env];
   return html`<h1>Socure sandbox admin</h1>
-<p class="muted">Offline copy of admin.socure.com’s “Setting up Socure”. No sign-in: this is a local sandbox.</p>
+<p class="muted">Offline copy of admin.socure.com’s “Setting up Socure”. No sign-in: only this machine (or a client with the admin token) can open it.</p>
 <nav>${SANDBOX_ENVIRONMENTS.map((e) => (e === env ? html`<strong>${ENVIRONMENT_NAMES[e]}</strong> ` : html`<a href="${home(e)}">${ENVIRONMENT_NAMES[e]}</a> `))}
 <a href="/sandbox/outbox">SMS outbox</a></nav>
 ${error ? html`<p class="bad" role="alert">${error}</p>` : ''}

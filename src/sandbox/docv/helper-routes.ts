@@ -7,7 +7,8 @@ import { isTriggerScenario, runTrigger, TRIGGER_SCENARIOS } from './trigger.js';
 import { transactionView } from './view.js';
 
 /**
- * Sandbox-only test helpers (no auth, like stripe-mock's test helpers): inspect a transaction, drive it
+ * Sandbox-only test helpers (like stripe-mock's test helpers; loopback clients or the admin token, see
+ * admin/access.ts): inspect a transaction, drive it
  * through a scenario, set its delivery knobs. Socure has no such endpoints.
  */
 export const transactionHelperRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (
