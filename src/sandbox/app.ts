@@ -103,7 +103,7 @@ export function createSandbox(options: SandboxOptions = {}): { app: FastifyInsta
       docvLookup: docvLookup(state.transactions),
     });
     await api.register(reasonCodesRoute);
-    await api.register(docvRequestRoutes, { state });
+    await api.register(docvRequestRoutes, { state, faultCounter, faultContext });
   });
   // Open to the network: the capture app a phone opens, and the stylesheet of its pages.
   app.register(captureRoutes, { state });
