@@ -18,6 +18,7 @@ import { request } from 'undici';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
 import { buildTestDelivery } from '../src/webhooks/index.js';
+import { eventually } from '../test/support/eventually.js';
 import {
   createApiSession,
   killAllProcesses,
@@ -25,7 +26,6 @@ import {
   type SandboxProcess,
   ServiceInstance,
   startSandboxProcess,
-  waitUntil,
 } from '../test/support/instances.js';
 import {
   createDatabase,
@@ -230,14 +230,13 @@ try {
         side.sessions.push({ id: created.id, path: created.path, token: '', stream: undefined });
     }
     for (const session of side.sessions) {
-      const row = await waitUntil(
+      const row = await eventually(
         async () => {
           const r = await side.store.getSession(session.id);
           return r?.status === 'waiting' && r.waitToken ? r : undefined;
         },
         `session ${session.id} waiting`,
-        15_000,
-        20,
+        { timeoutMs: 15_000, intervalMs: 20, maxIntervalMs: 20 },
       );
       session.token = row.waitToken!;
       await sandbox.trigger(session.token, 'complete-accept');
@@ -249,11 +248,10 @@ try {
       session.stream = new SseStream(`${side.listen.url}${session.path}/events`, cookie);
       streams.push(session.stream);
     }
-    await waitUntil(
+    await eventually(
       () => side.sessions.every((x) => x.stream!.events.length > 0),
       `${side.name}: every SSE connection open`,
-      20_000,
-      20,
+      { timeoutMs: 20_000, intervalMs: 20, maxIntervalMs: 20 },
     );
   }
   const webhookPath = a.webhookPath;

@@ -13,8 +13,8 @@ import {
   type Rig,
   startRig,
   typesOf,
-  waitFor,
 } from '../test/sandbox/docv-support.js';
+import { eventually } from '../test/support/eventually.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/capture/', import.meta.url));
@@ -124,7 +124,7 @@ describe('capture app in a real phone-sized Chromium', () => {
       await context.close();
     }
 
-    const deliveries = await waitFor(() => {
+    const deliveries = await eventually(() => {
       const d = deliveriesOf(rig.receiver, referenceId);
       return d.length >= FULL_SEQUENCE.length && d;
     }, 'the whole sequence');

@@ -12,6 +12,7 @@ import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
+import { eventually } from '../test/support/eventually.js';
 import {
   createApiSession,
   INSTANCE_LOG_ROOT,
@@ -20,7 +21,6 @@ import {
   type SandboxProcess,
   ServiceInstance,
   startSandboxProcess,
-  waitUntil,
 } from '../test/support/instances.js';
 import { type TestDatabase, testDatabaseUrl } from '../test/support/postgres.js';
 import { DESKTOP, launchChromium, PageProblems } from './support/browser.js';
@@ -129,14 +129,14 @@ describe('many instances in Chromium', () => {
       await shots.take(page, 'result-on-instance-b');
 
       // When A acknowledged the resolving delivery (the sandbox logs each attempt once answered).
-      const attempts = await waitUntil(
+      const attempts = await eventually(
         async () => {
           const all = await sandbox!.deliveries(subscription);
           const done = all.find((d) => d.eventType === 'VERIFICATION_COMPLETED' && d.status === 'delivered');
           return done ? all : undefined;
         },
         'the VERIFICATION_COMPLETED delivery in the sandbox log',
-        10_000,
+        { timeoutMs: 10_000 },
       );
       const resolving = attempts.find(
         (d) => d.eventType === 'VERIFICATION_COMPLETED' && d.status === 'delivered',

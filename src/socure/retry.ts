@@ -10,7 +10,22 @@ export interface RetryOptions {
   connectionErrors?: boolean;
   /** No answer within timeoutMs: Socure may have processed (and billed) it. Default false. */
   timeouts?: boolean;
+  /** The clock of the retry loop (its waits and its overall deadline). Default: the real one; tests pass a fake. */
+  clock?: RetryClock;
 }
+
+/** What the retry loop reads the time from and waits with. */
+export interface RetryClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` milliseconds (the wait between two attempts). */
+  sleep(ms: number): Promise<void>;
+}
+
+export const REAL_CLOCK: RetryClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 export type FailureKind =
   | 'rateLimited'
@@ -26,6 +41,7 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
   serverErrors: true,
   connectionErrors: true,
   timeouts: false,
+  clock: REAL_CLOCK,
 };
 
 export function classifyStatus(status: number): FailureKind {

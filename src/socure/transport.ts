@@ -7,6 +7,7 @@ import {
   DEFAULT_RETRY,
   type FailureKind,
   parseRetryAfter,
+  REAL_CLOCK,
   type RetryOptions,
 } from './retry.js';
 
@@ -38,8 +39,6 @@ export interface TransportResponse {
   json: unknown;
   attempts: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** undici's `request` with `this` = the dispatcher: what `undici.request(url, opts)` ends up calling. */
 const dispatchRequest = Dispatcher.prototype.request as (
@@ -105,9 +104,10 @@ export class Transport {
   }
 
   async send(req: TransportRequest): Promise<TransportResponse> {
-    const deadline = Date.now() + this.options.deadlineMs;
+    const clock = this.retry.clock ?? REAL_CLOCK; // `retry: { clock: undefined }` means the default too
+    const deadline = clock.now() + this.options.deadlineMs;
     for (let attempt = 0; ; attempt++) {
-      const remaining = deadline - Date.now();
+      const remaining = deadline - clock.now();
       if (remaining <= 0)
         throw new SocureTimeoutError(`No answer from Socure within ${this.options.deadlineMs} ms`);
       let failure: FailureKind;
@@ -124,11 +124,11 @@ export class Transport {
       }
       const retryable = failure !== 'final' && this.retry[failure] && attempt < this.options.maxRetries;
       const wait = backoffDelayMs(attempt, retryAfterMs);
-      if (!retryable || Date.now() + wait >= deadline) {
+      if (!retryable || clock.now() + wait >= deadline) {
         if (outcome instanceof Error) throw outcome;
         return outcome;
       }
-      await sleep(wait);
+      await clock.sleep(wait);
     }
   }
 

@@ -145,7 +145,11 @@ export abstract class SqlStore implements Store {
         .where('claimed_by', 'is', null)
         .execute(),
     );
-    const row = await this.db.selectFrom('sessions').select('claimed_by').where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('sessions')
+      .select('claimed_by')
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row?.claimed_by === claimant;
   }
 

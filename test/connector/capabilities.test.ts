@@ -10,6 +10,7 @@ import {
 } from '../../src/connector/index.js';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { SocureClient, SocureInputError, STOCK_PERSONA } from '../../src/socure/index.js';
+import { eventually } from '../support/eventually.js';
 import {
   decodeQrDataUrl,
   httpJson,
@@ -20,7 +21,6 @@ import {
   startReceiver,
   startRecordingProxy,
   trigger,
-  waitFor,
 } from './support.js';
 
 const { documentVerification, getScore, getVerificationUrl, makeCustomApiCall, webhook } = capabilities;
@@ -458,7 +458,7 @@ describe('webhook.execute', () => {
       receiver.received
         .map((r) => JSON.parse(r.body) as { event: { eventType: string; docvTransactionToken?: string } })
         .filter((b) => b.event.docvTransactionToken === token);
-    await waitFor(() => {
+    await eventually(() => {
       const seen = new Set(mine().map((b) => b.event.eventType));
       return ['DOCUMENTS_UPLOADED', 'VERIFICATION_COMPLETED', 'SESSION_COMPLETE'].every((t) => seen.has(t));
     }, 'the deliveries through SESSION_COMPLETE');

@@ -53,22 +53,6 @@ export async function trigger(sandboxUrl: string, token: string, scenario: strin
   return res;
 }
 
-/** Polls until `check` returns a truthy value; bounded in time and in rounds. */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 8000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let round = 0; round < 5000; round++) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
 export interface Recorded {
   method: string;
   path: string;

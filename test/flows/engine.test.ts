@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Flow, FlowEngine, UnknownFlowError } from '../../src/flows/index.js';
 import { SocureInputError } from '../../src/socure/index.js';
 import type { SessionChange, SessionRow, Store } from '../../src/store/index.js';
+import { eventually } from '../support/eventually.js';
 import {
   delivery,
   fakeCapability,
@@ -18,7 +19,6 @@ import {
   openStore,
   tempDir,
   timelineCount,
-  until,
   unusedContext,
 } from './support.js';
 
@@ -310,7 +310,7 @@ describe('capability, screen, branch and end nodes', () => {
       result: data.result,
     });
     const { session: done } = await outcomeOf(engine, started.id);
-    await until(() => changes.at(-1)?.version === done.version, 'the completion to be announced');
+    await eventually(() => changes.at(-1)?.version === done.version, 'the completion to be announced');
     expect(changes.at(-1)).toEqual({ id: started.id, version: done.version, status: 'completed' });
     unsubscribe();
 
@@ -817,7 +817,7 @@ describe('exactly once', () => {
       leaseMs: 60_000,
     });
     const starting = engine.start({ flowId: 'slow-flow' });
-    await until(() => slow.calls.length === 1, 'the slow capability to be called');
+    await eventually(() => slow.calls.length === 1, 'the slow capability to be called');
     const running = (slow.calls[0] as { id: string }).id;
     expect((await s.getSession(running))!).toMatchObject({
       status: 'running',

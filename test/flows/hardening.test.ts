@@ -10,16 +10,8 @@ import type { Flow } from '../../src/flows/index.js';
 import { SocureBadRequestError, SocureConnectionError, SocureServerError } from '../../src/socure/index.js';
 import type { Store } from '../../src/store/index.js';
 import { buildTestDelivery, parseDelivery } from '../../src/webhooks/index.js';
-import {
-  fakeCapability,
-  gate,
-  inlineFlow,
-  manualClock,
-  newEngine,
-  openStore,
-  tempDir,
-  until,
-} from './support.js';
+import { eventually } from '../support/eventually.js';
+import { fakeCapability, gate, inlineFlow, manualClock, newEngine, openStore, tempDir } from './support.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let fileNo = 0;
@@ -116,7 +108,7 @@ describe('finding 1: a restarted instance resumes what it left mid-step at once'
       instanceId: 'web-1',
     });
     const started = first.start({ flowId: 'fetch-flow' });
-    const id = await until(() => running[0], 'the first run to be in its step');
+    const id = await eventually(() => running[0], 'the first run to be in its step');
     expect((await s.getSession(id))!.leaseOwner).toMatch(/^web-1:[0-9a-f]{8}:\d+$/);
 
     // Another live instance leaves a live lease alone, and so does the same process on its own later sweeps.
@@ -169,7 +161,7 @@ describe('a session whose runner died and whose time to live passed', () => {
     const flows = flowMap(fetchFlow());
     const dead = newEngine({ store: s, flows, capabilities: { open: slow, fetch: open() }, now: clock.now });
     const started = dead.start({ flowId: 'fetch-flow' });
-    const id = await until(() => running[0], 'the step to start');
+    const id = await eventually(() => running[0], 'the step to start');
     clock.advance(2 * 3_600_000); // past the 30 s lease and the flow's 1 h time to live
     const survivor = newEngine({
       store: s,

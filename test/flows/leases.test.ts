@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EngineOptions, Flow } from '../../src/flows/index.js';
 import type { NewOutbound, SessionRow, Store } from '../../src/store/index.js';
+import { eventually } from '../support/eventually.js';
 import {
   delivery,
   type FakeCapability,
@@ -24,7 +25,6 @@ import {
   openStore,
   tempDir,
   timelineCount,
-  until,
 } from './support.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -158,7 +158,7 @@ describe('leases: a billed step runs once per live lease', () => {
     const billB = capsB.bill!;
     const t0 = clock.now();
     const starting = A.start({ flowId: 'billed' });
-    await until(() => billA.calls.length === 1, 'A’s billed call to start');
+    await eventually(() => billA.calls.length === 1, 'A’s billed call to start');
     const id = (billA.calls[0] as { id: string }).id;
     expect((await storeB.getSession(id))!).toMatchObject({
       status: 'running',
@@ -174,7 +174,7 @@ describe('leases: a billed step runs once per live lease', () => {
 
     // The clock passes the lease's first end while the call is still in flight: A's renewal extends it.
     clock.advance(2 * leaseMs);
-    await until(
+    await eventually(
       async () => (await storeB.getSession(id))!.leaseUntil === clock.now() + leaseMs,
       'A to renew its lease',
       { timeoutMs: 3_000 },
@@ -191,7 +191,9 @@ describe('leases: a billed step runs once per live lease', () => {
     // has expired, B's sweep takes the session over and runs the step again: the only second call.
     const renewals = vi.spyOn(storeA, 'acquireLease').mockResolvedValue(undefined);
     const commitsA = vi.spyOn(storeA, 'commitStep');
-    await until(() => renewals.mock.calls.length > 0, 'A to try to renew (and fail)', { timeoutMs: 3_000 });
+    await eventually(() => renewals.mock.calls.length > 0, 'A to try to renew (and fail)', {
+      timeoutMs: 3_000,
+    });
     clock.advance(leaseMs - 1);
     await B.tick();
     expect(billB.calls).toHaveLength(0); // not yet expired
@@ -487,9 +489,9 @@ describe('leases: time to live', () => {
     // Two sessions, both in A's billed call.
     const slowA = capsA.slow!;
     const runs = [A.start({ flowId: 'slow-form' })];
-    await until(() => slowA.calls.length === 1, 'A’s first call to start');
+    await eventually(() => slowA.calls.length === 1, 'A’s first call to start');
     runs.push(A.start({ flowId: 'slow-form' }));
-    await until(() => slowA.calls.length === 2, 'A’s second call to start');
+    await eventually(() => slowA.calls.length === 2, 'A’s second call to start');
     const [one, two] = slowA.calls.map((c) => (c as { id: string }).id) as [string, string];
 
     clock.advance(61_000); // past the ttl (60 s), inside the lease (120 s)

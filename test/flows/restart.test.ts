@@ -13,6 +13,7 @@ import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { SocureClient } from '../../src/socure/index.js';
 import type { Store } from '../../src/store/index.js';
 import { databaseUrlFor } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 import {
   FLOWS_DIR,
   newEngine,
@@ -24,7 +25,6 @@ import {
   tempDir,
   timelineCount,
   trigger,
-  until,
   WebhookReceiver,
 } from './support.js';
 
@@ -130,7 +130,7 @@ describe('restart mid-wait', () => {
     });
 
     await trigger(sb, started.token, 'complete-accept');
-    await until(
+    await eventually(
       async () => (await store.getSession(started.sessionId))?.status === 'completed',
       'the session to complete',
     );
@@ -139,7 +139,7 @@ describe('restart mid-wait', () => {
     expect(session.outcome).toBe('verified');
     expect(data.result).toMatchObject({ decision: 'accept', docvTransactionToken: started.token });
     expect(await timelineCount(store, started.sessionId, 'resumed')).toBe(1);
-    await until(
+    await eventually(
       () => receiver.forToken(started.token).some((r) => r.eventType === 'SESSION_COMPLETE'),
       'SESSION_COMPLETE',
     );
@@ -149,14 +149,26 @@ describe('restart mid-wait', () => {
     const dbPath = join(tmp.dir, `restart-${++fileNo}.db`);
     const started = await startInChildProcess(dbPath, 'cu-restart-2');
     receiver.engine = undefined; // down: the receiver answers 500
+    const refusedBefore = receiver.refusedFor(started.token).length;
     await trigger(sb, started.token, 'complete-accept');
-    await new Promise((r) => setTimeout(r, 100)); // let a first attempt fail
+    // Socure keeps trying this transaction's deliveries (in order, each with backoff): an attempt made while
+    // the service is down reaches it and is refused…
+    await eventually(
+      () => receiver.refusedFor(started.token).length > refusedBefore,
+      'a delivery attempt refused while the service is down',
+    );
+    // …and leaves nothing behind: nothing committed, the session still waiting on its token, never resumed.
     expect(receiver.forToken(started.token)).toEqual([]);
 
     const { store, engine } = await restartedEngine(dbPath);
+    expect((await store.getSession(started.sessionId))!).toMatchObject({
+      status: 'waiting',
+      waitToken: started.token,
+    });
+    expect(await timelineCount(store, started.sessionId, 'resumed')).toBe(0);
     await engine.tick();
     receiver.engine = engine;
-    await until(
+    await eventually(
       async () => (await store.getSession(started.sessionId))?.status === 'completed',
       'the session to complete',
       {
@@ -165,12 +177,16 @@ describe('restart mid-wait', () => {
     );
     expect((await store.getSession(started.sessionId))!.outcome).toBe('verified');
     expect(await timelineCount(store, started.sessionId, 'resumed')).toBe(1);
-    await until(
+    await eventually(
       () => receiver.forToken(started.token).some((r) => r.eventType === 'SESSION_COMPLETE'),
       'SESSION_COMPLETE',
       {
         timeoutMs: 15_000,
       },
+    );
+    // The results of the capture finished while the service was down reached it after the restart.
+    expect(receiver.forToken(started.token).map((r) => r.eventType)).toEqual(
+      expect.arrayContaining(['VERIFICATION_COMPLETED', 'SESSION_COMPLETE']),
     );
   });
 
@@ -183,7 +199,7 @@ describe('restart mid-wait', () => {
     receiver.correlate = false;
     try {
       await trigger(sb, started.token, 'complete-accept');
-      await until(
+      await eventually(
         () => receiver.forToken(started.token).some((r) => r.eventType === 'SESSION_COMPLETE'),
         'SESSION_COMPLETE',
       );

@@ -10,6 +10,7 @@ import { type Flow, type FlowEngine, loadFlows } from '../../src/flows/index.js'
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { SocureClient } from '../../src/socure/index.js';
 import type { SessionData, SessionRow, Store } from '../../src/store/index.js';
+import { eventually } from '../support/eventually.js';
 import {
   delivery,
   FLOWS_DIR,
@@ -23,7 +24,6 @@ import {
   tempDir,
   timelineCount,
   trigger,
-  until,
   WebhookReceiver,
 } from './support.js';
 
@@ -69,13 +69,16 @@ async function state(id: string): Promise<{ session: SessionRow; data: SessionDa
 }
 
 async function completed(id: string): Promise<{ session: SessionRow; data: SessionData }> {
-  await until(async () => (await store.getSession(id))?.status === 'completed', `session ${id} to complete`);
+  await eventually(
+    async () => (await store.getSession(id))?.status === 'completed',
+    `session ${id} to complete`,
+  );
   return state(id);
 }
 
 /** Waits until the receiver got `eventType` for the token, so no delivery of this test leaks into the next. */
 async function delivered(token: string, eventType: string) {
-  await until(
+  await eventually(
     () => receiver.forToken(token).some((r) => r.eventType === eventType),
     `${eventType} for ${token}`,
   );
@@ -249,7 +252,7 @@ describe('docv-qr (link or QR code)', () => {
     await knobs(sb, token, { duplicate: true });
     await trigger(sb, token, 'complete-accept');
     await completed(session.id);
-    await until(
+    await eventually(
       () => receiver.forToken(token).filter((r) => r.eventType === 'SESSION_COMPLETE').length === 2,
       'both copies',
     );

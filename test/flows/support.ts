@@ -35,23 +35,6 @@ export function tempDir(prefix = 'socure-flows-'): { dir: string; cleanup: () =>
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Polls `check` until it returns a truthy value; bounded in time and in attempts. */
-export async function until<T>(
-  check: () => T | Promise<T>,
-  what: string,
-  { timeoutMs = 8_000, intervalMs = 20 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  const maxAttempts = Math.ceil(timeoutMs / intervalMs) + 1;
-  let last: T | undefined;
-  for (let attempt = 0; attempt < maxAttempts && Date.now() <= deadline; attempt++) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
 /** A test double of a connector capability: records every input, runs `impl`. */
 export interface FakeCapability extends Capability {
   calls: unknown[];
@@ -200,6 +183,8 @@ export interface Received {
  */
 export class WebhookReceiver {
   readonly received: Received[] = [];
+  /** Deliveries answered 500 because no engine was attached (the service was down). */
+  readonly refused: Array<Omit<Received, 'committed'>> = [];
   engine: FlowEngine | undefined;
   /** Whether a committed delivery is also correlated (false simulates a crash after the commit). */
   correlate = true;
@@ -228,7 +213,14 @@ export class WebhookReceiver {
   async #handle(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<void> {
     const parsed = verifyAndParse({ headers, rawBody, secrets: WEBHOOK_SECRET });
     const engine = this.engine;
-    if (!engine) throw new Error('no engine attached');
+    if (!engine) {
+      this.refused.push({
+        eventType: parsed.eventType,
+        token: parsed.keys.docvTransactionToken,
+        deliveryId: parsed.id,
+      });
+      throw new Error('no engine attached');
+    }
     const committed = await engine.receive(parsed, rawBody);
     this.received.push({
       eventType: parsed.eventType,
@@ -241,6 +233,10 @@ export class WebhookReceiver {
 
   forToken(token: string): Received[] {
     return this.received.filter((r) => r.token === token);
+  }
+
+  refusedFor(token: string): Array<Omit<Received, 'committed'>> {
+    return this.refused.filter((r) => r.token === token);
   }
 
   async close(): Promise<void> {

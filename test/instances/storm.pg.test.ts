@@ -19,6 +19,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { generateAppWebhookSecret } from '../../src/server/app-webhooks.js';
 import { openStore } from '../../src/store/index.js';
 import type { SessionRow, Store } from '../../src/store/types.js';
+import { eventually } from '../support/eventually.js';
 import {
   type AppWebhookReceiver,
   createApiSession,
@@ -33,7 +34,6 @@ import {
   startAppWebhookReceiver,
   startLoadBalancer,
   startSandboxProcess,
-  waitUntil,
 } from '../support/instances.js';
 import { testDatabaseUrl } from '../support/postgres.js';
 
@@ -182,7 +182,7 @@ async function runStorm(config: StormConfig): Promise<StormReport> {
       ids.push(...batch.map((s) => s.id));
     }
     const tokens = new Map<string, string>();
-    await waitUntil(
+    await eventually(
       async () => {
         for (const id of ids) {
           if (tokens.has(id)) continue;
@@ -192,7 +192,7 @@ async function runStorm(config: StormConfig): Promise<StormReport> {
         return tokens.size === ids.length;
       },
       'every session to wait on a DocV token',
-      30_000,
+      { timeoutMs: 30_000 },
     );
 
     // --- the storm ---
@@ -218,11 +218,10 @@ async function runStorm(config: StormConfig): Promise<StormReport> {
     const killer = (async () => {
       while (kills < KILLS && Date.now() < stormDeadline && failures.length === 0) {
         // Always a survivor: never kill the last ready instance (wait, bounded, for a restart instead).
-        await waitUntil(
+        await eventually(
           () => instances.filter((i) => i.ready).length >= 2 || failures.length > 0,
           'an instance to come back',
-          Math.max(1_000, stormDeadline - Date.now()),
-          25,
+          { timeoutMs: Math.max(1_000, stormDeadline - Date.now()), intervalMs: 25, maxIntervalMs: 25 },
         );
         if (failures.length > 0) break;
         await triggerNext(perRound);
@@ -294,7 +293,7 @@ async function runStorm(config: StormConfig): Promise<StormReport> {
     const stormMs = Date.now() - started;
 
     // --- settle: the survivors sweep ---
-    const settled = await waitUntil(
+    const settled = await eventually(
       async () => {
         const rows = await Promise.all(ids.map((id) => store!.getSession(id)));
         const done = rows.every((s) => s?.status === 'completed');
@@ -302,8 +301,7 @@ async function runStorm(config: StormConfig): Promise<StormReport> {
         return done && ids.every((id) => (byId.get(id)?.size ?? 0) >= 1);
       },
       'every session completed and called back',
-      SETTLE_MS,
-      250,
+      { timeoutMs: SETTLE_MS, intervalMs: 250, maxIntervalMs: 250 },
     ).catch(() => false);
 
     // --- count ---

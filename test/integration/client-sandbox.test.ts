@@ -171,10 +171,26 @@ describe('errors and faults', () => {
     expect((res.rawResponse as { data: { parameters: string[] } }).data.parameters).toEqual(
       expect.arrayContaining(['firstName', 'surName']),
     );
+    // Through evaluate(): a request that passes the client's own checks (additionalFields go out as they are)
+    // and that the sandbox refuses, because middleName is not a string. The 400 becomes its error class.
     const err = await client()
-      .idplus.evaluate({ modules: ['kyc'], additionalFields: { firstName: 1 } })
+      .idplus.evaluate(person({ additionalFields: { middleName: 7 } }))
       .catch((e: unknown) => e);
-    expect(err).toBeDefined();
+    expect(err).toBeInstanceOf(SocureBadRequestError);
+    const bad = err as SocureBadRequestError;
+    expect(bad.status).toBe(400);
+    expect(bad.parameters).toEqual(['middleName']);
+    expect(bad.msg).toBe('Invalid input: middleName must be a string');
+    expect(bad.referenceId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bad.message).toBe(
+      `Socure rejected the request: Invalid input: middleName must be a string [middleName] (referenceId ${bad.referenceId})`,
+    );
+    expect(bad.body).toEqual({
+      status: 'Error',
+      referenceId: bad.referenceId,
+      data: { parameters: ['middleName'] },
+      msg: 'Invalid input: middleName must be a string',
+    });
   });
 
   it('429 with Retry-After is retried, then succeeds (fault-429-x1)', async () => {

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SANDBOX_KEYS } from '../../src/sandbox/index.js';
+import { eventually } from '../support/eventually.js';
 import {
   http,
   postForm,
@@ -8,22 +9,22 @@ import {
   type Rig,
   startReceiver,
   startRig,
-  waitFor,
 } from './docv-support.js';
 
 describe('admin: webhooks, IPs & Domains, keys (real sockets)', () => {
+  // A sandbox and receivers per test: the tests add and delete subscriptions and read what was delivered.
   let rig: Rig;
   let other: Receiver;
   let failing: Receiver;
-  beforeAll(async () => {
+  beforeEach(async () => {
     rig = await startRig();
     other = await startReceiver();
     failing = await startReceiver(() => 500);
   });
-  afterAll(async () => {
-    await rig.close();
-    await other.close();
-    await failing.close();
+  afterEach(async () => {
+    await rig?.close();
+    await other?.close();
+    await failing?.close();
   });
   const api = (path: string) => `${rig.sandbox.url}/admin/api${path}`;
 
@@ -180,7 +181,7 @@ describe('admin: webhooks, IPs & Domains, keys (real sockets)', () => {
     const before = other.received.length;
     const tested = await postForm(`${rig.sandbox.url}/admin/webhooks/${sub.id}/test`, {});
     expect(tested.text).toContain('Test succeeded: the receiver answered 200');
-    await waitFor(() => other.received.length === before + 1, 'test delivery');
+    await eventually(() => other.received.length === before + 1, 'test delivery');
 
     await postForm(`${rig.sandbox.url}/admin/webhooks/${sub.id}/knobs`, { duplicate: 'true', delayMs: '10' });
     expect((await http(api(`/subscriptions/${sub.id}`))).json.subscription.knobs).toEqual({

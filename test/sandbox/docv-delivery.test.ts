@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_DELIVERY_ATTEMPTS, retryDelayMs, startSandbox } from '../../src/sandbox/index.js';
 import { verifyAndParse } from '../../src/webhooks/index.js';
+import { eventually } from '../support/eventually.js';
 import {
   deliveriesOf,
   docvRequest,
@@ -8,12 +9,12 @@ import {
   http,
   type Plan,
   postJson,
+  type Receiver,
   type Rig,
   SECRET,
   startReceiver,
   startRig,
   typesOf,
-  waitFor,
 } from './docv-support.js';
 
 const rigs: Array<{ close(): Promise<void> }> = [];
@@ -51,12 +52,12 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
   it('retries a 500 twice with backoff, then delivers; same id each time; logged per attempt', async () => {
     const r = await rig((n) => (n < 2 ? 500 : 200));
     const tx = await begin(r);
-    const got = await waitFor(() => r.receiver.received.length >= 3 && r.receiver.received, '3 attempts');
+    const got = await eventually(() => r.receiver.received.length >= 3 && r.receiver.received, '3 attempts');
     expect(new Set(got.map((g) => g.body.id)).size).toBe(1);
     expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(45);
     expect(got[2]!.at - got[1]!.at).toBeGreaterThanOrEqual(95);
     expect(deliveriesOf(r.receiver, tx.referenceId)[0]!.eventType).toBe('WAITING_FOR_USER_TO_REDIRECT');
-    const log = await waitFor(async () => {
+    const log = await eventually(async () => {
       const l = await deliveryLog(r);
       return l.length >= 3 && l;
     }, 'log');
@@ -79,13 +80,13 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
     let failing = true;
     const r = await rig(() => (failing ? 503 : 200));
     const tx = await begin(r);
-    const log = await waitFor(
+    const log = await eventually(
       async () => {
         const l = await deliveryLog(r);
         return l.some((e: { status: string }) => e.status === 'given_up') && l;
       },
       'given_up',
-      12_000,
+      { timeoutMs: 12_000 },
     );
     expect(r.receiver.received.length).toBe(MAX_DELIVERY_ATTEMPTS);
     expect(log[0]).toMatchObject({
@@ -96,15 +97,15 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
     });
     failing = false;
     await http(tx.data.url);
-    await waitFor(() => r.receiver.received.length === MAX_DELIVERY_ATTEMPTS + 1, 'APP_OPENED');
+    await eventually(() => r.receiver.received.length === MAX_DELIVERY_ATTEMPTS + 1, 'APP_OPENED');
     expect(r.receiver.received.at(-1)!.body.event.eventType).toBe('APP_OPENED');
   }, 20_000);
 
   it('a timeout or a refused connection counts as a failure and is retried', async () => {
     const r = await rig((n) => (n === 0 ? 'hang' : 200), { deliveryTimeoutMs: 200 });
     const tx = await begin(r);
-    await waitFor(() => deliveriesOf(r.receiver, tx.referenceId).length >= 2, 'retry after timeout');
-    const log = await waitFor(async () => {
+    await eventually(() => deliveriesOf(r.receiver, tx.referenceId).length >= 2, 'retry after timeout');
+    const log = await eventually(async () => {
       const l = await deliveryLog(r);
       return l.length >= 2 && l;
     }, 'log');
@@ -116,7 +117,7 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
     await closed.close();
     const sub = await postJson(`${r.sandbox.url}/admin/api/subscriptions`, { name: 'down', url });
     await begin(r);
-    const downLog = await waitFor(async () => {
+    const downLog = await eventually(async () => {
       const l = (
         await http(`${r.sandbox.url}/admin/api/subscriptions/${sub.json.subscription.id}/deliveries`)
       ).json.deliveries;
@@ -129,7 +130,7 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
     const r = await rig((n) => (n === 0 ? 500 : 200));
     const tx = await begin(r);
     expect((await trigger(r, tx.data.docvTransactionToken, 'complete-accept')).status).toBe(200);
-    const d = await waitFor(() => {
+    const d = await eventually(() => {
       const x = deliveriesOf(r.receiver, tx.referenceId);
       return x.length >= 9 && x;
     }, '9 deliveries');
@@ -143,7 +144,7 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
     expect(set.json.subscription.knobs).toEqual({ duplicate: true, outOfOrder: false, delayMs: 0 });
     const tx = await begin(r);
     await http(tx.data.url);
-    const d = await waitFor(() => {
+    const d = await eventually(() => {
       const x = deliveriesOf(r.receiver, tx.referenceId);
       return x.length >= 4 && x;
     }, '4 deliveries');
@@ -164,7 +165,7 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
     const knobs = await txKnobs(r, tx.data.docvTransactionToken, { outOfOrder: true, duplicate: true });
     expect(knobs.json.knobs).toEqual({ duplicate: true, outOfOrder: true, delayMs: 0 });
     await trigger(r, tx.data.docvTransactionToken, 'complete-accept');
-    const d = await waitFor(() => {
+    const d = await eventually(() => {
       const x = deliveriesOf(r.receiver, tx.referenceId);
       return x.length >= 15 && x;
     }, '15 deliveries');
@@ -190,7 +191,7 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
     });
     const tx = await begin(r);
     await trigger(r, tx.data.docvTransactionToken, 'complete-reject');
-    const d = await waitFor(() => {
+    const d = await eventually(() => {
       const x = deliveriesOf(r.receiver, tx.referenceId);
       return x.length >= 8 && x;
     }, '8 deliveries');
@@ -200,11 +201,11 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
   it('delayMs holds each delivery back', async () => {
     const r = await rig();
     const tx = await begin(r);
-    await waitFor(() => deliveriesOf(r.receiver, tx.referenceId).length === 1, 'first delivery');
+    await eventually(() => deliveriesOf(r.receiver, tx.referenceId).length === 1, 'first delivery');
     await txKnobs(r, tx.data.docvTransactionToken, { delayMs: 300 });
     const opened = Date.now();
     await http(tx.data.url);
-    await waitFor(() => deliveriesOf(r.receiver, tx.referenceId).length === 2, 'delayed delivery');
+    await eventually(() => deliveriesOf(r.receiver, tx.referenceId).length === 2, 'delayed delivery');
     expect(r.receiver.received.at(-1)!.at - opened).toBeGreaterThanOrEqual(290);
   });
 
@@ -214,13 +215,13 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
     rigs.push(plain);
     await postJson(`${r.sandbox.url}/admin/api/subscriptions`, { name: 'no secret', url: plain.url });
     const tx = await begin(r);
-    const [d] = await waitFor(() => {
+    const [d] = await eventually(() => {
       const x = deliveriesOf(r.receiver, tx.referenceId);
       return x.length >= 1 && x;
     }, 'bearer delivery');
     expect(r.receiver.received[0]!.headers.authorization).toBe(`Bearer ${SECRET}`);
     expect(d!.authenticated).toBe(true);
-    const open = await waitFor(() => plain.received[0], 'plain delivery');
+    const open = await eventually(() => plain.received[0], 'plain delivery');
     expect(open.headers.authorization).toBeUndefined();
     expect(verifyAndParse({ headers: open.headers, rawBody: open.raw }).authenticated).toBe(false);
   });
@@ -228,23 +229,45 @@ describe('webhook delivery (real sockets, retry base 50 ms)', () => {
   it('delivers only to subscriptions of the key’s environment, naming it', async () => {
     const cert = await startReceiver();
     const prod = await startReceiver();
-    rigs.push(cert, prod);
+    const sand = await startReceiver();
+    rigs.push(cert, prod, sand);
     const sandbox = await startSandbox({
       port: 0,
       deliveryRetryBaseMs: 50,
       webhooks: [
         { url: cert.url, environment: 'certification' },
         { url: prod.url, environment: 'production', secret: 'p' },
+        { url: sand.url, environment: 'sandbox' },
       ],
     });
     rigs.push(sandbox);
-    await docvRequest({ sandbox }, {}, 'v5', sandbox.keys.certification.idPlusKey);
-    await docvRequest({ sandbox }, {}, 'v5', sandbox.keys.production.idPlusKey);
-    await waitFor(() => cert.received.length === 1 && prod.received.length === 1, 'one each');
+    const origIds = (r: Receiver) => r.received.map((x) => x.body.origId);
+    const inCert = await docvRequest({ sandbox }, {}, 'v5', sandbox.keys.certification.idPlusKey);
+    const inProd = await docvRequest({ sandbox }, {}, 'v5', sandbox.keys.production.idPlusKey);
+    const inSandbox = await docvRequest({ sandbox }, {});
+    // Each transaction's first event reaches the subscription of its own environment…
+    await eventually(
+      () => cert.received.length > 0 && prod.received.length > 0 && sand.received.length > 0,
+      'one delivery in each environment',
+    );
+    expect(origIds(cert)).toEqual([inCert.json.referenceId]);
+    expect(origIds(prod)).toEqual([inProd.json.referenceId]);
+    expect(origIds(sand)).toEqual([inSandbox.json.referenceId]);
     expect(cert.received[0]!.body.environmentName).toBe('Certification');
     expect(prod.received[0]!.body.environmentName).toBe('production');
-    await docvRequest({ sandbox }, {}); // sandbox environment: no subscription
-    await new Promise((res) => setTimeout(res, 100));
-    expect(cert.received.length + prod.received.length).toBe(2);
+    expect(sand.received[0]!.body.environmentName).toBe('Sandbox');
+    // …and only there: the sandbox's own log of attempts, per subscription, names one transaction each.
+    const subscriptions = (await http(`${sandbox.url}/admin/api/subscriptions`)).json.subscriptions as Array<{
+      id: string;
+      url: string;
+    }>;
+    const logged = async (url: string) => {
+      const sub = subscriptions.find((x) => x.url === url)!;
+      const log = (await http(`${sandbox.url}/admin/api/subscriptions/${sub.id}/deliveries`)).json.deliveries;
+      return (log as Array<{ referenceId: string }>).map((x) => x.referenceId);
+    };
+    expect(await logged(cert.url)).toEqual([inCert.json.referenceId]);
+    expect(await logged(prod.url)).toEqual([inProd.json.referenceId]);
+    expect(await logged(sand.url)).toEqual([inSandbox.json.referenceId]);
   });
 });

@@ -58,22 +58,6 @@ export async function startReceiver(plan: Plan = () => 200): Promise<Receiver> {
   };
 }
 
-/** Polls until `check` returns a truthy value; bounded in time and in rounds, never a fixed long sleep. */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 8000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let round = 0; round < 10_000; round++) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
 export interface Http {
   status: number;
   headers: Record<string, string | string[] | undefined>;

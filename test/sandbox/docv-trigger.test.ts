@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCV_MAGIC_INPUTS, TRIGGER_SCENARIOS } from '../../src/sandbox/index.js';
+import { eventually } from '../support/eventually.js';
 import {
   captureOverHttp,
   deliveriesOf,
@@ -11,7 +12,6 @@ import {
   type Rig,
   startRig,
   typesOf,
-  waitFor,
 } from './docv-support.js';
 
 describe('trigger scenarios, magic surNames, transaction state (real sockets)', () => {
@@ -29,7 +29,7 @@ describe('trigger scenarios, magic surNames, transaction state (real sockets)', 
   const trigger = (token: string, scenario: string) =>
     postJson(`${rig.sandbox.url}/sandbox/transactions/${token}/trigger`, { scenario });
   const events = (referenceId: string, n: number) =>
-    waitFor(() => {
+    eventually(() => {
       const d = deliveriesOf(rig.receiver, referenceId);
       return d.length >= n && d;
     }, `${n} deliveries`);

@@ -2,14 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createSession,
-  PERSONA_FORM,
-  startTestService,
-  submitScreen,
-  type TestService,
-  waitFor,
-} from './helpers.js';
+import { eventually } from '../support/eventually.js';
+import { createSession, PERSONA_FORM, startTestService, submitScreen, type TestService } from './helpers.js';
 
 const SECRET = `whsec_${Buffer.from('a test secret of 24 byte').toString('base64')}`;
 
@@ -80,7 +74,7 @@ describe('app webhooks', () => {
 
   it('the end of a session delivers session.completed with a valid Standard Webhooks signature', async () => {
     const id = await completeSession('app-hook-1');
-    const [delivery] = await waitFor(
+    const [delivery] = await eventually(
       () => (forSession(id).length > 0 ? forSession(id) : undefined),
       'the app webhook',
     );
@@ -107,7 +101,7 @@ describe('app webhooks', () => {
     });
     expect(Number.isNaN(Date.parse(body.timestamp))).toBe(false);
 
-    const rows = await waitFor(async () => {
+    const rows = await eventually(async () => {
       const list = await t.service.store.listOutbound(id);
       return list[0]?.status === 'delivered' ? list : undefined;
     }, 'the outbound row to be delivered');
@@ -119,7 +113,7 @@ describe('app webhooks', () => {
   it('a receiver answering 500 twice then 200 gets it on the 3rd attempt, same id, each signed', async () => {
     statuses.push(500, 500);
     const id = await completeSession('app-hook-2');
-    const rows = await waitFor(async () => {
+    const rows = await eventually(async () => {
       const list = await t.service.store.listOutbound(id);
       return list[0]?.status === 'delivered' ? list : undefined;
     }, 'the outbound row to be delivered after retries');
@@ -135,14 +129,14 @@ describe('app webhooks', () => {
   it('a failing attempt is recorded with its error while it waits for the next one', async () => {
     statuses.push(503, 503, 503, 503, 503, 503, 503, 503);
     const id = await completeSession('app-hook-3');
-    const row = await waitFor(async () => {
+    const row = await eventually(async () => {
       const [r] = await t.service.store.listOutbound(id);
       return r && r.attempts >= 1 && r.lastError ? r : undefined;
     }, 'a recorded failed attempt');
     expect(row.status).toBe('pending');
     expect(row.lastError).toBe('HTTP 503');
     statuses.length = 0; // let it through
-    const done = await waitFor(async () => {
+    const done = await eventually(async () => {
       const [r] = await t.service.store.listOutbound(id);
       return r?.status === 'delivered' ? r : undefined;
     }, 'the delivery once the receiver recovers');

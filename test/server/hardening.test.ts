@@ -7,14 +7,8 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { Signer } from '../../src/server/signing.js';
-import {
-  createSession,
-  hiddenValue,
-  PERSONA_FORM,
-  startTestService,
-  type TestService,
-  waitFor,
-} from './helpers.js';
+import { eventually } from '../support/eventually.js';
+import { createSession, hiddenValue, PERSONA_FORM, startTestService, type TestService } from './helpers.js';
 
 let t: TestService;
 beforeAll(async () => {
@@ -167,7 +161,7 @@ describe('finding 9: open event streams are capped per client and in all', () =>
       expect(third.status).toBe(429);
       expect(await third.body.json()).toMatchObject({ error: 'too_many_streams' });
       a.close();
-      const again = await waitFor(async () => {
+      const again = await eventually(async () => {
         const s = await open(sessions[2]!.path);
         if (s.status === 200) return s;
         await s.body.text();
@@ -204,7 +198,10 @@ describe('finding 5: TRUST_PROXY takes hops, so a client cannot pick its own add
 describe('findings 10 and 11: no key in logs; headers on errors and under https', () => {
   it('a key sent in the query string never reaches a log line', async () => {
     await t.http('/api/sessions/none?key=sck_QUERYSECRET123456&x=1');
-    await waitFor(() => t.logs.lines.some((l) => l.includes('/api/sessions/none')), 'the request log line');
+    await eventually(
+      () => t.logs.lines.some((l) => l.includes('/api/sessions/none')),
+      'the request log line',
+    );
     expect(t.logs.text).not.toContain('QUERYSECRET');
     expect(t.logs.text).toContain('/api/sessions/none?…');
   });

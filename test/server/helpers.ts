@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { resolveServiceSettings, type ServiceSettings } from '../../src/server/config.js';
 import { type RunningService, type ServiceOptions, startService } from '../../src/server/service.js';
 import { databaseUrlFor } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 
 /** The embedded sandbox's ID+ key: it must never reach a page, an API answer or a log line. */
 export const SANDBOX_ID_PLUS_KEY = 'a1b234cd-75e1-9e01-f234-56abcdef6789';
@@ -129,21 +130,6 @@ export async function startTestService(
   };
 }
 
-/** Polls until `check` returns a truthy value (bounded; no fixed sleeps in tests). */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; Date.now() < deadline; i++) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** i, 200)));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
 /** Drives a DocV transaction through a scenario with the sandbox's trigger endpoint. */
 export async function triggerSandbox(
   t: TestService,
@@ -164,7 +150,7 @@ export async function triggerSandbox(
 
 /** The DocV transaction token a waiting session waits on. */
 export async function waitToken(t: TestService, sessionId: string): Promise<string> {
-  const session = await waitFor(async () => {
+  const session = await eventually(async () => {
     const s = await t.service.store.getSession(sessionId);
     return s?.status === 'waiting' && s.waitToken ? s : undefined;
   }, `session ${sessionId} to wait on a DocV token`);
@@ -172,13 +158,13 @@ export async function waitToken(t: TestService, sessionId: string): Promise<stri
 }
 
 export async function waitForCompletion(t: TestService, sessionId: string, timeoutMs = 10_000) {
-  return waitFor(
+  return eventually(
     async () => {
       const s = await t.service.store.getSession(sessionId);
       return s?.status === 'completed' ? s : undefined;
     },
     `session ${sessionId} to complete`,
-    timeoutMs,
+    { timeoutMs },
   );
 }
 

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FLOWS_DIR } from '../../src/server/config.js';
 import { buildTestDelivery } from '../../src/webhooks/test-helpers.js';
+import { eventually } from '../support/eventually.js';
 import {
   createSession,
   startTestService,
   submitScreen,
   type TestService,
-  waitFor,
   waitForCompletion,
 } from './helpers.js';
 
@@ -142,7 +142,7 @@ describe('POST /webhooks/socure/<path>', () => {
     const user = `dup-${randomUUID()}`;
     const { id, path } = await createSession(t, { flow: 'early-wait', customerUserId: user });
     expect((await submitScreen(t, path, {})).status).toBe(303);
-    await waitFor(
+    await eventually(
       async () => (await t.service.store.getSession(id))?.status === 'waiting',
       'the session to wait',
     );

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SocureClient } from '../../src/socure/client.js';
 import { errorFromResponse } from '../../src/socure/error-from-response.js';
 import {
@@ -118,10 +118,15 @@ describe('errorFromResponse', () => {
       res(429, socureError('slow down'), { 'retry-after': '3' }),
     ) as SocureRateLimitError;
     expect(secs.retryAfterMs).toBe(3000);
-    const future = new Date(Date.now() + 30_000).toUTCString();
-    const date = errorFromResponse(res(429, '', { 'retry-after': future })) as SocureRateLimitError;
-    expect(date.retryAfterMs).toBeGreaterThan(25_000);
-    expect(date.retryAfterMs).toBeLessThanOrEqual(30_000);
+    // The wall clock stands still (at a whole second, as HTTP dates are): the date is exactly 30 s away.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2030, 0, 1, 12, 0, 0) });
+    try {
+      const future = new Date(Date.now() + 30_000).toUTCString();
+      const date = errorFromResponse(res(429, '', { 'retry-after': future })) as SocureRateLimitError;
+      expect(date.retryAfterMs).toBe(30_000);
+    } finally {
+      vi.useRealTimers();
+    }
     const none = errorFromResponse(res(429, socureError('slow down'))) as SocureRateLimitError;
     expect(none.retryAfterMs).toBeUndefined();
   });

@@ -11,7 +11,7 @@ import {
   SocureServerError,
   SocureTimeoutError,
 } from '../../src/socure/errors.js';
-import { backoffDelayMs, classifyStatus, parseRetryAfter } from '../../src/socure/retry.js';
+import { backoffDelayMs, classifyStatus, parseRetryAfter, type RetryClock } from '../../src/socure/retry.js';
 import {
   caught,
   expectNoKey,
@@ -27,7 +27,30 @@ const status = (code: number, headers?: Record<string, string>): Step => ({
   headers,
   body: { status: 'Error', referenceId: `ref-${code}`, msg: `answer ${code}` },
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A clock for the retry loop that never really waits: `sleep` records the wait and moves the time on by it at
+ * once. `now` is the start plus the waits (`manual`), or the real time plus the waits (`withRealTime`: the
+ * attempts themselves still take their real time, e.g. a real per-attempt timeout).
+ */
+function fakeClock(mode: 'manual' | 'withRealTime' = 'manual'): RetryClock & { sleeps: number[] } {
+  const start = Date.now();
+  let slept = 0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => (mode === 'manual' ? start : Date.now()) + slept,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      slept += ms;
+    },
+  };
+}
+/** The per-attempt timeout a SocureTimeoutError names, and its attempt number. */
+const timedOut = (err: unknown) => {
+  const m = /did not answer within (\d+) ms \(attempt (\d+)\)/.exec((err as Error).message);
+  return m ? { ms: Number(m[1]), attempt: Number(m[2]) } : undefined;
+};
 
 describe('backoffDelayMs', () => {
   it('grows exponentially from 250 ms with equal jitter in [½, 1]', () => {
@@ -193,10 +216,11 @@ describe('the retry loop over a real socket', () => {
     [422, SocureError],
   ])('%i is never retried', async (code, cls) => {
     server.script([status(code)], ok());
-    const err = await caught(() => evaluate(client({ maxRetries: 3 })));
+    const clock = fakeClock();
+    const err = await caught(() => evaluate(client({ maxRetries: 3, retry: { clock } })));
     expect(err).toBeInstanceOf(cls);
     expect((err as SocureError).status).toBe(code);
-    await sleep(50);
+    expect(clock.sleeps).toEqual([]); // no retry was ever scheduled
     expect(server.requests).toHaveLength(1);
     expectNoKey(err, KEY);
   });
@@ -213,35 +237,40 @@ describe('the retry loop over a real socket', () => {
 
   it('Retry-After on a 503 is honoured too', async () => {
     server.script([status(503, { 'retry-after': '1' }), ok()]);
-    await post(client());
+    const clock = fakeClock();
+    expect((await post(client({ retry: { clock } }))).statusCode).toBe(200);
     expect(server.requests).toHaveLength(2);
-    expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(clock.sleeps).toEqual([1000]);
   });
 
   it('an unparseable Retry-After falls back to the backoff instead of retrying at once', async () => {
     server.script([status(503, { 'retry-after': '-1' }), ok()]);
-    await post(client());
+    const clock = fakeClock();
+    expect((await post(client({ retry: { clock } }))).statusCode).toBe(200);
     expect(server.requests).toHaveLength(2);
-    // The first backoff is at least 125 ms; "-1" must not be read as a date in the past (→ 0 ms).
-    expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(100);
+    // The first backoff, 125–250 ms; "-1" must not be read as a date in the past (→ 0 ms).
+    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(125);
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(250);
   });
 
   it('a Retry-After beyond the deadline is not waited for', async () => {
     server.script([status(429, { 'retry-after': '30' })], ok());
-    const started = Date.now();
-    const err = await caught(() => evaluate(client({ deadlineMs: 5_000 })));
+    const clock = fakeClock();
+    const err = await caught(() => evaluate(client({ deadlineMs: 5_000, retry: { clock } })));
     expect(err).toBeInstanceOf(SocureRateLimitError);
     expect((err as SocureRateLimitError).retryAfterMs).toBe(30_000);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(clock.sleeps).toEqual([]); // the 30 s were not waited for, not even in part
     expect(server.requests).toHaveLength(1);
   });
 
   it('retry: { rateLimited: false } disables 429 retries', async () => {
     server.script([status(429, { 'retry-after': '1' })], ok());
-    const err = await caught(() => evaluate(client({ retry: { rateLimited: false } })));
+    const clock = fakeClock();
+    const err = await caught(() => evaluate(client({ retry: { rateLimited: false, clock } })));
     expect(err).toBeInstanceOf(SocureRateLimitError);
     expect((err as SocureRateLimitError).retryAfterMs).toBe(1000);
-    await sleep(50);
+    expect(clock.sleeps).toEqual([]);
     expect(server.requests).toHaveLength(1);
   });
 
@@ -283,11 +312,12 @@ describe('the retry loop over a real socket', () => {
 
   it('a slow answer beyond timeoutMs → SocureTimeoutError, not retried by default', async () => {
     server.script([{ status: 200, body: { referenceId: 'late' }, delayMs: 1_500 }], ok());
-    const started = Date.now();
-    const err = await caught(() => evaluate(client({ timeoutMs: 300 })));
+    const clock = fakeClock();
+    const err = await caught(() => evaluate(client({ timeoutMs: 300, retry: { clock } })));
     expect(err).toBeInstanceOf(SocureTimeoutError);
-    expect(Date.now() - started).toBeLessThan(1_200);
-    await sleep(400);
+    // Given up after its own 300 ms (the late answer would have been a success), and no retry scheduled.
+    expect(timedOut(err)).toEqual({ ms: 300, attempt: 1 });
+    expect(clock.sleeps).toEqual([]);
     expect(server.requests).toHaveLength(1);
     expectNoKey(err, KEY);
   });
@@ -314,32 +344,40 @@ describe('the retry loop over a real socket', () => {
 
   it('the overall deadline stops retrying (Retry-After 1 s, deadline 1.5 s)', async () => {
     server.script([], status(503, { 'retry-after': '1' }));
-    const started = Date.now();
-    const res = await post(client({ maxRetries: 10, deadlineMs: 1_500 }));
+    const clock = fakeClock();
+    const res = await post(client({ maxRetries: 10, deadlineMs: 1_500, retry: { clock } }));
     expect(res.statusCode).toBe(503);
+    // One wait of 1 s fits in the 1.5 s; a second one would end past the deadline, so the 503 is answered.
+    expect(clock.sleeps).toEqual([1000]);
     expect(server.requests).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it('the overall deadline bounds slow attempts even when timeouts are retried', async () => {
-    server.script([], { status: 200, body: {}, delayMs: 3_000 });
-    const started = Date.now();
+    // A 503 asking for 500 ms, then answers slower than any timeout. The attempt after the wait gets only
+    // what is left of the 1 s deadline, not its 800 ms, and no attempt follows it.
+    server.script([status(503, { 'retry-after': '0.5' })], { status: 200, body: {}, delayMs: 3_000 });
+    const clock = fakeClock('withRealTime');
     const err = await caught(() =>
-      evaluate(client({ timeoutMs: 400, maxRetries: 10, deadlineMs: 1_000, retry: { timeouts: true } })),
+      evaluate(
+        client({ timeoutMs: 800, maxRetries: 10, deadlineMs: 1_000, retry: { timeouts: true, clock } }),
+      ),
     );
-    const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(SocureTimeoutError);
-    expect(elapsed).toBeLessThan(1_400);
-    expect(server.requests.length).toBeGreaterThanOrEqual(2);
-    expect(server.requests.length).toBeLessThanOrEqual(3);
+    expect(clock.sleeps).toEqual([500]);
+    const last = timedOut(err);
+    expect(last?.attempt).toBe(2);
+    expect(last?.ms).toBeGreaterThan(0);
+    expect(last?.ms).toBeLessThanOrEqual(500); // cut from timeoutMs (800) to the time left
+    expect(server.requests).toHaveLength(2);
   });
 
   it('an attempt is cut short by the deadline when deadlineMs < timeoutMs', async () => {
     server.script([], { status: 200, body: {}, delayMs: 3_000 });
-    const started = Date.now();
-    const err = await caught(() => evaluate(client({ timeoutMs: 2_000, deadlineMs: 400 })));
+    const clock = fakeClock();
+    const err = await caught(() => evaluate(client({ timeoutMs: 2_000, deadlineMs: 400, retry: { clock } })));
     expect(err).toBeInstanceOf(SocureTimeoutError);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(timedOut(err)).toEqual({ ms: 400, attempt: 1 }); // the deadline's 400 ms, not timeoutMs
+    expect(clock.sleeps).toEqual([]);
     expect(server.requests).toHaveLength(1);
   });
 });

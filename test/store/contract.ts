@@ -20,7 +20,7 @@ import {
   type StepCommit,
   type Store,
 } from '../../src/store/index.js';
-import { until } from '../flows/support.js';
+import { eventually } from '../support/eventually.js';
 
 /** One fresh database of a test, and the stores opened on it. */
 export interface ContractDatabase {
@@ -1340,7 +1340,7 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
         await b.createSession(newSession('s1'), 1, FREE);
         await b.commitStep(step('s1', 1, 2, { patch: { status: 'waiting' } }));
         await b.commitStep(step('s1', 2, 3, { patch: { status: 'completed', outcome: 'verified' } }));
-        await until(() => seen.length >= 3, 'three changes of s1');
+        await eventually(() => seen.length >= 3, 'three changes of s1');
         expect(seen).toEqual([
           { id: 's1', version: 1, status: 'running' },
           { id: 's1', version: 2, status: 'waiting' },
@@ -1353,7 +1353,7 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
         expect(a.changes.size).toBe(1);
         await b.commitStep(step('s1', 3, 4));
         await b.createSession(newSession('s2'), 5, FREE);
-        await until(() => other.length >= 1, 'the change of s2');
+        await eventually(() => other.length >= 1, 'the change of s2');
         expect(other).toEqual([{ id: 's2', version: 1, status: 'running' }]);
         expect(seen).toHaveLength(3);
       });
@@ -1366,7 +1366,7 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
         const seen: SessionChange[] = [];
         a.changes.subscribe('s1', (change) => seen.push(change));
         await b.createSession(newSession('s1'), 1, { owner: 'holder', until: 1_000 });
-        await until(() => seen.length >= 1, 'the creation of s1');
+        await eventually(() => seen.length >= 1, 'the creation of s1');
 
         // Stale version, another runner's live lease, and a commit that fails part way.
         expect(
@@ -1390,14 +1390,14 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
         ).toMatchObject({
           version: 2,
         });
-        await until(() => seen.length >= 2, 'the committed change');
+        await eventually(() => seen.length >= 2, 'the committed change');
         expect(seen).toEqual([
           { id: 's1', version: 1, status: 'running' },
           { id: 's1', version: 2, status: 'running' },
         ]);
         // And a later one arrives after it, with nothing in between.
         await b.commitStep(step('s1', 2, 4, { patch: { status: 'waiting' } }));
-        await until(() => seen.length >= 3, 'the second committed change');
+        await eventually(() => seen.length >= 3, 'the second committed change');
         expect(seen).toEqual([
           { id: 's1', version: 1, status: 'running' },
           { id: 's1', version: 2, status: 'running' },

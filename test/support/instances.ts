@@ -23,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { request } from 'undici';
 import { signStandardWebhook } from '../../src/server/app-webhooks.js';
+import { eventually, StopWaiting } from './eventually.js';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 /** Where every child's full output is written (artifacts/ is ignored by git). */
@@ -89,24 +90,6 @@ export function freePort(): Promise<number> {
       probe.close(() => resolvePort(port));
     });
   });
-}
-
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws naming `what`). */
-export async function waitUntil<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  what: string,
-  timeoutMs: number,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    await sleep(Math.min(everyMs, Math.max(0, deadline - Date.now())));
-  }
-  const last = await check();
-  if (last) return last;
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /** A child process running `node --import tsx src/cli/main.ts <args>`, its output kept (tail + log file). */
@@ -430,9 +413,10 @@ export class ServiceInstance {
         timeoutMs,
       );
       this.webhookPath = m[1];
-      await waitUntil(
+      await eventually(
         async () => {
-          if (!proc.running) throw new Error(`instance ${this.name} exited while starting\n${proc.output()}`);
+          if (!proc.running)
+            throw new StopWaiting(`instance ${this.name} exited while starting\n${proc.output()}`);
           const res = await request(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch(
             () => undefined,
           );
@@ -441,8 +425,7 @@ export class ServiceInstance {
           return res.statusCode === 200;
         },
         `instance ${this.name} /readyz 200`,
-        Math.max(1_000, deadline - Date.now()),
-        50,
+        { timeoutMs: Math.max(1_000, deadline - Date.now()), intervalMs: 50, maxIntervalMs: 50 },
       );
       this.#ready = true;
       this.startDurations.push(Date.now() - begun);
