@@ -170,3 +170,11 @@ describe('minimum inputs per module', () => {
     expect((err as SocureModuleRuleError).missing).toEqual(['deviceSessionId']);
   });
 });
+
+describe('a non-string value under a known field name (additionalFields)', () => {
+  it('is taken as present, not a TypeError: Socure judges its type', () => {
+    expect(() =>
+      checkModuleRules(['kyc'], { firstName: 'Dwayne', surName: 7, country: 'US' } as never),
+    ).not.toThrow(TypeError);
+  });
+});

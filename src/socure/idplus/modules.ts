@@ -67,7 +67,8 @@ export interface ModuleRuleInput {
 
 type Requirement = { check: (r: ModuleRuleInput) => boolean; missing: string };
 
-const has = (v: string | undefined) => v !== undefined && v.trim() !== '';
+// `unknown`: additionalFields may carry any JSON value under a known name (Socure answers 400 for a wrong type).
+const has = (v: unknown) => (typeof v === 'string' ? v.trim() !== '' : v !== undefined && v !== null);
 const names: Requirement = {
   check: (r) => has(r.firstName) && has(r.surName),
   missing: 'firstName and surName',
