@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'undici';
+import { backoffMs } from '../shared/backoff.js';
 import type { NewOutbound, SessionRow, Store } from '../store/types.js';
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
@@ -123,7 +124,11 @@ export class AppWebhookDispatcher {
       error = (err as { code?: string }).code ?? (err as Error).name;
     }
     const max = this.o.maxAttempts ?? 8;
-    const delay = Math.min((this.o.retryBaseMs ?? 5_000) * 4 ** (attempts - 1), 10 * 3_600_000);
+    // The documented schedule (5 s, ×4 each time), exact: no jitter.
+    const delay = backoffMs(
+      { baseMs: this.o.retryBaseMs ?? 5_000, factor: 4, maxMs: 10 * 3_600_000, jitter: false },
+      attempts - 1,
+    );
     const gaveUp = attempts >= max;
     this.o.log?.warn({ webhookId: id, attempts, error, gaveUp }, 'app webhook delivery failed');
     await this.o.store.recordOutboundAttempt(id, {

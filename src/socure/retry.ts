@@ -1,3 +1,4 @@
+import { backoffMs } from '../shared/backoff.js';
 /** Retry policy: which failures are retried, and how long to wait between attempts. */
 export interface RetryOptions {
   /** 429 Too Many Requests: Socure refused the call, so it was not processed. Default true. */
@@ -65,8 +66,7 @@ export function backoffDelayMs(
   random: () => number = Math.random,
 ): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 60_000);
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
-  return Math.round(ceiling * (0.5 + random() / 2));
+  return backoffMs({ baseMs: BASE_DELAY_MS, maxMs: MAX_DELAY_MS }, attempt, random);
 }
 
 /** Retry-After as delta-seconds or an HTTP date, in ms; undefined when absent or unparseable. */

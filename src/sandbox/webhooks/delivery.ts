@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
+import { backoffMs } from '../../shared/backoff.js';
 import type { DeliveryKnobs } from '../docv/types.js';
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.js';
 import { combineKnobs } from './knobs.js';
@@ -14,7 +15,8 @@ export const DEFAULT_RETRY_BASE_MS = 1000;
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
 
 /** Wait after failed attempt n (1-based): base·2^(n-1) → 1 s, 2 s, 4 s … 64 s with the default base. */
-export const retryDelayMs = (baseMs: number, failedAttempt: number) => baseMs * 2 ** (failedAttempt - 1);
+export const retryDelayMs = (baseMs: number, failedAttempt: number) =>
+  backoffMs({ baseMs, maxMs: Number.POSITIVE_INFINITY, jitter: false }, failedAttempt - 1);
 
 export interface DeliveryQueueOptions {
   subscriptions: SubscriptionStore;
