@@ -11,7 +11,16 @@ import { SocureBadRequestError, SocureConnectionError, SocureServerError } from 
 import type { Store } from '../../src/store/index.js';
 import { buildTestDelivery, parseDelivery } from '../../src/webhooks/index.js';
 import { eventually } from '../support/eventually.js';
-import { fakeCapability, gate, inlineFlow, manualClock, newEngine, openStore, tempDir } from './support.js';
+import {
+  type FakeCapability,
+  fakeCapability,
+  gate,
+  inlineFlow,
+  manualClock,
+  newEngine,
+  openStore,
+  tempDir,
+} from './support.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let fileNo = 0;
@@ -82,6 +91,16 @@ function deliveryFor(
   return { delivery: parseDelivery(rawBody, authenticated), rawBody };
 }
 
+/** An engine on the fetch flow with these capabilities (and a manual clock, an instance id). */
+function fetchEngine(
+  s: Store,
+  capabilities: { open: FakeCapability; fetch: FakeCapability },
+  now?: () => number,
+  instanceId?: string,
+) {
+  return newEngine({ store: s, flows: flowMap(fetchFlow()), capabilities, now, instanceId });
+}
+
 async function tokenOf(s: Store, sessionId: string): Promise<string> {
   return ((await s.getSessionData(sessionId))!.outputs.open as { token: string }).token;
 }
@@ -99,26 +118,13 @@ describe('finding 1: a restarted instance resumes what it left mid-step at once'
       if (calls === 1) await hang.promise; // the first process "dies" in this call
       return { token: `tok-${randomUUID()}` };
     });
-    const flows = flowMap(fetchFlow());
-    const first = newEngine({
-      store: s,
-      flows,
-      capabilities: { open: slow, fetch: open() },
-      now: clock.now,
-      instanceId: 'web-1',
-    });
+    const first = fetchEngine(s, { open: slow, fetch: open() }, clock.now, 'web-1');
     const started = first.start({ flowId: 'fetch-flow' });
     const id = await eventually(() => running[0], 'the first run to be in its step');
     expect((await s.getSession(id))!.leaseOwner).toMatch(/^web-1:[0-9a-f]{8}:\d+$/);
 
     // Another live instance leaves a live lease alone, and so does the same process on its own later sweeps.
-    const other = newEngine({
-      store: s,
-      flows,
-      capabilities: { open: slow, fetch: open() },
-      now: clock.now,
-      instanceId: 'web-2',
-    });
+    const other = fetchEngine(s, { open: slow, fetch: open() }, clock.now, 'web-2');
     await other.tick();
     await first.tick();
     await first.tick();
@@ -126,13 +132,7 @@ describe('finding 1: a restarted instance resumes what it left mid-step at once'
     expect((await s.getSession(id))!.status).toBe('running');
 
     // The restarted process (same instance id, a new boot): its first sweep re-runs the step, no clock advance.
-    const restarted = newEngine({
-      store: s,
-      flows,
-      capabilities: { open: slow, fetch: open() },
-      now: clock.now,
-      instanceId: 'web-1',
-    });
+    const restarted = fetchEngine(s, { open: slow, fetch: open() }, clock.now, 'web-1');
     await restarted.tick();
     expect(calls).toBe(2);
     expect(await s.getSession(id)).toMatchObject({ status: 'waiting', nodeId: 'prompt' });
@@ -158,17 +158,11 @@ describe('a session whose runner died and whose time to live passed', () => {
       await hang.promise;
       return { token: `tok-${randomUUID()}` };
     });
-    const flows = flowMap(fetchFlow());
-    const dead = newEngine({ store: s, flows, capabilities: { open: slow, fetch: open() }, now: clock.now });
+    const dead = fetchEngine(s, { open: slow, fetch: open() }, clock.now);
     const started = dead.start({ flowId: 'fetch-flow' });
     const id = await eventually(() => running[0], 'the step to start');
     clock.advance(2 * 3_600_000); // past the 30 s lease and the flow's 1 h time to live
-    const survivor = newEngine({
-      store: s,
-      flows,
-      capabilities: { open: slow, fetch: open() },
-      now: clock.now,
-    });
+    const survivor = fetchEngine(s, { open: slow, fetch: open() }, clock.now);
     await survivor.tick();
     expect(await s.getSession(id)).toMatchObject({ status: 'completed', outcome: 'expired' });
     expect((await s.listTimeline(id)).map((e) => e.type)).not.toContain('recovered');
@@ -192,12 +186,7 @@ describe('finding 2: transient failures of a result fetch are retried durably', 
       if (failure) throw failure;
       return { decision: 'accept' };
     });
-    const engine = newEngine({
-      store: s,
-      flows: flowMap(fetchFlow()),
-      capabilities: { open: open(), fetch },
-      now: clock.now,
-    });
+    const engine = fetchEngine(s, { open: open(), fetch }, clock.now);
     const started = await engine.start({ flowId: 'fetch-flow' });
     const resolved = deliveryFor(await tokenOf(s, started.id), 'VERIFICATION_COMPLETED');
     await engine.receive(resolved.delivery, resolved.rawBody);
@@ -235,12 +224,7 @@ describe('finding 2: transient failures of a result fetch are retried durably', 
     const fetch = fakeCapability('fetch', () => {
       throw new SocureServerError('Socure answered 503', { status: 503 });
     });
-    const engine = newEngine({
-      store: s,
-      flows: flowMap(fetchFlow()),
-      capabilities: { open: open(), fetch },
-      now: clock.now,
-    });
+    const engine = fetchEngine(s, { open: open(), fetch }, clock.now);
     const started = await engine.start({ flowId: 'fetch-flow' });
     const resolved = deliveryFor(await tokenOf(s, started.id), 'VERIFICATION_COMPLETED');
     await engine.receive(resolved.delivery, resolved.rawBody);
@@ -273,12 +257,7 @@ describe('finding 2: transient failures of a result fetch are retried durably', 
     const failingOpen = fakeCapability('open', () => {
       throw new SocureServerError('Socure answered 500', { status: 500 });
     });
-    const engine = newEngine({
-      store: s,
-      flows: flowMap(fetchFlow()),
-      capabilities: { open: failingOpen, fetch },
-      now: clock.now,
-    });
+    const engine = fetchEngine(s, { open: failingOpen, fetch }, clock.now);
     // `open` is the first step (no wait leads to it): a 500 takes onError at once.
     const first = await engine.start({ flowId: 'fetch-flow' });
     expect(first).toMatchObject({ status: 'completed', outcome: 'failed' });
@@ -295,12 +274,7 @@ describe('finding 2: transient failures of a result fetch are retried durably', 
     expect(second).toMatchObject({ status: 'waiting', nodeId: 'open' });
 
     // A 400 from the result fetch: onError at once.
-    const ok = newEngine({
-      store: s,
-      flows: flowMap(fetchFlow()),
-      capabilities: { open: open(), fetch },
-      now: clock.now,
-    });
+    const ok = fetchEngine(s, { open: open(), fetch }, clock.now);
     const third = await ok.start({ flowId: 'fetch-flow' });
     const resolved = deliveryFor(await tokenOf(s, third.id), 'VERIFICATION_COMPLETED');
     await ok.receive(resolved.delivery, resolved.rawBody);

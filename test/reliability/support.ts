@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { connectorConfigSchema } from '../../src/connector/config.js';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { buildTestDelivery, generateTestHeaders } from '../../src/webhooks/index.js';
-import { hiddenValue, startTestService, type TestService } from '../server/helpers.js';
+import { hiddenValue, startTestService, type TestService, triggerScenario } from '../server/helpers.js';
 import { eventually } from '../support/eventually.js';
 
 /** Every magic fault of the sandbox (src/sandbox/idplus/magic.ts). */
@@ -240,14 +240,8 @@ export async function startFaultRig(): Promise<FaultRig> {
 }
 
 /** The phone: drives the sandbox capture of a DocV transaction through a scenario. */
-export async function capture(rig: FaultRig, token: string, scenario = 'complete-accept'): Promise<void> {
-  const res = await request(`${rig.sandbox.url}/sandbox/transactions/${encodeURIComponent(token)}/trigger`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ scenario }),
-  });
-  const text = await res.body.text();
-  if (res.statusCode !== 200) throw new Error(`trigger ${scenario}: ${res.statusCode} ${text}`);
+export function capture(rig: FaultRig, token: string, scenario = 'complete-accept'): Promise<void> {
+  return triggerScenario(rig.sandbox.url, token, scenario);
 }
 
 /** The newest text the sandbox "sent" to `to`, and the DocV token of its link. */

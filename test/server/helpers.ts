@@ -136,14 +136,16 @@ export async function triggerSandbox(
   token: string,
   scenario = 'complete-accept',
 ): Promise<void> {
-  const res = await request(
-    `${t.service.sandbox!.url}/sandbox/transactions/${encodeURIComponent(token)}/trigger`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ scenario }),
-    },
-  );
+  return triggerScenario(t.service.sandbox!.url, token, scenario);
+}
+
+/** The same for any sandbox, by its URL. */
+export async function triggerScenario(sandboxUrl: string, token: string, scenario: string): Promise<void> {
+  const res = await request(`${sandboxUrl}/sandbox/transactions/${encodeURIComponent(token)}/trigger`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ scenario }),
+  });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`trigger ${scenario}: ${res.statusCode} ${text}`);
 }
