@@ -60,7 +60,7 @@ export function describeStepError(err: unknown): {
 }
 
 /** Failures that may pass by themselves: Socure busy or down, the network, a timeout. */
-export function isTransient(err: unknown): boolean {
+function isTransient(err: unknown): boolean {
   return (
     err instanceof SocureRateLimitError ||
     err instanceof SocureServerError ||

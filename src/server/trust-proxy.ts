@@ -61,10 +61,3 @@ export function fastifyTrustProxy(
   if (typeof trust === 'number') return trust === 0 ? false : (_address, hop) => hop < trust;
   return trust;
 }
-
-/** How the start banner and /readyz describe the setting. */
-export function describeTrustProxy(trust: TrustProxy): string {
-  if (trust === false) return 'off (client IP is the connecting address)';
-  if (typeof trust === 'number') return `${trust} proxy hop${trust === 1 ? '' : 's'}`;
-  return `proxies at ${trust.join(', ')}`;
-}
