@@ -3,11 +3,10 @@
  * record their calls. (The shipped flows against the sandbox are in shipped-flows.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Flow, FlowEngine, UnknownFlowError } from '../../src/flows/index.js';
 import { SocureInputError } from '../../src/socure/index.js';
-import type { SessionChange, SessionRow, Store } from '../../src/store/index.js';
+import type { SessionChange, SessionRow } from '../../src/store/index.js';
 import { eventually } from '../support/eventually.js';
 import {
   delivery,
@@ -16,33 +15,12 @@ import {
   inlineFlow,
   manualClock,
   newEngine,
-  openStore,
-  tempDir,
   timelineCount,
   unusedContext,
+  useTestStores,
 } from './support.js';
 
-let tmp: ReturnType<typeof tempDir>;
-let fileNo = 0;
-const stores: Store[] = [];
-
-beforeAll(() => {
-  tmp = tempDir('socure-engine-');
-});
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-afterAll(() => tmp.cleanup());
-
-function dbPath(): string {
-  return join(tmp.dir, `engine-${++fileNo}.db`);
-}
-
-async function store(path = dbPath()): Promise<Store> {
-  const s = await openStore(path);
-  stores.push(s);
-  return s;
-}
+const { store, dbPath } = useTestStores('engine');
 
 const flowMap = (...flows: Flow[]) => new Map(flows.map((f) => [f.id, f]));
 

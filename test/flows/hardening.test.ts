@@ -4,8 +4,7 @@
  * delivery never decides an outcome by itself.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/flows/index.js';
 import { SocureBadRequestError, SocureConnectionError, SocureServerError } from '../../src/socure/index.js';
 import type { Store } from '../../src/store/index.js';
@@ -18,26 +17,10 @@ import {
   inlineFlow,
   manualClock,
   newEngine,
-  openStore,
-  tempDir,
+  useTestStores,
 } from './support.js';
 
-let tmp: ReturnType<typeof tempDir>;
-let fileNo = 0;
-const stores: Store[] = [];
-beforeAll(() => {
-  tmp = tempDir('socure-hardening-');
-});
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-afterAll(() => tmp.cleanup());
-
-async function store(): Promise<Store> {
-  const s = await openStore(join(tmp.dir, `hardening-${++fileNo}.db`));
-  stores.push(s);
-  return s;
-}
+const { store } = useTestStores('hardening');
 
 const flowMap = (...flows: Flow[]) => new Map(flows.map((f) => [f.id, f]));
 

@@ -1,35 +1,10 @@
 /**
  * Session lifetime (ttl), `saveAs`, and consuming a delivery in the same transaction as the resume.
  */
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/index.js';
-import {
-  delivery,
-  fakeCapability,
-  inlineFlow,
-  manualClock,
-  newEngine,
-  openStore,
-  tempDir,
-} from './support.js';
+import { describe, expect, it } from 'vitest';
+import { delivery, fakeCapability, inlineFlow, manualClock, newEngine, useTestStores } from './support.js';
 
-let tmp: ReturnType<typeof tempDir>;
-let n = 0;
-const stores: Store[] = [];
-beforeAll(() => {
-  tmp = tempDir('socure-lifetime-');
-});
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-afterAll(() => tmp.cleanup());
-
-async function store(): Promise<Store> {
-  const s = await openStore(join(tmp.dir, `lifetime-${++n}.db`));
-  stores.push(s);
-  return s;
-}
+const { store } = useTestStores('lifetime');
 
 describe('session lifetime', () => {
   it('a session abandoned at a screen ends as expired once its ttl passes, and not before', async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { z } from 'zod';
 import type { Capability, CapabilityContext } from '../../src/connector/capability.js';
 import { capabilities as realCapabilities } from '../../src/connector/manifest.js';
@@ -96,6 +97,35 @@ export function manualClock(start = Date.UTC(2030, 0, 1)) {
 /** The store for a test's database file: SQLite there, or its own PostgreSQL database (see test/support/database.ts). */
 export async function openStore(path: string): Promise<Store> {
   return openStoreAt(await databaseUrlFor(path));
+}
+
+/**
+ * Stores for one test file: `store()` opens a fresh database (or `store(path)` another connection to one from
+ * `dbPath()`), each closed after its test; the temp directory goes with the file.
+ */
+export function useTestStores(prefix: string): {
+  dbPath: () => string;
+  store: (path?: string) => Promise<Store>;
+} {
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  let fileNo = 0;
+  const open: Store[] = [];
+  beforeAll(() => {
+    tmp = tempDir(`socure-${prefix}-`);
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  afterAll(() => tmp?.cleanup());
+  const dbPath = () => join(tmp!.dir, `${prefix}-${++fileNo}.db`);
+  return {
+    dbPath,
+    async store(path = dbPath()) {
+      const s = await openStore(path);
+      open.push(s);
+      return s;
+    },
+  };
 }
 
 export function newEngine(o: Partial<EngineOptions> & Pick<EngineOptions, 'store' | 'flows'>): FlowEngine {
