@@ -137,6 +137,12 @@ export abstract class SqlStore implements Store {
   }
 
   async claimSession(id: string, claimant: string): Promise<boolean> {
+    const claimedBy = async () =>
+      (await this.db.selectFrom('sessions').select('claimed_by').where('id', '=', id).executeTakeFirst())
+        ?.claimed_by;
+    // Every page load and status poll asks: a read answers all but the first, which writes once.
+    const current = await claimedBy();
+    if (current !== null) return current === claimant;
     await this.write((trx) =>
       trx
         .updateTable('sessions')
@@ -145,12 +151,7 @@ export abstract class SqlStore implements Store {
         .where('claimed_by', 'is', null)
         .execute(),
     );
-    const row = await this.db
-      .selectFrom('sessions')
-      .select('claimed_by')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row?.claimed_by === claimant;
+    return (await claimedBy()) === claimant;
   }
 
   async getSessionData(id: string): Promise<SessionData | undefined> {

@@ -1406,6 +1406,20 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
       });
     });
 
+    describe('session claims', () => {
+      it("claimSession: the first claimant keeps the session; others are refused; an unknown session is nobody's", async () => {
+        const store = await open();
+        await store.createSession(newSession('s1'), 1, FREE);
+        const versionBefore = (await store.getSession('s1'))!.version;
+        expect(await store.claimSession('s1', 'browser-a')).toBe(true);
+        expect(await store.claimSession('s1', 'browser-b')).toBe(false);
+        expect(await store.claimSession('s1', 'browser-a')).toBe(true);
+        expect(await store.claimSession('nope', 'browser-a')).toBe(false);
+        // A claim is not a step: the version (and so every waiting page) is untouched.
+        expect((await store.getSession('s1'))!.version).toBe(versionBefore);
+      });
+    });
+
     describe('settings', () => {
       it('getOrCreateSetting creates once and then returns the stored value without calling create', async () => {
         const store = await open();
