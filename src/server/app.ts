@@ -17,6 +17,13 @@ function sessionIdIn(url: string): string | undefined {
   return /^\/s\/([0-9a-f-]{36})\//.exec(url)?.[1];
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What a route adds to its request's log line (e.g. the webhook's delivery id). */
+    logFields?: Record<string, unknown>;
+  }
+}
+
 export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger | undefined,
@@ -25,8 +32,14 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
     // A path the router refuses (a malformed %-escape, a parameter over 100 characters) goes to the error
     // handler below like any other error: a page, or {error} under /api/ — never Fastify's own JSON.
     frameworkErrors: (err, req, reply) => app.errorHandler(err, req, reply),
+    // One line per request (below) instead of Fastify's two: at webhook rates, log lines were a tenth of the CPU.
+    disableRequestLogging: true,
   });
-  await app.register(rateLimit, { max: deps.rateLimitPerMinute ?? 600, timeWindow: '1 minute' });
+  app.decorateRequest('logFields', undefined);
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ req, res: reply, responseTime: reply.elapsedTime, ...req.logFields }, 'request completed');
+  });
+  await app.register(rateLimit, { max: deps.rateLimitPagesPerMinute ?? 600, timeWindow: '1 minute' });
   await app.register(formbody);
   await app.register(cookie);
 

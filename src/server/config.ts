@@ -119,9 +119,21 @@ const SPECS: ServiceSettingSpec[] = [
     parse: trustProxySetting,
   },
   {
-    key: 'apiRateLimitPerMinute',
-    env: 'API_RATE_LIMIT_PER_MINUTE',
-    flag: '--api-rate-limit-per-minute',
+    key: 'rateLimitPagesPerMinute',
+    env: 'RATE_LIMIT_PAGES_PER_MINUTE',
+    flag: '--rate-limit-pages-per-minute',
+    parse: count('requests per minute'),
+  },
+  {
+    key: 'rateLimitApiPerMinute',
+    env: 'RATE_LIMIT_API_PER_MINUTE',
+    flag: '--rate-limit-api-per-minute',
+    parse: count('requests per minute'),
+  },
+  {
+    key: 'rateLimitWebhookPerMinute',
+    env: 'RATE_LIMIT_WEBHOOK_PER_MINUTE',
+    flag: '--rate-limit-webhook-per-minute',
     parse: count('requests per minute'),
   },
   {
@@ -168,7 +180,15 @@ export interface ServiceSettings {
   /** Behind reverse proxies: which X-Forwarded-For entries give the client IP (rate limits). */
   trustProxy: TrustProxy;
   /** Requests per minute per client IP on the sessions API with a valid key (default 6000). */
-  apiRateLimitPerMinute?: number;
+  /** Requests per minute per client IP on pages and anonymous calls (RATE_LIMIT_PAGES_PER_MINUTE). Default 600. */
+  rateLimitPagesPerMinute?: number;
+  /** Per client IP on the sessions API with a valid key (RATE_LIMIT_API_PER_MINUTE). Default 6000. */
+  rateLimitApiPerMinute?: number;
+  /**
+   * Per client IP on Socure's webhook for deliveries that are not authenticated (RATE_LIMIT_WEBHOOK_PER_MINUTE).
+   * Authenticated deliveries are never limited: Socure sends from a few addresses. Default 6000.
+   */
+  rateLimitWebhookPerMinute?: number;
   /** Open event streams (waiting pages) per client IP (default 20) and in all (default 10,000). */
   sseMaxPerClient?: number;
   sseMaxStreams?: number;
@@ -260,7 +280,9 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     sandboxAdminToken: out.sandboxAdminToken as string | undefined,
     trustProxy: (out.trustProxy as TrustProxy | undefined) ?? false,
     instanceId: out.instanceId as string | undefined,
-    apiRateLimitPerMinute: out.apiRateLimitPerMinute as number | undefined,
+    rateLimitPagesPerMinute: out.rateLimitPagesPerMinute as number | undefined,
+    rateLimitApiPerMinute: out.rateLimitApiPerMinute as number | undefined,
+    rateLimitWebhookPerMinute: out.rateLimitWebhookPerMinute as number | undefined,
     sseMaxPerClient: out.sseMaxPerClient as number | undefined,
     sseMaxStreams: out.sseMaxStreams as number | undefined,
   };

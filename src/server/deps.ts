@@ -13,13 +13,15 @@ export interface ServerDeps {
   webhookPath: string;
   webhookSecrets: string[];
   apiKey: string;
-  /** Requests per minute per client IP on public endpoints (pages, webhook). */
-  rateLimitPerMinute?: number;
+  /** Requests per minute per client IP on pages and anonymous calls. Default 600. */
+  rateLimitPagesPerMinute?: number;
+  /** Unauthenticated Socure deliveries per minute per client IP (authenticated ones are not limited). Default 6000. */
+  rateLimitWebhookPerMinute?: number;
   /** Open event streams (waiting pages) per client IP, and in all; past them pages poll. Defaults 20, 10,000. */
   sseMaxPerClient?: number;
   sseMaxStreams?: number;
   /** Requests per minute per client IP on the sessions API with a valid key. Default 6000. */
-  apiRateLimitPerMinute?: number;
+  rateLimitApiPerMinute?: number;
   /** Which X-Forwarded-For entries to believe (proxies in front of us); false: none. */
   trustProxy?: TrustProxy;
 }

@@ -42,7 +42,6 @@ export interface ServiceOptions {
   logger?: Logger;
   /** How often timeouts and stalled sessions are checked. Default 1000 ms. */
   tickMs?: number;
-  rateLimitPerMinute?: number;
   appWebhookRetryBaseMs?: number;
   /** Backoff of durable step retries (tests shorten it; see EngineOptions.stepRetryBackoff). */
   stepRetryBackoff?: BackoffPolicy;
@@ -144,8 +143,9 @@ export async function startService(
       webhookPath,
       webhookSecrets,
       apiKey,
-      rateLimitPerMinute: options.rateLimitPerMinute,
-      apiRateLimitPerMinute: settings.apiRateLimitPerMinute,
+      rateLimitPagesPerMinute: settings.rateLimitPagesPerMinute,
+      rateLimitApiPerMinute: settings.rateLimitApiPerMinute,
+      rateLimitWebhookPerMinute: settings.rateLimitWebhookPerMinute,
       sseMaxPerClient: settings.sseMaxPerClient,
       sseMaxStreams: settings.sseMaxStreams,
       trustProxy: settings.trustProxy,

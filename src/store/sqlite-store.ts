@@ -17,9 +17,11 @@ import {
   sql,
 } from 'kysely';
 import { LocalChangeFeed } from './change-feed.js';
+import { GroupCommit } from './group-commit.js';
 import { migrationProviderFor } from './migrations/index.js';
 import type { StoreTables } from './schema.js';
 import { type Announce, SqlStore, type Trx } from './sql-store.js';
+import { cachingDatabase } from './statement-cache.js';
 import type { SessionChange } from './types.js';
 
 /**
@@ -119,6 +121,7 @@ export class SqliteStore extends SqlStore {
   readonly #database: Database.Database;
   readonly #key: string | undefined;
   readonly #shared: SharedFile;
+  readonly #group: GroupCommit<StoreTables>;
   #closed = false;
 
   /** Takes ownership of `database` (closed by `close()`); sets the pragmas. Call `migrate()` before use. */
@@ -128,10 +131,19 @@ export class SqliteStore extends SqlStore {
     enableWal(database);
     database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     database.pragma('foreign_keys = ON');
-    super(new Kysely<StoreTables>({ dialect: new ImmediateSqliteDialect({ database }) }));
+    super(
+      new Kysely<StoreTables>({
+        dialect: new ImmediateSqliteDialect({ database: cachingDatabase(database) }),
+      }),
+    );
     this.#database = database;
     this.#key = database.memory ? undefined : realpathSync(database.name);
     this.#shared = acquireShared(this.#key);
+    this.#group = new GroupCommit(
+      this.db,
+      (batch) => this.#shared.queue.run(batch),
+      () => database.inTransaction,
+    );
   }
 
   get changes(): LocalChangeFeed {
@@ -151,12 +163,10 @@ export class SqliteStore extends SqlStore {
 
   protected async write<T>(fn: (trx: Trx, announce: Announce) => Promise<T>): Promise<T> {
     const changes: SessionChange[] = [];
-    const result = await this.#shared.queue.run(() =>
-      this.db.transaction().execute((trx) =>
-        fn(trx, async (change) => {
-          changes.push(change);
-        }),
-      ),
+    const result = await this.#group.run((trx) =>
+      fn(trx, async (change) => {
+        changes.push(change);
+      }),
     );
     for (const change of changes) this.#shared.feed.publish(change);
     return result;

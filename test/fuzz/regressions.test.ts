@@ -15,7 +15,7 @@ import { type PoolSession, ServiceRig } from './service-rig.js';
  */
 let rig: ServiceRig;
 beforeAll(async () => {
-  rig = await ServiceRig.start({ apiRateLimitPerMinute: 1e9 }, { rateLimitPerMinute: 1e9 });
+  rig = await ServiceRig.start({ rateLimitApiPerMinute: 1e9, rateLimitPagesPerMinute: 1e9 });
 });
 afterAll(() => rig?.close());
 

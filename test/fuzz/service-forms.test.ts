@@ -28,7 +28,7 @@ const CASES = { submit: 800, start: 100 };
 
 let rig: ServiceRig;
 beforeAll(async () => {
-  rig = await ServiceRig.start({ apiRateLimitPerMinute: 1e9 }, { rateLimitPerMinute: 1e9 });
+  rig = await ServiceRig.start({ rateLimitApiPerMinute: 1e9, rateLimitPagesPerMinute: 1e9 });
 });
 afterAll(async () => {
   printTallies();

@@ -31,7 +31,7 @@ const CASES = { pages: 400, sessionPages: 500, api: 600, webhook: 600, health: 1
 let rig: ServiceRig;
 let heapBefore = 0;
 beforeAll(async () => {
-  rig = await ServiceRig.start({ apiRateLimitPerMinute: 1e9 }, { rateLimitPerMinute: 1e9 });
+  rig = await ServiceRig.start({ rateLimitApiPerMinute: 1e9, rateLimitPagesPerMinute: 1e9 });
   heapBefore = process.memoryUsage().heapUsed;
 });
 afterAll(async () => {

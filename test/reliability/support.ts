@@ -219,9 +219,10 @@ export async function startFaultRig(): Promise<FaultRig> {
         apiUrl: relay.url,
       }),
       webhookSecrets: [webhookSecret],
+      // Pages are polled hard by several people at once from one address: the page rate limit is not under test.
+      rateLimitPagesPerMinute: 1_000_000,
     },
-    // Pages are polled hard by several people at once from one address: the page rate limit is not under test.
-    { stepRetryBackoff: { baseMs: 20, maxMs: 100 }, rateLimitPerMinute: 1_000_000 },
+    { stepRetryBackoff: { baseMs: 20, maxMs: 100 } },
   );
   const webhookUrl = `${t.service.url}${new URL(t.service.webhookUrl).pathname}`;
   await sandbox.addWebhook({ url: webhookUrl, secret: webhookSecret, name: 'fault-matrix' });

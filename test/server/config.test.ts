@@ -90,10 +90,12 @@ describe('resolveServiceSettings', () => {
     );
   });
 
-  it('API_RATE_LIMIT_PER_MINUTE, SSE_MAX_PER_CLIENT, SSE_MAX_STREAMS and INSTANCE_ID', () => {
+  it('RATE_LIMIT_*_PER_MINUTE, SSE_MAX_PER_CLIENT, SSE_MAX_STREAMS and INSTANCE_ID', () => {
     const s = resolveServiceSettings(
       {
-        API_RATE_LIMIT_PER_MINUTE: '1200',
+        RATE_LIMIT_PAGES_PER_MINUTE: '300',
+        RATE_LIMIT_API_PER_MINUTE: '1200',
+        RATE_LIMIT_WEBHOOK_PER_MINUTE: '90',
         SSE_MAX_PER_CLIENT: '4',
         SSE_MAX_STREAMS: '500',
         INSTANCE_ID: 'web-1',
@@ -101,11 +103,16 @@ describe('resolveServiceSettings', () => {
       {},
     );
     expect(s).toMatchObject({
-      apiRateLimitPerMinute: 1200,
+      rateLimitPagesPerMinute: 300,
+      rateLimitApiPerMinute: 1200,
+      rateLimitWebhookPerMinute: 90,
       sseMaxPerClient: 4,
       sseMaxStreams: 500,
       instanceId: 'web-1',
     });
+    expect(() => resolveServiceSettings({}, { rateLimitWebhookPerMinute: 'many' })).toThrow(
+      /--rate-limit-webhook-per-minute must be a whole number of requests per minute/,
+    );
     expect(() => resolveServiceSettings({ SSE_MAX_PER_CLIENT: '0' }, {})).toThrow(
       /SSE_MAX_PER_CLIENT must be at least 1/,
     );

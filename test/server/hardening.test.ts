@@ -178,7 +178,7 @@ describe('finding 9: open event streams are capped per client and in all', () =>
 
 describe('finding 5: TRUST_PROXY takes hops, so a client cannot pick its own address', () => {
   it('with one proxy hop, rotating the left-most X-Forwarded-For does not escape the rate limit', async () => {
-    const proxied = await startTestService({ trustProxy: 1 }, { rateLimitPerMinute: 3 });
+    const proxied = await startTestService({ trustProxy: 1, rateLimitPagesPerMinute: 3 });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++)

@@ -39,7 +39,7 @@ describe('health', () => {
 
   it('health checks are not rate limited', async () => {
     // A budget of 3 requests a minute: the health checks go far past it, while a page is refused past it.
-    const limited = await startTestService({}, { rateLimitPerMinute: 3 });
+    const limited = await startTestService({ rateLimitPagesPerMinute: 3 });
     try {
       const checks = await Promise.all(
         Array.from({ length: 20 }, (_, i) => limited.http(i % 2 === 0 ? '/healthz' : '/readyz')),

@@ -99,7 +99,10 @@ describe('logs', () => {
     await docvToTheEnd('log-docv-2');
     expect(t.logs.lines.length - from).toBeGreaterThan(20);
     const text = t.logs.text;
-    expect(text).toContain('incoming request'); // requests are logged…
+    // Each request is one line, with its route's own fields: the webhook's says which delivery it committed.
+    expect(text).toContain('request completed');
+    expect(text).not.toContain('incoming request');
+    expect(text).toMatch(/"url":"\/webhooks\/socure\/…".*"deliveryId":"[^"]+".*"committed":"inserted"/);
     expect(text).toMatch(/"url":"\/s\/[0-9a-f-]{36}\/…/); // …with the signature cut off
     for (const value of PII) expect(text, value).not.toContain(value);
     for (const value of secrets) expect(text, 'a secret').not.toContain(value);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestDelivery } from '../../src/webhooks/test-helpers.js';
 import { startTestService, type TestService } from './helpers.js';
 
 let t: TestService;
@@ -34,7 +35,7 @@ describe('rate limit of POST /flows/:id/start', () => {
   });
 
   it('the API answers JSON when rate limited; a valid key has its own budget, apart from anonymous calls', async () => {
-    const limited = await startTestService({ apiRateLimitPerMinute: 5 }, { rateLimitPerMinute: 3 });
+    const limited = await startTestService({ rateLimitApiPerMinute: 5, rateLimitPagesPerMinute: 3 });
     try {
       const anonymous: number[] = [];
       for (let i = 0; i < 4; i++) anonymous.push((await limited.http('/api/sessions/none')).status);
@@ -52,12 +53,40 @@ describe('rate limit of POST /flows/:id/start', () => {
   });
 
   it('the 429 page is never cached', async () => {
-    const limited = await startTestService({}, { rateLimitPerMinute: 1 });
+    const limited = await startTestService({ rateLimitPagesPerMinute: 1 });
     try {
       expect((await limited.http('/')).status).toBe(200);
       const res = await limited.http('/');
       expect(res.status).toBe(429);
       expect(res.headers['cache-control']).toBe('no-store');
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('rate limit of Socure deliveries', () => {
+  it('never limits authenticated deliveries; limits the rest per IP at RATE_LIMIT_WEBHOOK_PER_MINUTE', async () => {
+    const secret = 'rate-limit-webhook-secret-0123456789';
+    const limited = await startTestService({ webhookSecrets: [secret], rateLimitWebhookPerMinute: 3 });
+    try {
+      const path = new URL(limited.service.webhookUrl).pathname;
+      const deliver = (authorization?: string) =>
+        limited.http(path, {
+          method: 'POST',
+          body: JSON.stringify(buildTestDelivery({ eventType: 'APP_OPENED' })),
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        });
+      // Ten times the budget, all authenticated: all answered.
+      const authenticated: number[] = [];
+      for (let i = 0; i < 30; i++) authenticated.push((await deliver(secret)).status);
+      expect(authenticated).toEqual(Array(30).fill(200));
+      // Wrong or missing secrets are counted: 401 until the budget is spent, then 429.
+      const refused: number[] = [];
+      for (let i = 0; i < 4; i++) refused.push((await deliver(i % 2 ? 'wrong-secret' : undefined)).status);
+      expect(refused).toEqual([401, 401, 401, 429]);
+      // The authenticated sender is still not limited.
+      expect((await deliver(`Bearer ${secret}`)).status).toBe(200);
     } finally {
       await limited.close();
     }

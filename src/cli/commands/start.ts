@@ -82,8 +82,16 @@ export function startCommand(): Command {
       'behind reverse proxies: their number (1) or addresses (10.0.0.0/8); client IPs from X-Forwarded-For (env TRUST_PROXY)',
     )
     .option(
-      '--api-rate-limit-per-minute <n>',
-      'requests per minute per client IP on the sessions API with a valid key, default 6000 (env API_RATE_LIMIT_PER_MINUTE)',
+      '--rate-limit-pages-per-minute <n>',
+      'requests per minute per client IP on pages and anonymous calls, default 600 (env RATE_LIMIT_PAGES_PER_MINUTE)',
+    )
+    .option(
+      '--rate-limit-api-per-minute <n>',
+      'requests per minute per client IP on the sessions API with a valid key, default 6000 (env RATE_LIMIT_API_PER_MINUTE)',
+    )
+    .option(
+      '--rate-limit-webhook-per-minute <n>',
+      'unauthenticated Socure deliveries per minute per client IP (authenticated ones are never limited), default 6000 (env RATE_LIMIT_WEBHOOK_PER_MINUTE)',
     )
     .option(
       '--sse-max-per-client <n>',

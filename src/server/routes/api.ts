@@ -23,11 +23,11 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
 
   // An app server makes many calls from one IP: with the key, its own (higher) budget, shared by the API's
   // routes; without it, the budget of any anonymous client.
-  const pageLimit = deps.rateLimitPerMinute ?? 600;
+  const pageLimit = deps.rateLimitPagesPerMinute ?? 600;
   const rateLimit = {
     groupId: 'sessions-api',
     timeWindow: '1 minute',
-    max: (req: FastifyRequest) => (authorized(req) ? (deps.apiRateLimitPerMinute ?? 6000) : pageLimit),
+    max: (req: FastifyRequest) => (authorized(req) ? (deps.rateLimitApiPerMinute ?? 6000) : pageLimit),
     keyGenerator: (req: FastifyRequest) => `${authorized(req) ? 'key' : 'anonymous'}:${req.ip}`,
   };
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { verifyAndParse, WebhookError } from '../../webhooks/index.js';
+import { verifyAndParse, verifyAuthorization, WebhookError } from '../../webhooks/index.js';
 import type { ServerDeps } from '../deps.js';
 
 /**
@@ -15,9 +15,23 @@ export async function registerSocureWebhook(app: FastifyInstance, deps: ServerDe
       done(null, body),
     );
 
+    // Socure delivers from a few addresses, in bursts: an authenticated delivery is never rate limited (it is
+    // verified again below); only unauthenticated ones (no secret configured, or a wrong one) count per IP.
+    const authenticated = (req: FastifyRequest) => {
+      try {
+        return verifyAuthorization({ headers: req.headers, secrets: deps.webhookSecrets });
+      } catch {
+        return false;
+      }
+    };
+    const rateLimit = {
+      max: deps.rateLimitWebhookPerMinute ?? 6000,
+      timeWindow: '1 minute',
+      allowList: authenticated,
+    };
     scope.post(
       '/webhooks/socure/:path',
-      { config: { rateLimit: { max: 6000, timeWindow: '1 minute' } } },
+      { config: { rateLimit } },
       async (req: FastifyRequest<{ Params: { path: string }; Body: string | undefined }>, reply) => {
         if (req.params.path !== deps.webhookPath) return reply.code(404).send({ error: 'not_found' });
         const rawBody = typeof req.body === 'string' ? req.body : '';
@@ -33,7 +47,8 @@ export async function registerSocureWebhook(app: FastifyInstance, deps: ServerDe
           throw err;
         }
         const committed = await deps.engine.receive(delivery, rawBody);
-        req.log.info({ deliveryId: delivery.id, eventType: delivery.eventType, committed }, 'socure webhook');
+        // Said on the request's one log line (see app.ts), not on a line of its own.
+        req.logFields = { deliveryId: delivery.id, eventType: delivery.eventType, committed };
         reply.code(200).send({ received: true, duplicate: committed === 'duplicate' });
         if (committed === 'inserted') {
           setImmediate(() => {
