@@ -4,6 +4,7 @@ import type { Capability, CapabilityContext } from '../connector/capability.js';
 import { type BackoffPolicy, backoffMs } from '../shared/backoff.js';
 import type {
   CorrelationKeys,
+  DeliveryReceipt,
   InboxDelivery,
   NewOutbound,
   SessionData,
@@ -116,6 +117,9 @@ function resultFetches(flow: Flow): Set<string> {
 const MAX_STEPS = 200;
 /** Sessions (and deliveries) one sweep claims of each kind. */
 const SWEEP_LIMIT = 100;
+/** Deliveries settled per statement, and statements per sweep (10,000 a second at the default tick). */
+const SETTLE_LIMIT = 1_000;
+const SETTLE_ROUNDS = 10;
 
 /**
  * Runs flows durably. A session's state lives in the store; every step is one transaction, conditional on the
@@ -228,8 +232,11 @@ export class FlowEngine {
     return { session: (await this.o.store.getSession(sessionId)) ?? session };
   }
 
-  /** Commits a verified Socure delivery to the inbox; call before acknowledging it. */
-  async receive(delivery: SocureWebhookDelivery, rawBody: string): Promise<'inserted' | 'duplicate'> {
+  /**
+   * Commits a verified Socure delivery to the inbox; call before acknowledging it. Then, when a session waits on
+   * it (`sessionWaits`), `correlate` it; the others are settled in bulk by the sweep.
+   */
+  async receive(delivery: SocureWebhookDelivery, rawBody: string): Promise<DeliveryReceipt> {
     const now = this.o.now();
     return this.o.store.insertDelivery(
       {
@@ -330,6 +337,11 @@ export class FlowEngine {
           await store.releaseLease(session.id, owner);
       },
     );
+    // Deliveries nobody waited for when they came, and nobody waits for now: settled in bulk, a statement per
+    // thousand. Bounded per sweep so a huge backlog cannot hold the sweep up; what is left goes next time.
+    for (let round = 0; round < SETTLE_ROUNDS; round++) {
+      if ((await store.settleDeliveries(now, SETTLE_LIMIT)) < SETTLE_LIMIT) break;
+    }
     await each(
       await store.claimUncorrelatedDeliveries(now, now + this.o.leaseMs, SWEEP_LIMIT),
       (d) => d.deliveryId,

@@ -7,6 +7,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { LocalChangeFeed } from './change-feed.js';
 import { migrationProviderFor } from './migrations/index.js';
+import { namedStatementPool } from './pg-named-statements.js';
 import type { StoreTables } from './schema.js';
 import { type Announce, SqlStore, type Trx } from './sql-store.js';
 import type { SessionChange } from './types.js';
@@ -75,7 +76,11 @@ export class PostgresStore extends SqlStore {
     const pool = new pg.Pool(config);
     // An idle client's error (the server restarted) must not crash the process: the pool drops that client.
     pool.on('error', () => undefined);
-    super(new Kysely<StoreTables>({ dialect: new PostgresDialect({ pool }) }));
+    // Up to half the pool inserts webhook deliveries at once; the rest stays free for sessions and sweeps.
+    super(
+      new Kysely<StoreTables>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) }),
+      Math.max(1, Math.floor((config.max ?? 10) / 2)),
+    );
     this.#config = config;
     this.#onListenError = options.onListenError;
   }
@@ -88,6 +93,10 @@ export class PostgresStore extends SqlStore {
         await sql`select pg_notify(${CHANGE_CHANNEL}, ${JSON.stringify(change)})`.execute(trx);
       }),
     );
+  }
+
+  protected override autocommit<T>(fn: (db: Kysely<StoreTables>) => Promise<T>): Promise<T> {
+    return fn(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -3,8 +3,10 @@
  * supplies how a write transaction runs, how a committed change is announced, and how claim queries lock
  * (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time, so a plain conditional update).
  */
-import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import { Batcher } from './batcher.js';
 import { MIGRATION_NAMES } from './migrations/index.js';
+import { slot, TemplateCache } from './query-template.js';
 import {
   fromJson,
   sessionPatchColumns,
@@ -18,8 +20,10 @@ import type { SessionDataTable, SessionsTable, StoreTables } from './schema.js';
 import type {
   ChangeFeed,
   CorrelationKeys,
+  DeliveryReceipt,
   InboxDelivery,
   LeaseClaim,
+  NewDelivery,
   NewSession,
   OutboundStatus,
   OutboundWebhook,
@@ -47,10 +51,29 @@ export abstract class SqlStore implements Store {
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
 
-  protected constructor(protected readonly db: Kysely<StoreTables>) {}
+  /**
+   * @param writeConcurrency how many batched writes may run at once: 1 on SQLite (one writer), a share of the
+   *   pool on PostgreSQL.
+   */
+  protected constructor(
+    protected readonly db: Kysely<StoreTables>,
+    writeConcurrency = 1,
+  ) {
+    this.#inserts = new Batcher((inputs) => this.#insertDeliveries(inputs), writeConcurrency);
+  }
 
   /** Runs `fn` as one write transaction; `announce` publishes a session change once it commits. */
   protected abstract write<T>(fn: (trx: Trx, announce: Announce) => Promise<T>): Promise<T>;
+  /**
+   * Runs one statement that needs no transaction of its own and announces nothing. PostgreSQL commits it by
+   * itself (one round trip, not three); SQLite runs it as a write, so it shares the group commit.
+   */
+  protected autocommit<T>(fn: (db: Kysely<StoreTables>) => Promise<T>): Promise<T> {
+    return this.write((trx) => fn(trx));
+  }
+
+  /** Deliveries arriving together are inserted with one statement (and on SQLite, one commit). */
+  readonly #inserts: Batcher<{ delivery: NewDelivery; correlateBy: number }, DeliveryReceipt>;
   /**
    * Locks the rows a claim selects, skipping rows another claimer holds (PostgreSQL). SQLite has one writer at a
    * time, so its claim (select + conditional update in one write transaction) needs no lock clause.
@@ -412,30 +435,96 @@ export abstract class SqlStore implements Store {
 
   // --- webhook inbox ---
 
-  insertDelivery(
-    delivery: Omit<InboxDelivery, 'consumedBy'>,
-    correlateBy: number,
-  ): Promise<'inserted' | 'duplicate'> {
-    return this.write(async (trx) => {
-      // DO NOTHING on any unique conflict: the delivery id or the (token, event type) pair.
-      const result = await trx
-        .insertInto('webhook_inbox')
-        .values({
-          delivery_id: delivery.deliveryId,
-          event_type: delivery.eventType,
-          docv_transaction_token: delivery.docvTransactionToken,
-          reference_id: delivery.referenceId,
-          customer_user_id: delivery.customerUserId,
-          payload: delivery.payload,
-          authenticated: delivery.authenticated ? 1 : 0,
-          received_at: delivery.receivedAt,
-          consumed_by: null,
-          correlate_by: correlateBy,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst();
-      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n ? 'inserted' : 'duplicate';
+  insertDelivery(delivery: NewDelivery, correlateBy: number): Promise<DeliveryReceipt> {
+    return this.#inserts.call({ delivery, correlateBy });
+  }
+
+  async #insertDeliveries(
+    inputs: { delivery: NewDelivery; correlateBy: number }[],
+  ): Promise<DeliveryReceipt[]> {
+    const values = inputs.flatMap(({ delivery: d, correlateBy }) => [
+      d.deliveryId,
+      d.eventType,
+      d.docvTransactionToken,
+      d.referenceId,
+      d.customerUserId,
+      d.payload,
+      d.authenticated ? 1 : 0,
+      d.receivedAt,
+      correlateBy,
+    ]);
+    const template = this.#insertTemplates.get(inputs.length);
+    const inserted = await this.autocommit((db) => template.run(db as Kysely<unknown>, values));
+    const waits = new Map(inserted.map((row) => [row.delivery_id, Boolean(row.session_waits)]));
+    return inputs.map(({ delivery }) => {
+      const sessionWaits = waits.get(delivery.deliveryId);
+      if (sessionWaits === undefined) return { status: 'duplicate', sessionWaits: false };
+      waits.delete(delivery.deliveryId); // a second row with this id in the batch is its duplicate
+      return { status: 'inserted', sessionWaits };
     });
+  }
+
+  /**
+   * The insert of `rows` deliveries, compiled once per batch size. DO NOTHING on any unique conflict — the delivery
+   * id or the (token, event type) pair — also between two rows of one batch: the first is inserted, the later one
+   * is the duplicate. The same statement says whether a session waits on each delivery's keys, so most
+   * deliveries cost one statement in all.
+   */
+  readonly #insertTemplates = new TemplateCache((rows) =>
+    this.db
+      .insertInto('webhook_inbox')
+      .values(
+        Array.from({ length: rows }, (_, r) => ({
+          delivery_id: slot(r * 9),
+          event_type: slot(r * 9 + 1),
+          docv_transaction_token: slot(r * 9 + 2),
+          reference_id: slot(r * 9 + 3),
+          customer_user_id: slot(r * 9 + 4),
+          payload: slot(r * 9 + 5),
+          authenticated: slot(r * 9 + 6) as unknown as number,
+          received_at: slot(r * 9 + 7) as unknown as number,
+          consumed_by: null,
+          correlate_by: slot(r * 9 + 8) as unknown as number,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning((eb) => ['delivery_id', eb.exists(this.#waitingFor(eb)).as('session_waits')])
+      .compile(),
+  );
+
+  /** The waiting sessions whose wait keys match the `webhook_inbox` row of the enclosing statement. */
+  #waitingFor(eb: ExpressionBuilder<StoreTables, 'webhook_inbox'>) {
+    return eb
+      .selectFrom('sessions')
+      .select(sql.lit(1).as('one'))
+      .where('status', '=', 'waiting')
+      .where((inner) =>
+        inner.or([
+          inner('wait_token', '=', inner.ref('webhook_inbox.docv_transaction_token')),
+          inner('wait_reference_id', '=', inner.ref('webhook_inbox.reference_id')),
+          inner('wait_customer_user_id', '=', inner.ref('webhook_inbox.customer_user_id')),
+        ]),
+      );
+  }
+
+  async settleDeliveries(now: number, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    const result = await this.autocommit((db) =>
+      db
+        .updateTable('webhook_inbox')
+        .set({ correlate_by: null })
+        .where('seq', 'in', (eb) =>
+          eb
+            .selectFrom('webhook_inbox')
+            .select('seq')
+            .where('correlate_by', '<=', now)
+            .orderBy('correlate_by')
+            .limit(limit),
+        )
+        .where((eb) => eb.not(eb.exists(this.#waitingFor(eb))))
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows);
   }
 
   async findDeliveries(keys: CorrelationKeys, eventTypes: readonly string[]): Promise<InboxDelivery[]> {

@@ -92,6 +92,19 @@ export interface InboxDelivery {
   consumedBy: string | null;
 }
 
+/** A delivery as the webhook route commits it: not consumed yet. */
+export type NewDelivery = Omit<InboxDelivery, 'consumedBy'>;
+
+/**
+ * What committing a delivery did: inserted, or a duplicate (same delivery id, or same token + event type). For an
+ * inserted one, whether a session was waiting on its keys when it was committed (then correlate it now; if not,
+ * a session that starts waiting finds it in the inbox, and the sweep settles it after the grace period).
+ */
+export interface DeliveryReceipt {
+  status: 'inserted' | 'duplicate';
+  sessionWaits: boolean;
+}
+
 export interface CorrelationKeys {
   docvTransactionToken?: string | null;
   referenceId?: string | null;
@@ -245,14 +258,16 @@ export interface Store {
    * Commits a delivery, pending correlation until `correlateBy`. 'duplicate' when its delivery id, or its
    * token + event type, was seen before.
    */
-  insertDelivery(
-    delivery: Omit<InboxDelivery, 'consumedBy'>,
-    correlateBy: number,
-  ): Promise<'inserted' | 'duplicate'>;
+  insertDelivery(delivery: NewDelivery, correlateBy: number): Promise<DeliveryReceipt>;
   /** Deliveries matching any key, of the given event types, in the order they were received. */
   findDeliveries(keys: CorrelationKeys, eventTypes: readonly string[]): Promise<InboxDelivery[]>;
   /** The delivery was correlated (resumed its session, or none waited for it): no sweep needs it again. */
   markDeliveryCorrelated(deliveryId: string): Promise<void>;
+  /**
+   * Ends the correlation of up to `limit` overdue deliveries (correlate-by ≤ now) on whose keys no session waits,
+   * in one statement; returns how many. What remains overdue has a waiting session: claim and correlate it.
+   */
+  settleDeliveries(now: number, limit: number): Promise<number>;
   /** Deliveries whose correlation is overdue (the receiving instance died): pushed to `until` and returned. */
   claimUncorrelatedDeliveries(now: number, until: number, limit: number): Promise<InboxDelivery[]>;
 

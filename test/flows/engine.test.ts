@@ -500,7 +500,7 @@ describe('wait nodes', () => {
       referenceId: ref,
       customerUserId: 'cu-1',
     });
-    expect(await engine.receive(d.delivery, d.rawBody)).toBe('inserted');
+    expect((await engine.receive(d.delivery, d.rawBody)).status).toBe('inserted');
     await engine.correlate(d.delivery);
     const { session: done, data } = await outcomeOf(engine, session.id);
     expect(done).toMatchObject({
@@ -756,8 +756,8 @@ describe('exactly once', () => {
     const engineB = newEngine({ store: storeB, flows, capabilities: { open, after } });
     const { session, token } = await waitingSession(engineA);
     const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token });
-    expect(await engineA.receive(d.delivery, d.rawBody)).toBe('inserted');
-    expect(await engineB.receive(d.delivery, d.rawBody)).toBe('duplicate');
+    expect((await engineA.receive(d.delivery, d.rawBody)).status).toBe('inserted');
+    expect((await engineB.receive(d.delivery, d.rawBody)).status).toBe('duplicate');
     await Promise.all(
       Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? engineA : engineB).correlate(d.delivery)),
     );
@@ -877,23 +877,25 @@ describe('the webhook inbox', () => {
     const s = await store();
     const engine = newEngine({ store: s, flows: flowMap() });
     const first = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'tok-d', id: 'd-1' });
-    expect(await engine.receive(first.delivery, first.rawBody)).toBe('inserted');
-    expect(await engine.receive(first.delivery, first.rawBody)).toBe('duplicate');
+    expect((await engine.receive(first.delivery, first.rawBody)).status).toBe('inserted');
+    expect((await engine.receive(first.delivery, first.rawBody)).status).toBe('duplicate');
     const sameId = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: 'tok-other', id: 'd-1' });
-    expect(await engine.receive(sameId.delivery, sameId.rawBody)).toBe('duplicate');
+    expect((await engine.receive(sameId.delivery, sameId.rawBody)).status).toBe('duplicate');
     const sameTokenAndType = delivery({
       eventType: 'VERIFICATION_COMPLETED',
       docvTransactionToken: 'tok-d',
       id: 'd-2',
     });
-    expect(await engine.receive(sameTokenAndType.delivery, sameTokenAndType.rawBody)).toBe('duplicate');
+    expect((await engine.receive(sameTokenAndType.delivery, sameTokenAndType.rawBody)).status).toBe(
+      'duplicate',
+    );
     const otherType = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: 'tok-d', id: 'd-3' });
-    expect(await engine.receive(otherType.delivery, otherType.rawBody)).toBe('inserted');
+    expect((await engine.receive(otherType.delivery, otherType.rawBody)).status).toBe('inserted');
     // Without a token (legacy), only the delivery id dedupes.
     const legacyA = delivery({ eventType: 'VERIFICATION_COMPLETED', referenceId: 'ref-1', id: 'd-4' });
     const legacyB = delivery({ eventType: 'VERIFICATION_COMPLETED', referenceId: 'ref-1', id: 'd-5' });
-    expect(await engine.receive(legacyA.delivery, legacyA.rawBody)).toBe('inserted');
-    expect(await engine.receive(legacyB.delivery, legacyB.rawBody)).toBe('inserted');
+    expect((await engine.receive(legacyA.delivery, legacyA.rawBody)).status).toBe('inserted');
+    expect((await engine.receive(legacyB.delivery, legacyB.rawBody)).status).toBe('inserted');
     const kept = await s.findDeliveries({ docvTransactionToken: 'tok-d' }, [
       'VERIFICATION_COMPLETED',
       'SESSION_COMPLETE',
@@ -910,7 +912,7 @@ describe('the webhook inbox', () => {
     expect(started.status).toBe('input');
 
     const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'tok-early' });
-    expect(await engine.receive(d.delivery, d.rawBody)).toBe('inserted');
+    expect((await engine.receive(d.delivery, d.rawBody)).status).toBe('inserted');
     await engine.correlate(d.delivery); // nobody waits yet: kept in the inbox
     expect((await s.getSession(started.id))!.status).toBe('input');
 
@@ -999,7 +1001,7 @@ describe('the webhook inbox', () => {
     });
     const { session, token } = await waitingSession(engine);
     const d = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: token });
-    expect(await engine.receive(d.delivery, d.rawBody)).toBe('inserted'); // the process died before correlating
+    expect((await engine.receive(d.delivery, d.rawBody)).status).toBe('inserted'); // the process died before correlating
     const other = await store(path);
     const restarted = newEngine({
       store: other,

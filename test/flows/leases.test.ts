@@ -230,10 +230,10 @@ describe('leases: deliveries', () => {
     // Socure's retry of it, and another resolving event of the same transaction.
     const retry = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token });
     const other = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: token });
-    expect(await A.receive(d.delivery, d.rawBody)).toBe('inserted');
-    expect(await B.receive(d.delivery, d.rawBody)).toBe('duplicate');
-    expect(await B.receive(retry.delivery, retry.rawBody)).toBe('duplicate');
-    expect(await B.receive(other.delivery, other.rawBody)).toBe('inserted');
+    expect((await A.receive(d.delivery, d.rawBody)).status).toBe('inserted');
+    expect((await B.receive(d.delivery, d.rawBody)).status).toBe('duplicate');
+    expect((await B.receive(retry.delivery, retry.rawBody)).status).toBe('duplicate');
+    expect((await B.receive(other.delivery, other.rawBody)).status).toBe('inserted');
 
     await Promise.all([
       ...Array.from({ length: 10 }, () => [A.correlate(d.delivery), B.correlate(d.delivery)]).flat(),
@@ -264,7 +264,7 @@ describe('leases: deliveries', () => {
     const session = await A.start({ flowId: 'wait-flow' });
     const token = await tokenOf(storeB, session.id);
     const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token });
-    expect(await A.receive(d.delivery, d.rawBody)).toBe('inserted');
+    expect((await A.receive(d.delivery, d.rawBody)).status).toBe('inserted');
     // A "dies" here: it never calls correlate(), and never ticks again.
 
     clock.advance(1_999);
@@ -324,7 +324,7 @@ describe('leases: deliveries', () => {
     const session = await A.start({ flowId: 'two-waits' });
     expect(session).toMatchObject({ status: 'waiting', nodeId: 'first' });
     const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'tok-two-waits' });
-    expect(await A.receive(d.delivery, d.rawBody)).toBe('inserted');
+    expect((await A.receive(d.delivery, d.rawBody)).status).toBe('inserted');
     // A is slow to correlate it (a long pause): past the grace, B's sweep does it.
     clock.advance(5_000);
     await B.tick();

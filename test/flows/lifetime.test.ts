@@ -126,7 +126,7 @@ describe('saveAs and consumed deliveries', () => {
     const engine = newEngine({ store: s, flows: new Map([[flow.id, flow]]), now: clock.now });
     const started = await engine.start({ flowId: flow.id });
     const d = delivery({ eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: 'tok-consume' });
-    expect(await engine.receive(d.delivery, d.rawBody)).toBe('inserted');
+    expect((await engine.receive(d.delivery, d.rawBody)).status).toBe('inserted');
     await engine.correlate(d.delivery);
     const after = await s.getSession(started.id);
     expect(after).toMatchObject({ status: 'waiting', nodeId: 'w2' });

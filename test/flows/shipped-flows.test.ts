@@ -222,7 +222,7 @@ describe('docv-qr (link or QR code)', () => {
     const { session, token, referenceId } = await startDocvQr('cu-qr-early-complete');
     // Socure's SESSION_COMPLETE overtakes the result: ID+ has no decision yet.
     const early = delivery({ eventType: 'SESSION_COMPLETE', docvTransactionToken: token, referenceId });
-    expect(await engine.receive(early.delivery, early.rawBody)).toBe('inserted');
+    expect((await engine.receive(early.delivery, early.rawBody)).status).toBe('inserted');
     await engine.correlate(early.delivery);
     const waiting = await state(session.id);
     expect(waiting.session).toMatchObject({ status: 'waiting', nodeId: 'awaitVerification' });

@@ -251,14 +251,15 @@ export class WebhookReceiver {
       });
       throw new Error('no engine attached');
     }
-    const committed = await engine.receive(parsed, rawBody);
+    const receipt = await engine.receive(parsed, rawBody);
     this.received.push({
       eventType: parsed.eventType,
       token: parsed.keys.docvTransactionToken,
       deliveryId: parsed.id,
-      committed,
+      committed: receipt.status,
     });
-    if (committed === 'inserted' && this.correlate) await engine.correlate(parsed);
+    // As the webhook route does: correlated at once only when a session waits on it.
+    if (receipt.sessionWaits && this.correlate) await engine.correlate(parsed);
   }
 
   forToken(token: string): Received[] {

@@ -1042,30 +1042,34 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
     describe('webhook inbox', () => {
       it('insertDelivery: inserted, then duplicate by delivery id and by token + event type', async () => {
         const store = await open();
-        expect(await store.insertDelivery(delivery('d1', { docvTransactionToken: 'tok' }), 0)).toBe(
+        expect((await store.insertDelivery(delivery('d1', { docvTransactionToken: 'tok' }), 0)).status).toBe(
           'inserted',
         );
         // Same delivery id, different everything else.
         expect(
-          await store.insertDelivery(
-            delivery('d1', { docvTransactionToken: 'other', eventType: 'APP_OPENED' }),
-            0,
-          ),
+          (
+            await store.insertDelivery(
+              delivery('d1', { docvTransactionToken: 'other', eventType: 'APP_OPENED' }),
+              0,
+            )
+          ).status,
         ).toBe('duplicate');
         // New delivery id, same token + event type.
-        expect(await store.insertDelivery(delivery('d2', { docvTransactionToken: 'tok' }), 0)).toBe(
+        expect((await store.insertDelivery(delivery('d2', { docvTransactionToken: 'tok' }), 0)).status).toBe(
           'duplicate',
         );
         // Same token, another event type: a new delivery.
         expect(
-          await store.insertDelivery(
-            delivery('d3', { docvTransactionToken: 'tok', eventType: 'SESSION_COMPLETE' }),
-            0,
-          ),
+          (
+            await store.insertDelivery(
+              delivery('d3', { docvTransactionToken: 'tok', eventType: 'SESSION_COMPLETE' }),
+              0,
+            )
+          ).status,
         ).toBe('inserted');
         // NULL tokens never collide.
-        expect(await store.insertDelivery(delivery('n1', { referenceId: 'r' }), 0)).toBe('inserted');
-        expect(await store.insertDelivery(delivery('n2', { referenceId: 'r' }), 0)).toBe('inserted');
+        expect((await store.insertDelivery(delivery('n1', { referenceId: 'r' }), 0)).status).toBe('inserted');
+        expect((await store.insertDelivery(delivery('n2', { referenceId: 'r' }), 0)).status).toBe('inserted');
         const all = await store.findDeliveries({ docvTransactionToken: 'tok', referenceId: 'r' }, EVENTS);
         expect(all.map((d) => d.deliveryId)).toEqual(['d1', 'd3', 'n1', 'n2']);
         expect(all[0]).toMatchObject({ docvTransactionToken: 'tok', eventType: 'VERIFICATION_COMPLETED' });
@@ -1088,8 +1092,8 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
           b.insertDelivery(delivery('d3', { docvTransactionToken: 't' }), 0),
           b.insertDelivery(delivery('d4', { docvTransactionToken: 't', eventType: 'APP_OPENED' }), 0),
         ]);
-        expect(results.slice(0, 4).filter((r) => r === 'inserted')).toHaveLength(1);
-        expect(results[4]).toBe('inserted');
+        expect(results.slice(0, 4).filter((r) => r.status === 'inserted')).toHaveLength(1);
+        expect(results[4]?.status).toBe('inserted');
         expect(
           await a.findDeliveries({ docvTransactionToken: 't' }, ['VERIFICATION_COMPLETED']),
         ).toHaveLength(1);
@@ -1207,6 +1211,79 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
           (await store.findDeliveries({ docvTransactionToken: 't1' }, EVENTS)).map((d) => d.deliveryId),
         ).toEqual(['d1']);
         await store.markDeliveryCorrelated('nope');
+      });
+
+      it('insertDelivery called concurrently (one batch): each answered alone, the first of a duplicate pair wins', async () => {
+        const store = await open();
+        const answers = await Promise.all([
+          store.insertDelivery(delivery('b1', { docvTransactionToken: 'bt1' }), 0),
+          store.insertDelivery(delivery('b2', { docvTransactionToken: 'bt2' }), 0),
+          store.insertDelivery(
+            delivery('b1', { docvTransactionToken: 'bt-other', payload: '{"late":1}' }),
+            0,
+          ),
+          store.insertDelivery(delivery('b3', { docvTransactionToken: 'bt2' }), 0), // same token + event type
+          store.insertDelivery(delivery('b4', { docvTransactionToken: 'bt2', eventType: 'APP_OPENED' }), 0),
+        ]);
+        expect(answers.map((a) => a.status)).toEqual([
+          'inserted',
+          'inserted',
+          'duplicate',
+          'duplicate',
+          'inserted',
+        ]);
+        const [b1] = await store.findDeliveries({ docvTransactionToken: 'bt1' }, EVENTS);
+        expect(b1?.payload).toBe('{"id":"b1"}');
+        expect(await store.findDeliveries({ docvTransactionToken: 'bt-other' }, EVENTS)).toEqual([]);
+      });
+
+      it('insertDelivery says whether a session waits on any of the delivery’s keys (whatever its event types)', async () => {
+        const store = await open();
+        await waiting(store, 'w-token', { waitToken: 'tok-w' });
+        await waiting(store, 'w-user', { waitCustomerUserId: 'cu-w' });
+        const done = await waiting(store, 'w-done', { waitReferenceId: 'ref-done' });
+        await store.commitStep(step('w-done', done.version, 300, { patch: { status: 'completed' } }));
+        const receipts = await Promise.all([
+          store.insertDelivery(delivery('free', { docvTransactionToken: 'tok-free' }), 10),
+          store.insertDelivery(
+            delivery('by-token', { docvTransactionToken: 'tok-w', eventType: 'APP_OPENED' }),
+            10,
+          ),
+          store.insertDelivery(
+            delivery('by-user', { docvTransactionToken: 'tok-x', customerUserId: 'cu-w' }),
+            10,
+          ),
+          store.insertDelivery(delivery('ended', { referenceId: 'ref-done' }), 10),
+          store.insertDelivery(delivery('by-token', { docvTransactionToken: 'tok-w' }), 10),
+        ]);
+        expect(receipts).toEqual([
+          { status: 'inserted', sessionWaits: false },
+          { status: 'inserted', sessionWaits: true },
+          { status: 'inserted', sessionWaits: true },
+          { status: 'inserted', sessionWaits: false },
+          { status: 'duplicate', sessionWaits: false },
+        ]);
+      });
+
+      it('settleDeliveries: ends the correlation of overdue deliveries nobody waits for, in bulk, up to a limit', async () => {
+        const store = await open();
+        await waiting(store, 'w-token', { waitToken: 'tok-w' });
+        for (const id of ['f1', 'f2', 'f3'])
+          await store.insertDelivery(delivery(id, { docvTransactionToken: id }), 100);
+        await store.insertDelivery(delivery('later', { docvTransactionToken: 'later' }), 900);
+        await store.insertDelivery(delivery('awaited', { docvTransactionToken: 'tok-w' }), 100);
+        expect(await store.settleDeliveries(99, 10)).toBe(0);
+        expect(await store.settleDeliveries(100, 2)).toBe(2); // the limit, most overdue first
+        expect(await store.settleDeliveries(100, 10)).toBe(1);
+        expect(await store.settleDeliveries(100, 0)).toBe(0);
+        // Left: the one a session waits for (to claim and correlate), and the one not due yet.
+        expect(
+          (await store.claimUncorrelatedDeliveries(FAR, FAR + 1, 10)).map((d) => d.deliveryId).sort(),
+        ).toEqual(['awaited', 'later']);
+        // Settling keeps the delivery itself: a session that starts waiting still finds it.
+        expect(
+          (await store.findDeliveries({ docvTransactionToken: 'f1' }, EVENTS)).map((d) => d.deliveryId),
+        ).toEqual(['f1']);
       });
 
       it('claimUncorrelatedDeliveries: two stores claiming at once never get the same delivery', async () => {
@@ -1652,13 +1729,16 @@ export async function expectReleaseAt0002DataKept(store: Store): Promise<void> {
   expect(await store.claimUncorrelatedDeliveries(FAR, FAR + 1, 100)).toEqual([]);
   // The unique (token, event type) still holds; a new delivery is received after the old ones, whatever its time.
   expect(
-    await store.insertDelivery(delivery('dup', { docvTransactionToken: 'tok', eventType: 'APP_OPENED' }), 0),
+    (await store.insertDelivery(delivery('dup', { docvTransactionToken: 'tok', eventType: 'APP_OPENED' }), 0))
+      .status,
   ).toBe('duplicate');
   expect(
-    await store.insertDelivery(
-      delivery('new', { docvTransactionToken: 'tok', eventType: 'OTHER', receivedAt: 1 }),
-      0,
-    ),
+    (
+      await store.insertDelivery(
+        delivery('new', { docvTransactionToken: 'tok', eventType: 'OTHER', receivedAt: 1 }),
+        0,
+      )
+    ).status,
   ).toBe('inserted');
   expect(
     (await store.findDeliveries({ docvTransactionToken: 'tok' }, [...OLD_EVENTS, 'OTHER'])).map(

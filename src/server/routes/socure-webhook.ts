@@ -46,11 +46,11 @@ export async function registerSocureWebhook(app: FastifyInstance, deps: ServerDe
           }
           throw err;
         }
-        const committed = await deps.engine.receive(delivery, rawBody);
+        const receipt = await deps.engine.receive(delivery, rawBody);
         // Said on the request's one log line (see app.ts), not on a line of its own.
-        req.logFields = { deliveryId: delivery.id, eventType: delivery.eventType, committed };
-        reply.code(200).send({ received: true, duplicate: committed === 'duplicate' });
-        if (committed === 'inserted') {
+        req.logFields = { deliveryId: delivery.id, eventType: delivery.eventType, committed: receipt.status };
+        reply.code(200).send({ received: true, duplicate: receipt.status === 'duplicate' });
+        if (receipt.sessionWaits) {
           setImmediate(() => {
             deps.engine
               .correlate(delivery)
