@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { WebhookAuthenticationError, WebhookPayloadError, WebhookPayloadTooLargeError } from './errors.js';
 import {
   DOCV_EVENT_SCHEMAS,
@@ -129,13 +129,25 @@ export function verifyAuthorization({
   let match = false;
   for (const secret of configured) {
     // Non-short-circuit OR: every secret is compared.
-    match = timingSafeEqual(presented, digest(secret)) || match;
+    match = timingSafeEqual(presented, secretDigest(secret)) || match;
   }
   if (!match) throw new WebhookAuthenticationError('invalid_authorization');
   return true;
 }
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer');
+
+/** The configured secrets' digests, kept: they are the same on every delivery. Bounded, as callers pass any. */
+const secretDigests = new Map<string, Buffer>();
+function secretDigest(secret: string): Buffer {
+  let known = secretDigests.get(secret);
+  if (!known) {
+    if (secretDigests.size >= 64) secretDigests.clear();
+    known = digest(secret);
+    secretDigests.set(secret, known);
+  }
+  return known;
+}
 
 /**
  * Case-insensitive header lookup. A header given several times (an array) is ambiguous for credentials,
