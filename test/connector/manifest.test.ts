@@ -181,7 +181,6 @@ describe('buildManifest', () => {
       urlOut({
         url: 'https://x/capture/1',
         qrcode: 'data:image/png;base64,AA',
-        qrcodeSvg: '<svg/>',
         referenceId: 'r',
       }),
     ).toBe(true);

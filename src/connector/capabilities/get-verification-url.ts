@@ -28,7 +28,6 @@ export const getVerificationUrlOutput = z.object({
   url: z.string(),
   /** PNG data URL. */
   qrcode: z.string(),
-  qrcodeSvg: z.string(),
   docvTransactionToken: z.string().optional(),
   referenceId: z.string(),
   eventId: z.string().optional(),
@@ -134,7 +133,6 @@ export const getVerificationUrl = defineCapability({
     return {
       url: t.url,
       qrcode: t.qrCode,
-      qrcodeSvg: t.qrCodeSvg,
       docvTransactionToken: t.docvTransactionToken,
       referenceId: t.referenceId,
       eventId: t.eventId,

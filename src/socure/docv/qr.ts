@@ -7,14 +7,20 @@ export interface QrCodeImages {
   svg: string;
 }
 
-/** Draws a QR code locally (no third-party service sees the capture link). */
+const OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 2 };
+
+/** Draws a QR code locally (no third-party service sees the capture link), as PNG and SVG. */
 export async function createQrCode(text: string): Promise<QrCodeImages> {
-  const options = { errorCorrectionLevel: 'M' as const, margin: 2 };
   const [pngDataUrl, svg] = await Promise.all([
-    QRCode.toDataURL(text, { ...options, width: 320 }),
-    QRCode.toString(text, { ...options, type: 'svg' }),
+    createQrPng(text),
+    QRCode.toString(text, { ...OPTIONS, type: 'svg' }),
   ]);
   return { pngDataUrl, svg };
+}
+
+/** The PNG alone, as a 320 px data URL. */
+export function createQrPng(text: string): Promise<string> {
+  return QRCode.toDataURL(text, { ...OPTIONS, width: 320 });
 }
 
 /** The QR code drawn with block characters, for a terminal. */

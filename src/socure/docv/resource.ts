@@ -2,7 +2,7 @@ import type { SocureClient } from '../client.js';
 import { SocureResponseValidationError } from '../errors.js';
 import { inputErrorFrom } from '../idplus/request.js';
 import type { DocumentVerification, IdPlusResponse } from '../idplus/response.js';
-import { createQrCode } from './qr.js';
+import { createQrPng } from './qr.js';
 import {
   type DocvRequest,
   type DocvTransaction,
@@ -66,15 +66,15 @@ export class DocvResource {
       });
     }
     const { referenceId, data } = parsed.data;
-    const local = await createQrCode(data.url);
+    // Drawn only when Socure sent none: a PNG is milliseconds of CPU per transaction.
+    const qrCode = data.qrCode?.startsWith('data:image/') ? data.qrCode : await createQrPng(data.url);
     return {
       referenceId,
       eventId: data.eventId,
       customerUserId: data.customerUserId,
       docvTransactionToken: data.docvTransactionToken,
       url: data.url,
-      qrCode: data.qrCode?.startsWith('data:image/') ? data.qrCode : local.pngDataUrl,
-      qrCodeSvg: local.svg,
+      qrCode,
     };
   }
 }

@@ -101,8 +101,7 @@ export interface DocvTransaction {
   docvTransactionToken: string | undefined;
   /** The capture-app link to open on a phone. */
   url: string;
-  /** Socure's QR code (v5), or one drawn locally: a PNG data URL. */
+  /** Socure's QR code (v5), or one drawn locally when Socure sent none (v3): a PNG data URL. For an SVG of the
+   * link, `createQrCode(url)`. */
   qrCode: string;
-  /** The same QR code as SVG, drawn locally. */
-  qrCodeSvg: string;
 }
