@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import QRCode from 'qrcode';
+import { createQrPng } from '../../socure/docv/qr.js';
 import type { SandboxEnvironment } from '../keys.js';
 import { maskPhone } from '../sms.js';
 import type { SandboxState } from '../state.js';
@@ -71,8 +71,8 @@ export async function createDocvTransaction(
     url,
   };
   if (input.apiVersion === 'v5') {
-    // Four pixels a module (≈ 150 px; pages scale it up): drawing a 320 px PNG was half the CPU of a session start.
-    data.qrCode = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, scale: 4 });
+    // Drawn as the client draws one (qrcode's own PNG renderer was half the CPU of a session start).
+    data.qrCode = createQrPng(url);
   }
   return { referenceId: tx.referenceId, data };
 }

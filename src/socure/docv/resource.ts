@@ -67,7 +67,7 @@ export class DocvResource {
     }
     const { referenceId, data } = parsed.data;
     // Drawn only when Socure sent none: a PNG is milliseconds of CPU per transaction.
-    const qrCode = data.qrCode?.startsWith('data:image/') ? data.qrCode : await createQrPng(data.url);
+    const qrCode = data.qrCode?.startsWith('data:image/') ? data.qrCode : createQrPng(data.url);
     return {
       referenceId,
       eventId: data.eventId,
