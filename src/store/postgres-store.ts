@@ -76,10 +76,11 @@ export class PostgresStore extends SqlStore {
     const pool = new pg.Pool(config);
     // An idle client's error (the server restarted) must not crash the process: the pool drops that client.
     pool.on('error', () => undefined);
-    // Up to half the pool inserts webhook deliveries at once; the rest stays free for sessions and sweeps.
+    // A fifth of the pool (2 of 10) inserts webhook deliveries at once: bigger batches cost less CPU per delivery
+    // than more statements in flight (measured, bench/webhook-ingest.ts), and the rest stays free for sessions.
     super(
       new Kysely<StoreTables>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) }),
-      Math.max(1, Math.floor((config.max ?? 10) / 2)),
+      Math.max(1, Math.floor((config.max ?? 10) / 5)),
     );
     this.#config = config;
     this.#onListenError = options.onListenError;
