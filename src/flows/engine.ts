@@ -115,6 +115,8 @@ function resultFetches(flow: Flow): Set<string> {
 }
 
 const MAX_STEPS = 200;
+/** Branches followed within one step's commit (more go through the run loop, one commit each). */
+const BRANCH_HOPS = 10;
 /** Sessions (and deliveries) one sweep claims of each kind. */
 const SWEEP_LIMIT = 100;
 /** Deliveries settled per statement, and statements per sweep (10,000 a second at the default tick). */
@@ -504,9 +506,55 @@ export class FlowEngine {
     } finally {
       clearInterval(renew);
     }
-    return this.transition(session, owner, { nodeId: node.next }, 'step', {
-      output: { nodeId: saveAs, value: output },
-    });
+    // The branches after the step, and the end they lead to, go in the step's own commit: one commit (an fsync
+    // on SQLite) instead of three between Socure's answer and the person's result page.
+    const stepOutput = { nodeId: saveAs, value: output };
+    const after = this.followBranches(session.flowId, node.next, { ...scope, [saveAs]: output });
+    const stepEntry: TimelineEntry = { type: 'step', detail: { from: session.nodeId, to: node.next } };
+    const target = this.node({ ...session, nodeId: after.nodeId });
+    if (target.type === 'end') {
+      const result = resolveDeep(target.result, { ...scope, [saveAs]: output }) as Record<string, unknown>;
+      await this.finish(
+        session,
+        owner,
+        target.outcome,
+        result,
+        {},
+        {
+          nodeId: after.nodeId,
+          output: stepOutput,
+          timeline: [stepEntry, ...after.timeline],
+        },
+      );
+      return false;
+    }
+    return this.transition(session, owner, { nodeId: after.nodeId }, 'step', { output: stepOutput }, {}, [
+      stepEntry,
+      ...after.timeline,
+    ]);
+  }
+
+  /**
+   * Where `nodeId` leads once its branches are chosen (they read the scope only): the first node that is not a
+   * branch, with the timeline entries the branches would have written. Stops after a few hops so that a loop
+   * of branches is left to the run loop's step limit.
+   */
+  private followBranches(
+    flowId: string,
+    nodeId: string,
+    scope: Scope,
+  ): { nodeId: string; timeline: TimelineEntry[] } {
+    const nodes = this.o.flows.get(flowId)?.nodes ?? {};
+    const timeline: TimelineEntry[] = [];
+    let at = nodeId;
+    for (let hop = 0; hop < BRANCH_HOPS; hop++) {
+      const node = nodes[at];
+      if (node?.type !== 'branch') break;
+      const to = chooseBranch(node, scope);
+      timeline.push({ type: 'branch', detail: { from: at, to } });
+      at = to;
+    }
+    return { nodeId: at, timeline };
   }
 
   /**
@@ -638,18 +686,27 @@ export class FlowEngine {
     result: Record<string, unknown>,
     /** Operator detail for the timeline (e.g. the technical cause of a failure). */
     detail: Record<string, unknown> = {},
+    /** The step that led here, committed with the end: its output, the end node and their timeline entries. */
+    via?: { nodeId: string; output: { nodeId: string; value: unknown }; timeline: TimelineEntry[] },
   ): Promise<boolean> {
     const now = this.o.now();
     const callback = this.o.completionCallback;
+    const ended = {
+      ...session,
+      ...(via ? { nodeId: via.nodeId } : {}),
+      status: 'completed' as const,
+      outcome,
+    };
     const done = await this.o.store.commitStep({
       sessionId: session.id,
       expectedVersion: session.version,
-      patch: { status: 'completed', outcome, ...CLEAR_WAIT },
+      patch: { status: 'completed', outcome, ...CLEAR_WAIT, ...(via ? { nodeId: via.nodeId } : {}) },
       now,
       lease: { owner, until: null },
       result,
-      timeline: [{ type: 'completed', detail: { outcome, ...detail } }],
-      outbound: callback?.build({ ...session, status: 'completed', outcome }, result),
+      ...(via ? { output: via.output } : {}),
+      timeline: [...(via?.timeline ?? []), { type: 'completed', detail: { outcome, ...detail } }],
+      outbound: callback?.build(ended, result),
     });
     if (!done) return false;
     callback?.queued();
@@ -668,13 +725,14 @@ export class FlowEngine {
     event: string,
     data?: { output?: { nodeId: string; value: unknown }; consumedDelivery?: string },
     detail: Record<string, unknown> = {},
+    /** The timeline entries of this commit, when they are more than the one `event` (branches followed). */
+    entries?: TimelineEntry[],
   ): Promise<boolean> {
     const now = this.o.now();
     const running = (patch.status ?? session.status) === 'running';
-    const entry: TimelineEntry = {
-      type: event,
-      detail: { from: session.nodeId, to: patch.nodeId ?? session.nodeId, ...detail },
-    };
+    const timeline = entries ?? [
+      { type: event, detail: { from: session.nodeId, to: patch.nodeId ?? session.nodeId, ...detail } },
+    ];
     const updated = await this.o.store.commitStep({
       sessionId: session.id,
       expectedVersion: session.version,
@@ -682,7 +740,7 @@ export class FlowEngine {
       now,
       lease: { owner, until: running ? this.leaseUntil(now) : null },
       ...data,
-      timeline: [entry],
+      timeline,
     });
     return updated !== undefined;
   }

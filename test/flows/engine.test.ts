@@ -305,6 +305,12 @@ describe('capability, screen, branch and end nodes', () => {
     expect(timeline[3]!.detail).toEqual({ from: 'lookup', to: 'route' });
     expect(timeline[4]!.detail).toEqual({ from: 'route', to: 'gold' });
     expect(timeline[5]!.detail).toEqual({ outcome: 'verified' });
+    // The step, the branch and the end were one commit: one version after the input's, and one change announced.
+    const afterInput = changes.find((c) => c.status === 'running');
+    expect(done.version).toBe(afterInput!.version + 1);
+    expect(changes.filter((c) => c.version > afterInput!.version)).toEqual([
+      { id: started.id, version: done.version, status: 'completed' },
+    ]);
   });
 
   it('leaves an absent customer user id out of capability inputs', async () => {
