@@ -188,7 +188,12 @@ describe('session pages', () => {
     expect(status.status).toBe(200);
     expect(status.headers['cache-control']).toBe('no-store');
     const session = await t.service.store.getSession(id);
-    expect(status.json()).toEqual({ status: 'waiting', version: session!.version, outcome: null });
+    expect(status.json()).toEqual({
+      status: 'waiting',
+      version: session!.version,
+      outcome: null,
+      page: `wait:${session!.version}`,
+    });
   });
 
   it('SSE /events sends a `change` event when the session moves', async () => {
@@ -222,7 +227,7 @@ describe('session pages', () => {
         // The first event is the state at connection time; then the session is moved from outside.
         if (events.length > 0 && !triggered) {
           triggered = true;
-          expect(events[0]).toEqual({ version: before, status: 'waiting' });
+          expect(events[0]).toEqual({ version: before, status: 'waiting', page: `wait:${before}` });
           await triggerSandbox(t, token, 'complete-accept');
         }
         if (events.some((e) => e.status === 'completed')) break;

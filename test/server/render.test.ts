@@ -52,7 +52,7 @@ describe('page texts come from the flow', () => {
   });
 
   it('the waiting status line is the flow’s statusText', () => {
-    const html = renderWait({ title: 'Wait', statusText: 'Still checking…' }, session(null), links);
+    const html = renderWait({ title: 'Wait', statusText: 'Still checking…' }, session(null), links, 'wait:3');
     expect(html).toContain('Still checking…');
     expect(html).not.toContain('Waiting…');
   });

@@ -1,10 +1,12 @@
-// Waiting pages: reload as soon as the session changes. Server-Sent Events first, with a slow poll beside
-// them (a change notification lost between instances costs seconds, never a stuck page); a fast poll if
+// Waiting pages: reload when the session shows another page than this one — once per page the person should see,
+// never for the steps in between (the server names no page for those). Server-Sent Events first, with a slow poll
+// beside them (a change notification lost between instances costs seconds, never a stuck page); a fast poll if
 // EventSource is missing or fails.
 (() => {
   const root = document.querySelector('[data-session-events]');
   if (!root) return;
-  const version = root.getAttribute('data-version');
+  const shown = root.getAttribute('data-page');
+  const moved = (state) => typeof state.page === 'string' && state.page !== shown;
   // Change events can arrive in a burst: reload once, or the second reload aborts the first.
   let reloading = false;
   let events;
@@ -20,8 +22,7 @@
     timer = setInterval(async () => {
       try {
         const res = await fetch(root.getAttribute('data-session-status'), { cache: 'no-store' });
-        const state = await res.json();
-        if (String(state.version) !== version) reload();
+        if (moved(await res.json())) reload();
       } catch {
         /* keep polling */
       }
@@ -31,7 +32,7 @@
   poll(10000);
   events = new EventSource(root.getAttribute('data-session-events'));
   events.addEventListener('change', (e) => {
-    if (String(JSON.parse(e.data).version) !== version) reload();
+    if (moved(JSON.parse(e.data))) reload();
   });
   events.onerror = () => {
     events.close();

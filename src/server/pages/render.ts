@@ -3,6 +3,7 @@ import { formText } from '../../flows/form.js';
 import type { SessionRow } from '../../store/types.js';
 import { html, layout, raw } from './html.js';
 import { renderScoreDetails } from './score-details.js';
+import { WORKING_PAGE } from './visible-page.js';
 
 export interface SessionLinks {
   /** The signed session page, e.g. /s/<id>/<sig>. */
@@ -86,6 +87,8 @@ export function renderWait(
   },
   session: SessionRow,
   links: SessionLinks,
+  /** The page's name (see visible-page.ts): its script reloads when the session shows another. */
+  shows: string,
 ): string {
   const qr = page.qrCode?.startsWith('data:image/') ? page.qrCode : undefined;
   return layout({
@@ -97,7 +100,7 @@ export function renderWait(
 ${page.message ? html`<p>${page.message}</p>` : ''}
 ${qr ? html`<img class="qr" src="${qr}" alt="QR code of the verification link" width="288" height="288">` : ''}
 ${page.link ? html`<p><a class="link" href="${page.link}" target="_blank" rel="noopener noreferrer">${page.linkLabel ?? page.link}</a></p>` : ''}
-<p class="status" role="status" aria-live="polite" data-session-events="${links.page}/events" data-session-status="${links.page}/status" data-version="${session.version}"><span class="spinner" aria-hidden="true"></span> ${page.statusText ?? 'Waiting…'}</p>`,
+<p class="status" role="status" aria-live="polite" data-session-events="${links.page}/events" data-session-status="${links.page}/status" data-version="${session.version}" data-page="${shows}"><span class="spinner" aria-hidden="true"></span> ${page.statusText ?? 'Waiting…'}</p>`,
   });
 }
 
@@ -106,6 +109,7 @@ export function renderWorking(session: SessionRow, links: SessionLinks): string 
     { title: 'Just a moment', message: 'We are processing your information.' },
     session,
     links,
+    WORKING_PAGE,
   );
 }
 

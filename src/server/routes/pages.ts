@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FlowNode } from '../../flows/definition.js';
 import { formText } from '../../flows/form.js';
@@ -17,7 +16,8 @@ import {
   renderWorking,
   type SessionLinks,
 } from '../pages/render.js';
-import { HSTS } from '../security-headers.js';
+import { pageOf } from '../pages/visible-page.js';
+import { registerSessionEvents } from './session-events.js';
 
 const ASSETS: Record<string, { type: string; body: string }> = Object.fromEntries(
   [
@@ -83,22 +83,6 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     return data
       ? { session, data, browser, scope: engine.scope(session, data), node: engine.node(session) }
       : 'missing';
-  }
-
-  /** Status and event streams: only for the claiming browser (they never claim: the page load does). */
-  async function claimant(req: FastifyRequest<{ Params: SessionParams }>, reply: FastifyReply) {
-    const { id, sig } = req.params;
-    const session = signer.verifySession(id, sig) ? await store.getSession(id) : undefined;
-    if (!session) {
-      reply.code(404).send({ error: 'not_found', message: 'no such session' });
-      return undefined;
-    }
-    const browser = existingBrowserOf(req);
-    if (!browser || !(await store.claimSession(id, browser))) {
-      reply.code(403).send({ error: 'claimed_elsewhere', message: 'the session is open in another browser' });
-      return undefined;
-    }
-    return session;
   }
 
   app.get('/assets/:name', (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
@@ -228,6 +212,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
         },
         session,
         l,
+        pageOf(session, node),
       );
     }
     return renderWorking(session, l);
@@ -269,73 +254,5 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     },
   );
 
-  app.get('/s/:id/:sig/status', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
-    const session = await claimant(req, reply);
-    if (!session) return reply;
-    return reply
-      .header('cache-control', 'no-store')
-      .send({ status: session.status, version: session.version, outcome: session.outcome });
-  });
-
-  // Open event streams, ended when the server closes: an SSE response never finishes on its own, so
-  // without this `app.close()` (and so `socure-connector start`'s shutdown) waits for every open page.
-  const streams = new Set<ServerResponse>();
-  app.addHook('preClose', async () => {
-    for (const res of streams) res.end();
-  });
-
-  // Caps on open streams, so one client (or a flood) cannot hold every socket: past them the page's script
-  // falls back to polling /status.
-  const maxPerClient = deps.sseMaxPerClient ?? 20;
-  const maxTotal = deps.sseMaxStreams ?? 10_000;
-  const perClient = new Map<string, number>();
-
-  // No HEAD twin: a HEAD answer cannot carry the stream, and would hold a stream slot unanswered.
-  const noHead = { exposeHeadRoute: false };
-  app.get('/s/:id/:sig/events', noHead, async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
-    const session = await claimant(req, reply);
-    if (!session) return reply;
-    const { id } = session;
-    const client = req.ip;
-    const open = perClient.get(client) ?? 0;
-    if (open >= maxPerClient || streams.size >= maxTotal) {
-      return reply.code(429).header('retry-after', '30').send({
-        error: 'too_many_streams',
-        message: 'too many open event streams; poll the status URL instead',
-      });
-    }
-    perClient.set(client, open + 1);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      // hijack() skips the onSend hook that sets these on every other answer.
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      ...(deps.publicUrl.startsWith('https:') ? { 'strict-transport-security': HSTS } : {}),
-    });
-    const send = (s: Pick<SessionRow, 'version' | 'status'>) => {
-      if (!res.writableEnded)
-        res.write(`event: change\ndata: ${JSON.stringify({ version: s.version, status: s.status })}\n\n`);
-    };
-    // Changes committed by any instance on this database (LISTEN/NOTIFY on PostgreSQL).
-    const unsubscribe = store.changes.subscribe(id, send);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    streams.add(res);
-    // The response's 'close' fires when the client goes away (the request's may fire as soon as its
-    // empty body is read), so listeners and timers never outlive the connection.
-    res.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(res);
-      const left = (perClient.get(client) ?? 1) - 1;
-      if (left > 0) perClient.set(client, left);
-      else perClient.delete(client);
-    });
-    // The session may have moved between the page load and this connection.
-    const current = await store.getSession(id).catch(() => undefined);
-    if (current) send(current);
-  });
+  registerSessionEvents(app, deps);
 }

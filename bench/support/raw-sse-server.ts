@@ -1,0 +1,108 @@
+/**
+ * Baseline of the webhook-to-sse bench: a bare `node:http` server that holds event streams and, on a webhook,
+ * inserts one row and then pushes one SSE event to the streams waiting on its DocV token. `GET /events/<token>`
+ * opens a stream (one `change` event at once, like the service's); `POST /webhook` compares `Authorization` with
+ * the secret, JSON.parses the body, inserts the delivery into a table shaped like the service's inbox
+ * (bench/support/raw-insert-sqlite.ts: migration 0003's columns and indexes) with a prepared statement (autocommit,
+ * the service's pragmas, synchronous as BENCH_SQLITE_SYNCHRONOUS says), answers 200, then pushes the event.
+ *
+ * Env: BENCH_SQLITE_PATH, BENCH_WEBHOOK_SECRET, BENCH_SQLITE_SYNCHRONOUS (full | normal). Prints `{ url }`, serves
+ * until SIGTERM/SIGINT.
+ */
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
+
+const path = process.env.BENCH_SQLITE_PATH;
+const secret = process.env.BENCH_WEBHOOK_SECRET;
+if (!path || !secret) throw new Error('BENCH_SQLITE_PATH and BENCH_WEBHOOK_SECRET are required');
+const synchronous = (process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'full').trim().toLowerCase();
+if (synchronous !== 'full' && synchronous !== 'normal')
+  throw new Error('BENCH_SQLITE_SYNCHRONOUS: full or normal');
+
+const db = new Database(path);
+db.pragma('busy_timeout = 5000');
+db.pragma('journal_mode = WAL');
+db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+db.pragma('foreign_keys = ON');
+db.exec(`
+  create table if not exists webhook_inbox (
+    seq integer primary key autoincrement,
+    delivery_id text not null unique,
+    event_type text not null,
+    docv_transaction_token text,
+    reference_id text,
+    customer_user_id text,
+    payload text not null,
+    authenticated integer not null,
+    received_at bigint not null,
+    consumed_by text,
+    correlate_by bigint
+  );
+  create unique index if not exists webhook_inbox_token_event_type
+    on webhook_inbox (docv_transaction_token, event_type);
+  create index if not exists webhook_inbox_reference_id on webhook_inbox (reference_id);
+  create index if not exists webhook_inbox_customer_user_id on webhook_inbox (customer_user_id);
+  create index if not exists webhook_inbox_correlate_by on webhook_inbox (correlate_by);
+`);
+const insert = db.prepare(
+  `insert into webhook_inbox (delivery_id, event_type, docv_transaction_token, reference_id, customer_user_id,
+     payload, authenticated, received_at, consumed_by, correlate_by)
+   values (?, ?, ?, null, null, ?, 1, ?, null, ?) on conflict do nothing`,
+);
+
+const streams = new Map<string, Set<ServerResponse>>();
+const OK = Buffer.from('{"received":true,"duplicate":false}');
+
+function openStream(token: string, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  res.write('event: change\ndata: {"version":1,"status":"waiting","page":"wait"}\n\n');
+  let set = streams.get(token);
+  if (!set) {
+    set = new Set();
+    streams.set(token, set);
+  }
+  set.add(res);
+  res.on('close', () => {
+    set.delete(res);
+    if (set.size === 0) streams.delete(token);
+  });
+}
+
+const server = createServer((req, res) => {
+  const token = /^\/events\/([^/]+)$/.exec(req.url ?? '')?.[1];
+  if (req.method === 'GET' && token) return openStream(token, res);
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    if (req.url !== '/webhook' || req.headers.authorization !== secret) return res.writeHead(401).end();
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body = JSON.parse(text) as {
+      id: string;
+      event: { eventType: string; docvTransactionToken: string };
+    };
+    const now = Date.now();
+    const { docvTransactionToken: waitedOn, eventType } = body.event;
+    insert.run(body.id, eventType, waitedOn, text, now, now + 5_000);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': OK.length });
+    res.end(OK);
+    for (const stream of streams.get(waitedOn) ?? [])
+      stream.write('event: change\ndata: {"version":2,"status":"completed","page":"end"}\n\n');
+  });
+});
+server.keepAliveTimeout = 72_000;
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+});
+
+const stop = () => {
+  server.close(() => {
+    db.close();
+    process.exit(0);
+  });
+  server.closeAllConnections();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
