@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import {
   createSession,
   hiddenValue,
@@ -332,12 +333,19 @@ describe('shutdown', () => {
         headers: { cookie: s.cookie() },
       });
       expect(stream.statusCode).toBe(200);
-      const drained = stream.body.text().catch(() => '');
+      let received = '';
+      const drained = (async () => {
+        for await (const chunk of stream.body) received += String(chunk);
+      })().catch(() => undefined);
+      // The stream is live (its first event came) before the service closes.
+      await eventually(() => received.includes('event: change'), 'the first event');
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5_000).unref());
       const result = await Promise.race([s.close().then(() => 'closed' as const), timeout]);
       closed = result === 'closed';
       expect(result).toBe('closed');
-      expect(await drained).toContain('event: change');
+      // Ended by the close, not left to the 10 s abort.
+      const open = new Promise<'open'>((r) => setTimeout(() => r('open'), 3_000).unref());
+      expect(await Promise.race([drained.then(() => 'ended' as const), open])).toBe('ended');
     } finally {
       if (!closed) await s.close().catch(() => undefined);
     }
