@@ -11,50 +11,16 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
+import { openRawInbox } from './raw-inbox-sqlite.js';
 
 const path = process.env.BENCH_SQLITE_PATH;
 const secret = process.env.BENCH_WEBHOOK_SECRET;
 if (!path || !secret) throw new Error('BENCH_SQLITE_PATH and BENCH_WEBHOOK_SECRET are required');
-const synchronousSetting = (process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'full').trim().toLowerCase();
-if (synchronousSetting !== 'full' && synchronousSetting !== 'normal') {
-  throw new Error('BENCH_SQLITE_SYNCHRONOUS must be full or normal');
-}
 /** The service's default `correlateGraceMs`: when a sweep would pick the delivery up. */
 const CORRELATE_GRACE_MS = 5_000;
 
-const db = new Database(path);
-db.pragma('busy_timeout = 5000');
-db.pragma('journal_mode = WAL');
-db.pragma(`synchronous = ${synchronousSetting === 'full' ? 'FULL' : 'NORMAL'}`);
-const synchronous = ['off', 'normal', 'full', 'extra'][Number(db.pragma('synchronous', { simple: true }))];
-db.pragma('foreign_keys = ON');
-// Migration 0003's SQLite table and its four indexes, verbatim.
-db.exec(`
-  create table if not exists webhook_inbox (
-    seq integer primary key autoincrement,
-    delivery_id text not null unique,
-    event_type text not null,
-    docv_transaction_token text,
-    reference_id text,
-    customer_user_id text,
-    payload text not null,
-    authenticated integer not null,
-    received_at bigint not null,
-    consumed_by text,
-    correlate_by bigint
-  );
-  create unique index if not exists webhook_inbox_token_event_type
-    on webhook_inbox (docv_transaction_token, event_type);
-  create index if not exists webhook_inbox_reference_id on webhook_inbox (reference_id);
-  create index if not exists webhook_inbox_customer_user_id on webhook_inbox (customer_user_id);
-  create index if not exists webhook_inbox_correlate_by on webhook_inbox (correlate_by);
-`);
-const insert = db.prepare(
-  `insert into webhook_inbox (delivery_id, event_type, docv_transaction_token, reference_id, customer_user_id,
-     payload, authenticated, received_at, consumed_by, correlate_by)
-   values (?, ?, ?, ?, ?, ?, 1, ?, null, ?) on conflict do nothing`,
-);
+const inbox = openRawInbox(path);
+const { insert, synchronous } = inbox;
 
 const INSERTED = Buffer.from('{"received":true,"duplicate":false}');
 const DUPLICATE = Buffer.from('{"received":true,"duplicate":true}');
@@ -110,7 +76,7 @@ server.listen(0, '127.0.0.1', () => {
 
 const stop = () => {
   server.close(() => {
-    db.close();
+    inbox.close();
     process.exit(0);
   });
   server.closeAllConnections();

@@ -11,45 +11,13 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
+import { openRawInbox } from './raw-inbox-sqlite.js';
 
 const path = process.env.BENCH_SQLITE_PATH;
 const secret = process.env.BENCH_WEBHOOK_SECRET;
 if (!path || !secret) throw new Error('BENCH_SQLITE_PATH and BENCH_WEBHOOK_SECRET are required');
-const synchronous = (process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'full').trim().toLowerCase();
-if (synchronous !== 'full' && synchronous !== 'normal')
-  throw new Error('BENCH_SQLITE_SYNCHRONOUS: full or normal');
-
-const db = new Database(path);
-db.pragma('busy_timeout = 5000');
-db.pragma('journal_mode = WAL');
-db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-db.pragma('foreign_keys = ON');
-db.exec(`
-  create table if not exists webhook_inbox (
-    seq integer primary key autoincrement,
-    delivery_id text not null unique,
-    event_type text not null,
-    docv_transaction_token text,
-    reference_id text,
-    customer_user_id text,
-    payload text not null,
-    authenticated integer not null,
-    received_at bigint not null,
-    consumed_by text,
-    correlate_by bigint
-  );
-  create unique index if not exists webhook_inbox_token_event_type
-    on webhook_inbox (docv_transaction_token, event_type);
-  create index if not exists webhook_inbox_reference_id on webhook_inbox (reference_id);
-  create index if not exists webhook_inbox_customer_user_id on webhook_inbox (customer_user_id);
-  create index if not exists webhook_inbox_correlate_by on webhook_inbox (correlate_by);
-`);
-const insert = db.prepare(
-  `insert into webhook_inbox (delivery_id, event_type, docv_transaction_token, reference_id, customer_user_id,
-     payload, authenticated, received_at, consumed_by, correlate_by)
-   values (?, ?, ?, null, null, ?, 1, ?, null, ?) on conflict do nothing`,
-);
+const inbox = openRawInbox(path);
+const { insert } = inbox;
 
 const streams = new Map<string, Set<ServerResponse>>();
 const OK = Buffer.from('{"received":true,"duplicate":false}');
@@ -83,7 +51,7 @@ const server = createServer((req, res) => {
     };
     const now = Date.now();
     const { docvTransactionToken: waitedOn, eventType } = body.event;
-    insert.run(body.id, eventType, waitedOn, text, now, now + 5_000);
+    insert.run(body.id, eventType, waitedOn, null, null, text, now, now + 5_000);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': OK.length });
     res.end(OK);
     for (const stream of streams.get(waitedOn) ?? [])
@@ -99,7 +67,7 @@ server.listen(0, '127.0.0.1', () => {
 
 const stop = () => {
   server.close(() => {
-    db.close();
+    inbox.close();
     process.exit(0);
   });
   server.closeAllConnections();
