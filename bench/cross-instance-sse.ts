@@ -11,7 +11,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -34,6 +33,7 @@ import {
   type TestDatabase,
 } from '../test/support/postgres.js';
 import { fixed, machineLine, median, percentile, printTable } from './support/common.js';
+import { SseStream } from './support/sse-client.js';
 
 const TARGET_MS = 50;
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100);
@@ -69,73 +69,6 @@ async function claimPage(url: string): Promise<string> {
   const cookie = res.headers.get('set-cookie')?.split(';')[0];
   if (res.status !== 200 || !cookie) throw new Error(`opening ${url}: ${res.status}, no browser cookie`);
   return cookie;
-}
-
-/** One SSE connection: every `change` event with the time it arrived. */
-class SseStream {
-  readonly events: Array<{ at: number; version: number; status: string }> = [];
-  #waiters = new Set<() => void>();
-  #res: IncomingMessage | undefined;
-  readonly #req: ReturnType<typeof httpRequest>;
-
-  constructor(url: string, cookie: string) {
-    const u = new URL(url);
-    this.#req = httpRequest({
-      host: u.hostname,
-      port: u.port,
-      path: u.pathname,
-      headers: { accept: 'text/event-stream', cookie },
-    });
-    this.#req.on('response', (res) => {
-      this.#res = res;
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const at = performance.now();
-        buffer += chunk;
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          end = buffer.indexOf('\n\n');
-          if (!/^event: change$/m.test(block)) continue;
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (!data) continue;
-          const change = JSON.parse(data) as { version: number; status: string };
-          this.events.push({ at, ...change });
-        }
-        for (const wake of this.#waiters) wake();
-      });
-      res.on('error', () => undefined);
-    });
-    this.#req.on('error', () => undefined);
-    this.#req.end();
-  }
-
-  /** The first event after `since` that `match` accepts, or undefined after `ms`. */
-  async next(since: number, match: (e: { status: string }) => boolean, ms: number) {
-    const deadline = performance.now() + ms;
-    for (;;) {
-      const found = this.events.find((e) => e.at >= since && match(e));
-      if (found) return found;
-      const left = deadline - performance.now();
-      if (left <= 0) return undefined;
-      await new Promise<void>((wake) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.#waiters.delete(done);
-          wake();
-        };
-        const timer = setTimeout(done, left);
-        this.#waiters.add(done);
-      });
-    }
-  }
-
-  close(): void {
-    this.#res?.destroy();
-    this.#req.destroy();
-  }
 }
 
 const webhookSecret = randomSecret('whs');
@@ -245,7 +178,10 @@ try {
     for (const session of side.sessions) {
       // A session's page and streams belong to the browser that opened it first: this client, by its cookie.
       const cookie = await claimPage(`${side.listen.url}${session.path}`);
-      session.stream = new SseStream(`${side.listen.url}${session.path}/events`, cookie);
+      session.stream = new SseStream(`${side.listen.url}${session.path}/events`, {
+        cookie,
+        localAddress: '127.0.0.1',
+      });
       streams.push(session.stream);
     }
     await eventually(
@@ -275,8 +211,8 @@ try {
     const ack = performance.now() - t0;
     if (res.statusCode !== 200) throw new Error(`${side.name}: webhook answered ${res.statusCode}`);
     const stream = session.stream!;
-    const first = await stream.next(t0, (e) => e.status !== 'waiting', EVENT_TIMEOUT_MS);
-    const final = await stream.next(t0, (e) => e.status === 'completed', EVENT_TIMEOUT_MS);
+    const first = await stream.next(t0, (e) => e.data.status !== 'waiting', EVENT_TIMEOUT_MS);
+    const final = await stream.next(t0, (e) => e.data.status === 'completed', EVENT_TIMEOUT_MS);
     if (!first || !final) {
       side.lost += 1;
       return undefined;
