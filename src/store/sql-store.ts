@@ -329,7 +329,11 @@ export abstract class SqlStore implements Store {
 
   claimExpiredSessions(now: number, lease: Lease, limit: number): Promise<SessionRow[]> {
     return this.#claimSessions(lease, now, limit, (q) =>
-      q.where('status', '!=', 'completed').where('expires_at', '<=', now).orderBy('expires_at'),
+      // `in`, not `!= 'completed'`: a range in the (status, expires_at) index, not a read of every session.
+      q
+        .where('status', 'in', ['running', 'input', 'waiting'])
+        .where('expires_at', '<=', now)
+        .orderBy('expires_at'),
     );
   }
 
@@ -412,12 +416,14 @@ export abstract class SqlStore implements Store {
     const rows = await this.db
       .selectFrom('sessions')
       .selectAll()
-      .where('status', '=', 'waiting')
       .where((eb) => {
+        // `status` in each arm: each arm is one lookup in its (key, status) index.
+        const waiting = eb('status', '=', 'waiting');
         const any = [];
-        if (token != null) any.push(eb('wait_token', '=', token));
-        if (referenceId != null) any.push(eb('wait_reference_id', '=', referenceId));
-        if (customerUserId != null) any.push(eb('wait_customer_user_id', '=', customerUserId));
+        if (token != null) any.push(eb.and([eb('wait_token', '=', token), waiting]));
+        if (referenceId != null) any.push(eb.and([eb('wait_reference_id', '=', referenceId), waiting]));
+        if (customerUserId != null)
+          any.push(eb.and([eb('wait_customer_user_id', '=', customerUserId), waiting]));
         return eb.or(any);
       })
       .orderBy('updated_at')
@@ -497,14 +503,18 @@ export abstract class SqlStore implements Store {
     return eb
       .selectFrom('sessions')
       .select(sql.lit(1).as('one'))
-      .where('status', '=', 'waiting')
-      .where((inner) =>
-        inner.or([
-          inner('wait_token', '=', inner.ref('webhook_inbox.docv_transaction_token')),
-          inner('wait_reference_id', '=', inner.ref('webhook_inbox.reference_id')),
-          inner('wait_customer_user_id', '=', inner.ref('webhook_inbox.customer_user_id')),
-        ]),
-      );
+      .where((inner) => {
+        // `status` in each arm: each arm is one lookup in its (key, status) index (migration 0005).
+        const waiting = inner('status', '=', 'waiting');
+        return inner.or([
+          inner.and([inner('wait_token', '=', inner.ref('webhook_inbox.docv_transaction_token')), waiting]),
+          inner.and([inner('wait_reference_id', '=', inner.ref('webhook_inbox.reference_id')), waiting]),
+          inner.and([
+            inner('wait_customer_user_id', '=', inner.ref('webhook_inbox.customer_user_id')),
+            waiting,
+          ]),
+        ]);
+      });
   }
 
   async settleDeliveries(now: number, limit: number): Promise<number> {

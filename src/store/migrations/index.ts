@@ -3,6 +3,7 @@ import { initial } from './0001_initial.js';
 import { sessionExpiry } from './0002_session_expiry.js';
 import { manyInstances } from './0003_many_instances.js';
 import { sessionClaim } from './0004_session_claim.js';
+import { waitKeyIndexes } from './0005_wait_key_indexes.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -16,6 +17,7 @@ export function migrationsFor(dialect: StoreDialect): Readonly<Record<string, Mi
     '0002_session_expiry': sessionExpiry,
     '0003_many_instances': manyInstances(dialect),
     '0004_session_claim': sessionClaim,
+    '0005_wait_key_indexes': waitKeyIndexes,
   });
 }
 
