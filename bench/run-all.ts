@@ -5,7 +5,17 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['sandbox-throughput.ts', 'client-overhead.ts', 'cross-instance-sse.ts', 'webhook-ingest.ts'];
+const BENCHES = [
+  'sandbox-throughput.ts',
+  'client-overhead.ts',
+  'cross-instance-sse.ts',
+  'webhook-ingest.ts',
+  'session-start.ts',
+  'cold-start.ts',
+  'restart-waiting.ts',
+  'sse-memory.ts',
+  'webhook-to-sse.ts',
+];
 
 const results: string[] = [];
 let crashed = 0;

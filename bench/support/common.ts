@@ -1,7 +1,7 @@
 /** Shared helpers of the benches: child servers, CPU time of a process, statistics and tables. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { STOCK_PERSONA } from '../../src/socure/stock-persona.js';
@@ -109,3 +109,9 @@ export const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(
 export function machineLine(): string {
   return `node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} cores, ${new Date().toISOString()}`;
 }
+
+/** The 1, 5 and 15 minute load averages: start figures on a shared machine mean little without them. */
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { clientOptionsFrom } from '../connector/config.js';
-import { resolveConnectorSettings } from '../connector/settings.js';
-import { SocureClient } from '../socure/index.js';
 
 /** Adds the connector settings flags (each also read from its SOCURE_* variable). */
 export function withConnectorFlags(cmd: Command): Command {
@@ -22,18 +19,4 @@ export interface ConnectorFlagValues {
   apiUrl?: string;
   timeoutMs?: string;
   maxRetries?: string;
-}
-
-export function clientFromFlags(
-  opts: ConnectorFlagValues,
-  env: NodeJS.ProcessEnv = process.env,
-): SocureClient {
-  const config = resolveConnectorSettings(env, {
-    idPlusKey: opts.idPlusKey,
-    environment: opts.environment,
-    apiUrl: opts.apiUrl,
-    timeoutMs: opts.timeoutMs,
-    maxRetries: opts.maxRetries,
-  });
-  return new SocureClient(clientOptionsFrom(config));
 }

@@ -1,5 +1,4 @@
-import { SettingsError } from '../connector/settings.js';
-import { SocureError, SocureInputError } from '../socure/index.js';
+import { SocureInputError } from '../socure/errors.js';
 
 /** Bad command-line input; `flag` names the flag at fault. Exit code 2. */
 export class UsageError extends Error {
@@ -13,21 +12,6 @@ const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCas
 
 /** The flag a request field comes from (`firstName` → `--first-name`). */
 export const flagFor = (field: string) => `--${kebab(field.split('.')[0]!)}`;
-
-/** Exit codes: 2 for bad input (naming the flag), 1 for Socure or network trouble. Messages never hold the key. */
-export function describeFailure(
-  err: unknown,
-  fieldToFlag: (field: string) => string = flagFor,
-): { code: number; message: string } {
-  if (err instanceof UsageError) return { code: 2, message: err.message };
-  if (err instanceof SettingsError) return { code: 2, message: err.message };
-  if (err instanceof SocureInputError) {
-    const flag = fieldToFlag(err.field);
-    return { code: 2, message: `${flag}: ${err.reason}` };
-  }
-  if (err instanceof SocureError) return { code: 1, message: err.message };
-  return { code: 1, message: err instanceof Error ? err.message : String(err) };
-}
 
 /**
  * Runs a command body, reporting an input error under the flag the person typed when the field's name differs

@@ -1,4 +1,5 @@
-import { describeReasonCode, type IdPlusResponse, reasonCodesByModule } from '../socure/index.js';
+import { type IdPlusResponse, reasonCodesByModule } from '../socure/idplus/response.js';
+import { describeReasonCode } from '../socure/reason-codes-table.js';
 
 const fmt = (n: number) => n.toFixed(3);
 

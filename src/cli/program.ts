@@ -5,9 +5,12 @@ import { manifestCommand } from './commands/manifest.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { scoreCommand } from './commands/score.js';
 import { startCommand } from './commands/start.js';
-import { describeFailure } from './errors.js';
 import { packageVersion } from './package-version.js';
 
+/**
+ * Every command is built on every run (help lists them all), so a command's module imports only what defines its
+ * flags; what its action needs (the service, the sandbox, the Socure client) is imported when the action runs.
+ */
 export function buildProgram(): Command {
   const program = new Command('socure-connector')
     .description(
@@ -48,6 +51,8 @@ export async function run(argv: string[]): Promise<number> {
       // Help and version exit 0; commander has already printed the usage error.
       return err.exitCode === 0 ? 0 : 2;
     }
+    // Loaded on failure only: it knows every error class, the connector settings' included.
+    const { describeFailure } = await import('./describe-failure.js');
     const { code, message } = describeFailure(err);
     process.stderr.write(`error: ${message}\n`);
     return code;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { CUSTOM_METHODS, type CustomMethod } from '../../socure/index.js';
-import { type ConnectorFlagValues, clientFromFlags, withConnectorFlags } from '../connector-flags.js';
+import { CUSTOM_METHODS, type CustomMethod } from '../../socure/custom-request.js';
+import { type ConnectorFlagValues, withConnectorFlags } from '../connector-flags.js';
 import { UsageError, withFlagNames } from '../errors.js';
 
 const CALL_FLAGS: Record<string, string> = { endpoint: '--endpoint', headers: '--header', query: '--query' };
@@ -61,6 +61,7 @@ Prints {"statusCode", "headers", "rawResponse"}. Exit 0 when Socure answered (an
     const body = readBody(opts.body as string | undefined);
     const query = keyValues(opts.query as string[], '--query');
     const headers = keyValues(opts.header as string[], '--header');
+    const { clientFromFlags } = await import('../connector-client.js');
     const client = clientFromFlags(opts);
     try {
       const res = await withFlagNames(CALL_FLAGS, () =>

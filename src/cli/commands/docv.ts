@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { qrCodeForTerminal, type SocureClient } from '../../socure/index.js';
-import { type ConnectorFlagValues, clientFromFlags, withConnectorFlags } from '../connector-flags.js';
+import type { SocureClient } from '../../socure/client.js';
+import { type ConnectorFlagValues, withConnectorFlags } from '../connector-flags.js';
 import { UsageError, withFlagNames } from '../errors.js';
 
 /** DocV request fields → the flags of docv-url. */
@@ -19,6 +19,7 @@ async function withClient<T>(
   opts: ConnectorFlagValues,
   fn: (client: SocureClient) => Promise<T>,
 ): Promise<T> {
+  const { clientFromFlags } = await import('../connector-client.js');
   const client = clientFromFlags(opts);
   try {
     return await fn(client);
@@ -91,6 +92,7 @@ Examples:
       process.stdout.write(`${JSON.stringify(tx, null, 2)}\n`);
       return;
     }
+    const { qrCodeForTerminal } = await import('../../socure/docv/qr.js');
     process.stdout.write(
       `${[
         `URL:          ${tx.url}`,

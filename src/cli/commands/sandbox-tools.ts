@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { request } from 'undici';
-import { parseDuration, TRIGGER_SCENARIOS } from '../../sandbox/index.js';
+import { TRIGGER_SCENARIOS } from '../../sandbox/docv/trigger.js';
+import { parseDuration } from '../../sandbox/faults.js';
 import { UsageError } from '../errors.js';
 
 const DEFAULT_SANDBOX_URL = 'http://127.0.0.1:4010';
@@ -27,6 +27,7 @@ async function post(base: string, path: string, body: unknown, adminToken?: stri
   } catch {
     throw new UsageError(`--api-url: not a valid URL (got ${JSON.stringify(base)})`);
   }
+  const { request } = await import('undici');
   const res = await request(url, {
     method: 'POST',
     headers: {

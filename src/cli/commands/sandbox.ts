@@ -1,13 +1,7 @@
 import { Command, Option } from 'commander';
-import {
-  MAGIC_INPUTS,
-  parseDuration,
-  parseFaultSpec,
-  type RunningSandbox,
-  type SandboxKeyOverrides,
-  type SandboxOptions,
-  startSandbox,
-} from '../../sandbox/index.js';
+import { parseDuration, parseFaultSpec } from '../../sandbox/faults.js';
+import { MAGIC_INPUTS } from '../../sandbox/idplus/magic.js';
+import type { RunningSandbox, SandboxKeyOverrides, SandboxOptions } from '../../sandbox/index.js';
 import { UsageError } from '../errors.js';
 import { onShutdown } from '../shutdown.js';
 import { clockCommand, triggerCommand } from './sandbox-tools.js';
@@ -140,6 +134,8 @@ export function formatMagicInputs(): string {
 }
 
 export async function runSandboxUntilStopped(opts: SandboxFlags): Promise<void> {
+  // The sandbox itself (Fastify, its routes) loads only when it runs, not for --magic or the helpers.
+  const { startSandbox } = await import('../../sandbox/start.js');
   const sandbox = await startSandbox(sandboxOptionsFrom(opts));
   process.stdout.write(`${describeSandbox(sandbox)}\n`);
   await onShutdown(() => sandbox.close());

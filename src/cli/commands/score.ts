@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { type IdPlusRequest, idPlusRequestSchema, STOCK_PERSONA } from '../../socure/index.js';
-import { type ConnectorFlagValues, clientFromFlags, withConnectorFlags } from '../connector-flags.js';
+import { type IdPlusRequest, idPlusRequestSchema } from '../../socure/idplus/request.js';
+import { STOCK_PERSONA } from '../../socure/stock-persona.js';
+import { type ConnectorFlagValues, withConnectorFlags } from '../connector-flags.js';
 import { UsageError } from '../errors.js';
-import { formatScoreSummary } from '../format-score.js';
 
 const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -57,6 +57,10 @@ Exit codes: 0 scored, 2 bad input (the message names the flag), 1 Socure or netw
   );
   cmd.action(async (opts: Record<string, unknown>) => {
     const request = buildRequest(opts);
+    const [{ clientFromFlags }, { formatScoreSummary }] = await Promise.all([
+      import('../connector-client.js'),
+      import('../format-score.js'),
+    ]);
     const client = clientFromFlags(opts as ConnectorFlagValues);
     try {
       const res = await client.idplus.evaluate(request);

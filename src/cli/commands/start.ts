@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { resolveServiceSettings, type ServiceFlags } from '../../server/config.js';
-import { type RunningService, startService } from '../../server/service.js';
+import type { ServiceFlags } from '../../server/config.js';
+import type { RunningService } from '../../server/service.js';
 import { withConnectorFlags } from '../connector-flags.js';
 import { onShutdown } from '../shutdown.js';
 
@@ -112,6 +112,11 @@ Examples:
       SOCURE_WEBHOOK_SECRET=… socure-connector start --port 8080`,
   );
   return cmd.action(async (opts: ServiceFlags) => {
+    // The service's modules (Fastify, the store, the sandbox) load here: no other command needs them.
+    const [{ resolveServiceSettings }, { startService }] = await Promise.all([
+      import('../../server/config.js'),
+      import('../../server/service.js'),
+    ]);
     const settings = resolveServiceSettings(process.env, opts);
     const service = await startService(settings);
     process.stdout.write(`${describeService(service, settings.apiKey !== undefined)}\n`);
