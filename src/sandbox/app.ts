@@ -68,11 +68,13 @@ export function createSandbox(options: SandboxOptions = {}): { app: FastifyInsta
       done();
     });
   }
-  app.addHook('onRequest', (_request, _reply, done) => {
-    const ms = options.latencyMs ?? 0;
-    if (ms > 0) sleep(ms).then(() => done());
-    else done();
-  });
+  // Options are fixed once the app is built, so without latency there is no hook to run per request.
+  const latencyMs = options.latencyMs ?? 0;
+  if (latencyMs > 0) {
+    app.addHook('onRequest', (_request, _reply, done) => {
+      sleep(latencyMs).then(() => done());
+    });
+  }
 
   app.setNotFoundHandler((request, reply) =>
     sendSocureError(reply, 404, `No such endpoint: ${request.method} ${pathOf(request)}`),

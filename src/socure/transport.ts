@@ -1,6 +1,6 @@
-import { EventEmitter } from 'node:events';
-import { Agent, Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { SocureConnectionError, SocureTimeoutError } from './errors.js';
+import { ResponseCollector } from './response-collector.js';
 import {
   backoffDelayMs,
   classifyStatus,
@@ -40,31 +40,8 @@ export interface TransportResponse {
   attempts: number;
 }
 
-/** undici's `request` with `this` = the dispatcher: what `undici.request(url, opts)` ends up calling. */
-const dispatchRequest = Dispatcher.prototype.request as (
-  this: Dispatcher,
-  options: Dispatcher.RequestOptions,
-) => Promise<Dispatcher.ResponseData>;
-
 /** Paths that URL parsing leaves as they are: plain segments, none of them `.` or `..`, no query. */
 const SIMPLE_PATH = /^(?:\/(?!\.\.?(?:\/|$))[\w.~-]*)+$/;
-
-/**
- * The abort signal of one attempt. undici takes an EventEmitter with `aborted`/`reason` as well as an
- * AbortSignal, and this one costs a fraction of an AbortController + AbortSignal + EventTarget listener
- * per request. It aborts with the same reason an AbortController would (a DOMException "AbortError").
- */
-class AttemptSignal extends EventEmitter {
-  aborted = false;
-  reason: unknown = undefined;
-
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = new DOMException('This operation was aborted', 'AbortError');
-    this.emit('abort');
-  }
-}
 
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
@@ -143,27 +120,25 @@ export class Transport {
       req.headers === undefined
         ? { ...(req.body === undefined ? this.baseHeaders : this.bodyHeaders) }
         : this.headersWith(req);
+    const collector = new ResponseCollector();
     // A timer cleared on completion: AbortSignal.timeout's timer would live on until it fires, and undici's
-    // own timeouts are too coarse (~1 s) to keep the overall deadline.
-    const signal = new AttemptSignal();
-    const timer = setTimeout(() => signal.abort(), timeoutMs);
+    // own timeouts are too coarse (~1 s) to keep the overall deadline. The reason (the timeout error's
+    // cause) is the DOMException "AbortError" an AbortController gives.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      collector.abort(new DOMException('This operation was aborted', 'AbortError'));
+    }, timeoutMs);
     try {
-      const opts = { method: req.method, headers, body: req.body, signal, dispatcher: this.dispatcher };
-      const res = SIMPLE_PATH.test(path)
-        ? // What undici.request(url, opts) dispatches, minus parsing the URL again: for such a path the
-          // parsed URL's origin is the base URL's and its pathname is `path`, unchanged.
-          await dispatchRequest.call(this.dispatcher, {
-            ...opts,
-            origin: this.baseUrl.origin,
-            path,
-            method: req.method,
-          })
-        : await request(`${this.baseUrl.origin}${path}`, opts);
-      const text = await res.body.text();
-      return { statusCode: res.statusCode, headers: res.headers, text, json: parseJson(text), attempts };
+      this.dispatcher.dispatch(
+        { ...this.target(path), method: req.method, headers, body: req.body },
+        collector,
+      );
+      const { statusCode, headers: responseHeaders, text } = await collector.response;
+      return { statusCode, headers: responseHeaders, text, json: parseJson(text), attempts };
     } catch (err) {
       const code = (err as { code?: string }).code ?? (err as Error).name;
-      if (signal.aborted) {
+      if (timedOut) {
         throw new SocureTimeoutError(`Socure did not answer within ${timeoutMs} ms (attempt ${attempts})`, {
           cause: err,
         });
@@ -174,6 +149,17 @@ export class Transport {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Origin and path as `undici.request(url)` derives them from the joined URL: a plain path as it is (it
+   * would come out of URL parsing unchanged), anything else through URL parsing (query kept, hash dropped).
+   */
+  private target(path: string): { origin: string; path: string } {
+    const origin = this.baseUrl.origin;
+    if (SIMPLE_PATH.test(path)) return { origin, path };
+    const url = new URL(`${origin}${path}`);
+    return { origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname };
   }
 
   /** The headers of a request that brings its own: ours around them, in the order always sent. */

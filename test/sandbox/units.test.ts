@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedCounter } from '../../src/sandbox/bounded-counter.js';
 import { createFaultDrawer } from '../../src/sandbox/faults.js';
+import { Context, type RiskArea } from '../../src/sandbox/idplus/context.js';
 import { magicFaultOf } from '../../src/sandbox/idplus/magic.js';
 import { isInvalidSsn } from '../../src/sandbox/idplus/signals.js';
 import type { DocumentVerificationBlock } from '../../src/sandbox/idplus/types.js';
 import { validateIdPlusRequest } from '../../src/sandbox/idplus/validate.js';
 import { evaluateIdPlus, MAGIC_INPUTS, parseDuration, parseFaultSpec } from '../../src/sandbox/index.js';
 import { DEFAULT_SANDBOX_KEYS, resolveKeys } from '../../src/sandbox/keys.js';
+import { sha256Hex, sha256Unit } from '../../src/sandbox/sha256.js';
 import { CLEAN_PERSON } from './helpers.js';
 
 describe('parseFaultSpec', () => {
@@ -176,5 +178,37 @@ describe('engine', () => {
       }),
     });
     expect(rejected.decision?.value).toBe('reject');
+  });
+});
+
+describe('sha256Unit', () => {
+  it('is the first 12 hex digits of the digest over 2^48, exactly', () => {
+    const texts = ['', 'a', 'score:fraud\u0000dwayne\u0000denver', 'é漢字😀 \t\n', 'x'.repeat(300)];
+    for (let i = 0; i < 200; i++) texts.push(`band:email\u0000person-${i}\u0000${i * 7919}`);
+    for (const text of texts) {
+      expect(sha256Unit(text)).toBe(Number.parseInt(sha256Hex(text).slice(0, 12), 16) / 2 ** 48);
+    }
+  });
+});
+
+describe('Context', () => {
+  const AREAS: RiskArea[] = ['fraud', 'synthetic', 'email', 'phone', 'address', 'device'];
+  const inputs = [
+    { modules: ['fraud'], ...CLEAN_PERSON, deviceSessionId: 'dev-1' },
+    { modules: ['fraud'], ...CLEAN_PERSON, surName: 'Reject', deviceSessionId: 'risky-device' },
+    { modules: ['fraud'], ...CLEAN_PERSON, surName: 'Synthetic', email: 'x@mailinator.com' },
+  ];
+  it('rates each area on first use, the same whichever area is read first', () => {
+    for (const body of inputs) {
+      const v = validateIdPlusRequest(body);
+      if (!v.ok) throw new Error(v.msg);
+      const forward = new Context(v.input);
+      const rated = AREAS.map((a) => [forward.band(a), forward.score(a)]);
+      const backward = new Context(v.input);
+      const reversed = [...AREAS].reverse().map((a) => [backward.score(a), backward.band(a)]);
+      expect(reversed.reverse().map(([s, b]) => [b, s])).toEqual(rated);
+      // Read again: the memoised values, not another rating.
+      expect(AREAS.map((a) => [forward.band(a), forward.score(a)])).toEqual(rated);
+    }
   });
 });

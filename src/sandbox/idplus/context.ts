@@ -4,7 +4,6 @@ import type { DecisionValue, IdPlusInput } from './types.js';
 
 /** The risk areas that carry a 0..1 risk score (higher = riskier). */
 export type RiskArea = 'fraud' | 'synthetic' | 'email' | 'phone' | 'address' | 'device';
-const AREAS: RiskArea[] = ['fraud', 'synthetic', 'email', 'phone', 'address', 'device'];
 
 /** The inputs the hashes read, each normalised once per request as `unit` would (see scoring.ts). */
 export interface NormalisedInput {
@@ -21,16 +20,6 @@ export interface NormalisedInput {
   zip: string;
   country: string;
   deviceSessionId: string;
-}
-
-/** Everything the block builders read: the input, its signals, and one band + score per area. */
-export interface Context {
-  input: IdPlusInput;
-  /** The hashed inputs, normalised: `unitOfText(label + '\0' + parts)` equals `unit(label, …raw parts)`. */
-  normalised: NormalisedInput;
-  signals: Signals;
-  band: Record<RiskArea, Band>;
-  score: Record<RiskArea, number>;
 }
 
 function normalise(i: IdPlusInput): NormalisedInput {
@@ -96,21 +85,43 @@ function fixedScore(area: RiskArea, s: Signals): number | undefined {
   return undefined;
 }
 
-export function contextOf(input: IdPlusInput): Context {
-  const signals = signalsOf(input);
-  const normalised = normalise(input);
-  const band = {} as Record<RiskArea, Band>;
-  const score = {} as Record<RiskArea, number>;
-  for (const area of AREAS) {
-    const parts = partsOf(area, normalised);
+/**
+ * Everything the block builders read: the input, its signals, and one band + score per risk area.
+ * An area is rated on first use (two digests at most): a request rates only the areas its modules read.
+ */
+export class Context {
+  readonly signals: Signals;
+  /** The hashed inputs, normalised: `unitOfText(label + '\0' + parts)` equals `unit(label, …raw parts)`. */
+  readonly normalised: NormalisedInput;
+  private readonly bands: Partial<Record<RiskArea, Band>> = {};
+  private readonly scores: Partial<Record<RiskArea, number>> = {};
+
+  constructor(readonly input: IdPlusInput) {
+    this.signals = signalsOf(input);
+    this.normalised = normalise(input);
+  }
+
+  band(area: RiskArea): Band {
+    return this.bands[area] ?? this.rate(area);
+  }
+
+  score(area: RiskArea): number {
+    if (this.scores[area] === undefined) this.rate(area);
+    return this.scores[area]!;
+  }
+
+  private rate(area: RiskArea): Band {
+    const { signals } = this;
+    const parts = partsOf(area, this.normalised);
     // Unforced people: mostly low risk, a few percent moderately risky in any one area.
     const base: Band = signals.forced
       ? (FORCED_BANDS[signals.forced][area] ?? 'low')
       : unitOfText(`band:${area}\u0000${parts}`) < 0.04
         ? 'medium'
         : 'low';
-    band[area] = worseBand(base, signalBand(area, signals));
-    score[area] = fixedScore(area, signals) ?? scoreIn(band[area], unitOfText(`score:${area}\u0000${parts}`));
+    const band = worseBand(base, signalBand(area, signals));
+    this.bands[area] = band;
+    this.scores[area] = fixedScore(area, signals) ?? scoreIn(band, unitOfText(`score:${area}\u0000${parts}`));
+    return band;
   }
-  return { input, normalised, signals, band, score };
 }

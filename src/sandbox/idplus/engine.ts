@@ -4,7 +4,7 @@ import { kyc } from './blocks/kyc.js';
 import { alertList, globalWatchlist } from './blocks/lists.js';
 import { addressRisk, deviceRisk, emailRisk, phoneRisk } from './blocks/risk.js';
 import { fraud, synthetic } from './blocks/sigma.js';
-import { contextOf } from './context.js';
+import { Context } from './context.js';
 import { decide } from './decision.js';
 import { type DocumentVerificationSource, stubDocumentVerification } from './docv-stub.js';
 import type { IdPlusInput, IdPlusResult } from './types.js';
@@ -21,7 +21,7 @@ const DEFAULT_DEPS: EngineDeps = { documentVerification: stubDocumentVerificatio
  * No clock, no randomness: the same input always gives the same result.
  */
 export function evaluateIdPlus(input: IdPlusInput, deps: EngineDeps = DEFAULT_DEPS): IdPlusResult {
-  const ctx = contextOf(input);
+  const ctx = new Context(input);
   const want = new Set<string>(input.modules);
   const result: IdPlusResult = {};
   if (input.customerUserId !== undefined || input.userId !== undefined) {

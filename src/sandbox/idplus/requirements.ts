@@ -31,30 +31,54 @@ export const MODULE_REQUIREMENTS: Partial<Record<IdPlusModule, Requirement[]>> =
   accountintelligence: [[['payments.account.accountNumber', 'payments.account.routingNumber']]],
 };
 
-// Dotted names split once, not on every lookup.
-const PATHS = new Map<string, string[]>();
-const pathOf = (name: string): string[] => {
-  let path = PATHS.get(name);
-  if (path === undefined) {
-    path = name.split('.');
-    PATHS.set(name, path);
-  }
-  return path;
-};
+/** A requirement with its field names split into paths, once, so a check allocates nothing. */
+interface CompiledRequirement {
+  alternatives: string[][];
+  paths: string[][][];
+}
+const COMPILED = new Map<IdPlusModule, CompiledRequirement[]>();
+for (const [module, requirements] of Object.entries(MODULE_REQUIREMENTS)) {
+  COMPILED.set(
+    module as IdPlusModule,
+    requirements.map((alternatives) => ({
+      alternatives,
+      paths: alternatives.map((fields) => fields.map((f) => f.split('.'))),
+    })),
+  );
+}
 
-function lookup(input: Record<string, unknown>, name: string): unknown {
-  let value: unknown = input;
-  for (const part of pathOf(name)) {
+/** A field's value as `{ ...body, ...values }` would have it: `values` (validated strings) wins over `body`. */
+function lookup(body: Record<string, unknown>, values: Record<string, unknown>, path: string[]): unknown {
+  let value: unknown = values[path[0]!] ?? body[path[0]!];
+  for (let i = 1; i < path.length; i++) {
     if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
+    value = (value as Record<string, unknown>)[path[i]!];
   }
   return value;
 }
 
-const present = (input: Record<string, unknown>, path: string) => {
-  const v = lookup(input, path);
+function present(body: Record<string, unknown>, values: Record<string, unknown>, path: string[]): boolean {
+  const v = lookup(body, values, path);
   return typeof v === 'string' ? v.trim() !== '' : v !== undefined && v !== null;
-};
+}
+
+function allPresent(
+  body: Record<string, unknown>,
+  values: Record<string, unknown>,
+  paths: string[][],
+): boolean {
+  for (const path of paths) if (!present(body, values, path)) return false;
+  return true;
+}
+
+function met(
+  body: Record<string, unknown>,
+  values: Record<string, unknown>,
+  req: CompiledRequirement,
+): boolean {
+  for (const paths of req.paths) if (allPresent(body, values, paths)) return true;
+  return false;
+}
 
 export interface Missing {
   /** Every absent field of the unmet requirements, for `data.parameters`. */
@@ -63,17 +87,30 @@ export interface Missing {
   texts: string[];
 }
 
-/** What a module still needs (empty lists when satisfied), in a stable order. */
-export function missingFor(module: IdPlusModule, input: Record<string, unknown>): Missing {
-  const out: Missing = { parameters: [], texts: [] };
-  for (const alternatives of MODULE_REQUIREMENTS[module] ?? []) {
-    if (alternatives.some((fields) => fields.every((f) => present(input, f)))) continue;
-    for (const fields of alternatives) {
-      for (const f of fields) if (!present(input, f) && !out.parameters.includes(f)) out.parameters.push(f);
+/**
+ * What a module still needs, in a stable order; undefined when it has everything (the usual case, which
+ * allocates nothing). Fields are read from `values` first, then from the raw `body`.
+ */
+export function missingFor(
+  module: IdPlusModule,
+  body: Record<string, unknown>,
+  values: Record<string, unknown>,
+): Missing | undefined {
+  let out: Missing | undefined;
+  for (const req of COMPILED.get(module) ?? []) {
+    if (met(body, values, req)) continue;
+    out ??= { parameters: [], texts: [] };
+    const { alternatives, paths } = req;
+    for (let a = 0; a < alternatives.length; a++) {
+      for (let f = 0; f < alternatives[a]!.length; f++) {
+        const name = alternatives[a]![f]!;
+        if (!present(body, values, paths[a]![f]!) && !out.parameters.includes(name))
+          out.parameters.push(name);
+      }
     }
     out.texts.push(
       alternatives.length === 1
-        ? alternatives[0]!.filter((f) => !present(input, f)).join(' and ')
+        ? alternatives[0]!.filter((_, f) => !present(body, values, paths[0]![f]!)).join(' and ')
         : `one of ${alternatives.map((fields) => fields.join('+')).join(' | ')}`,
     );
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { environmentOf } from '../auth.js';
 import type { BoundedCounter } from '../bounded-counter.js';
 import type { DocvLookup } from '../docv/source.js';
@@ -55,37 +55,61 @@ function armedFault(body: unknown, counter: BoundedCounter): { id: string; fault
   return fault.times === undefined || counter.get(id) < fault.times ? { id, fault } : undefined;
 }
 
-/** `POST /api/3.0/EmailAuthScore`: faults, then Socure-style validation, then the scoring engine. */
+type Armed = ReturnType<typeof armedFault>;
+
+/** Validation, the engine and the 200 answer (a content fault corrupts the body on its way out). */
+function score(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: unknown,
+  armed: Armed,
+  opts: IdPlusRoutesOptions,
+) {
+  const valid = validateIdPlusRequest(body);
+  if (!valid.ok) return sendSocureError(reply, 400, valid.msg, valid.parameters);
+
+  const docv = docvDepsFor(request, valid.input, opts);
+  if (!docv.ok) return sendSocureError(reply, 400, docv.msg, [docv.field]);
+
+  const answer: Record<string, unknown> = {
+    referenceId: randomUUID(),
+    ...evaluateIdPlus(valid.input, docv.deps),
+  };
+  if (armed && isContentFault(armed.fault.kind)) {
+    opts.faultCounter.increment(armed.id);
+    corruptBody(answer, armed.fault.kind);
+  }
+  // Serialised here: a string with a JSON content type goes out as it is, skipping Fastify's serializer lookup.
+  return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(answer));
+}
+
+/** Everything after the run-wide fault: the body, a magic transport fault, then `score`. */
+function respond(request: FastifyRequest, reply: FastifyReply, opts: IdPlusRoutesOptions) {
+  const json = readJsonBody(request);
+  if (!json.ok) return sendSocureError(reply, 400, json.msg, []);
+
+  // Transport faults fire before validation (a rate limiter does not read the body's rules).
+  const armed = armedFault(json.value, opts.faultCounter);
+  if (armed && !isContentFault(armed.fault.kind)) {
+    opts.faultCounter.increment(armed.id);
+    return playFault(armed.fault.kind as FaultKind, request, reply, opts.faultContext).then((answered) =>
+      answered ? reply : score(request, reply, json.value, armed, opts),
+    );
+  }
+  return score(request, reply, json.value, armed, opts);
+}
+
+/**
+ * `POST /api/3.0/EmailAuthScore`: faults, then Socure-style validation, then the scoring engine. Only a
+ * fault makes the handler asynchronous: without one, the answer is sent before it returns, with no
+ * promise per request.
+ */
 export const idPlusRoutes: FastifyPluginAsync<IdPlusRoutesOptions> = async (app, opts) => {
-  app.post('/api/3.0/EmailAuthScore', async (request, reply) => {
+  app.post('/api/3.0/EmailAuthScore', (request, reply) => {
     const runWide = opts.drawFault();
-    if (runWide && (await playFault(runWide, request, reply, opts.faultContext))) return reply;
-
-    const json = readJsonBody(request);
-    if (!json.ok) return sendSocureError(reply, 400, json.msg, []);
-
-    // Transport faults fire before validation (a rate limiter does not read the body's rules).
-    const armed = armedFault(json.value, opts.faultCounter);
-    if (armed && !isContentFault(armed.fault.kind)) {
-      opts.faultCounter.increment(armed.id);
-      if (await playFault(armed.fault.kind as FaultKind, request, reply, opts.faultContext)) return reply;
-    }
-
-    const valid = validateIdPlusRequest(json.value);
-    if (!valid.ok) return sendSocureError(reply, 400, valid.msg, valid.parameters);
-
-    const docv = docvDepsFor(request, valid.input, opts);
-    if (!docv.ok) return sendSocureError(reply, 400, docv.msg, [docv.field]);
-
-    const body: Record<string, unknown> = {
-      referenceId: randomUUID(),
-      ...evaluateIdPlus(valid.input, docv.deps),
-    };
-    if (armed && isContentFault(armed.fault.kind)) {
-      opts.faultCounter.increment(armed.id);
-      corruptBody(body, armed.fault.kind);
-    }
-    // Serialised here: a string with a JSON content type goes out as it is, skipping Fastify's serializer lookup.
-    return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(body));
+    if (!runWide) return respond(request, reply, opts);
+    return playFault(runWide, request, reply, opts.faultContext).then((answered) =>
+      answered ? reply : respond(request, reply, opts),
+    );
   });
 };

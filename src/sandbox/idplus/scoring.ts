@@ -1,4 +1,4 @@
-import { sha256Hex } from '../sha256.js';
+import { sha256Hex, sha256Unit } from '../sha256.js';
 
 const SPACES = /\s+/g;
 
@@ -10,8 +10,7 @@ export const normalisePart = (part: string | undefined): string =>
  * [0, 1) from the sha256 of an already built hash text (`label\0part\0part…`, parts normalised): its
  * first 6 bytes (12 hex digits) as a big-endian integer over 2^48.
  */
-export const unitOfText = (text: string): number =>
-  Number.parseInt(sha256Hex(text).slice(0, 12), 16) / 2 ** 48;
+export const unitOfText: (text: string) => number = sha256Unit;
 
 /**
  * Deterministic "randomness": a sha256 of the labelled, normalised inputs mapped to [0, 1).

@@ -95,12 +95,11 @@ export function validateIdPlusRequest(body: unknown): ValidationResult {
   const fields = checkFields(body);
   if ('ok' in fields) return fields;
 
-  const withValues = { ...body, ...fields.values };
   const parameters: string[] = [];
   const texts: string[] = [];
   for (const m of modules.modules) {
-    const missing = missingFor(m, withValues);
-    if (missing.parameters.length === 0) continue;
+    const missing = missingFor(m, body, fields.values);
+    if (missing === undefined) continue;
     texts.push(`${m} requires ${missing.texts.join(' and ')}`);
     for (const p of missing.parameters) if (!parameters.includes(p)) parameters.push(p);
   }

@@ -23,7 +23,7 @@ export function correlations(ctx: Context): Partial<IdPlusResult> {
   const n = ctx.normalised;
   const names = `${n.firstName}\u0000${n.surName}`;
   if (input.physicalAddress) {
-    const ok = !rejected && signals.forced !== 'resubmit' && !isHighRisk(ctx.band.address);
+    const ok = !rejected && signals.forced !== 'resubmit' && !isHighRisk(ctx.band('address'));
     out.nameAddressCorrelation = correlation(
       ok,
       ['I708', 'I709', 'I710'],
@@ -32,7 +32,7 @@ export function correlations(ctx: Context): Partial<IdPlusResult> {
     );
   }
   if (input.mobileNumber) {
-    const ok = !rejected && !isHighRisk(ctx.band.phone);
+    const ok = !rejected && !isHighRisk(ctx.band('phone'));
     out.namePhoneCorrelation = correlation(
       ok,
       ['I618'],
@@ -41,7 +41,7 @@ export function correlations(ctx: Context): Partial<IdPlusResult> {
     );
   }
   if (input.email) {
-    const ok = !rejected && !isHighRisk(ctx.band.email);
+    const ok = !rejected && !isHighRisk(ctx.band('email'));
     out.nameEmailCorrelation = correlation(
       ok,
       ['I556'],

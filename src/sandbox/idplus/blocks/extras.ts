@@ -6,7 +6,7 @@ import type { AccountIntelligenceBlock, ReasonCoded, ScoredBlock } from '../type
 // plausible and schema-valid, enough for a client to exercise its plumbing.
 
 export function digitalIntelligence(ctx: Context): ScoredBlock {
-  return { reasonCodes: isHighRisk(ctx.band.device) ? ['R406'] : [], score: ctx.score.device };
+  return { reasonCodes: isHighRisk(ctx.band('device')) ? ['R406'] : [], score: ctx.score('device') };
 }
 
 export function social(_ctx: Context): ReasonCoded {

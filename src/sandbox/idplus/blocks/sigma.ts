@@ -10,7 +10,7 @@ const sigma = (reasonCodes: string[], score: number): SigmaBlock => ({
 /** Sigma Identity Fraud. SSN facts name themselves (R201 invalid, R202 deceased); else R203 when high. */
 export function fraud(ctx: Context): SigmaBlock {
   const { input, signals } = ctx;
-  const band = ctx.band.fraud;
+  const band = ctx.band('fraud');
   const codes: string[] = [];
   if (signals.invalidSsn) codes.push('R201');
   if (signals.deceasedSsn) codes.push('R202');
@@ -19,12 +19,12 @@ export function fraud(ctx: Context): SigmaBlock {
     else if (band === 'medium') codes.push('R208');
     else if (input.nationalId?.length === 9 && input.physicalAddress && input.firstName) codes.push('I201');
   }
-  return sigma(codes, ctx.score.fraud);
+  return sigma(codes, ctx.score('fraud'));
 }
 
 /** Sigma Synthetic Fraud: R298 for the magic synthetic identity, R299 when otherwise high. */
 export function synthetic(ctx: Context): SigmaBlock {
-  const band = ctx.band.synthetic;
+  const band = ctx.band('synthetic');
   const codes = ctx.signals.syntheticIdentity
     ? ['R298']
     : isHighRisk(band)
@@ -32,5 +32,5 @@ export function synthetic(ctx: Context): SigmaBlock {
       : band === 'medium'
         ? ['R207']
         : [];
-  return sigma(codes, ctx.score.synthetic);
+  return sigma(codes, ctx.score('synthetic'));
 }
