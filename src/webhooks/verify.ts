@@ -1,4 +1,4 @@
-import { hash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { WebhookAuthenticationError, WebhookPayloadError, WebhookPayloadTooLargeError } from './errors.js';
 import {
   DOCV_EVENT_SCHEMAS,
@@ -135,7 +135,8 @@ export function verifyAuthorization({
   return true;
 }
 
-const digest = (value: string): Buffer => hash('sha256', value, 'buffer');
+// createHash, not crypto.hash: the package supports every Node 20, and crypto.hash came in 20.12.
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /** The configured secrets' digests, kept: they are the same on every delivery. Bounded, as callers pass any. */
 const secretDigests = new Map<string, Buffer>();
