@@ -160,6 +160,11 @@ export const flowSchema = z.strictObject({
   start: nodeId,
   /** How long a session of this flow may live. */
   ttl: durationSchema.prefault('1h'),
+  /**
+   * Whether result pages show an end node's `scoreDetails` (Socure's scores and reason codes, which tip off a
+   * fraudster): true for a demo, false never. Unset: only while the service runs on the embedded sandbox.
+   */
+  showScoreDetails: z.boolean().optional(),
   nodes: z.record(nodeId, nodeSchema),
 });
 export type Flow = z.infer<typeof flowSchema>;

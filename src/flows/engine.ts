@@ -3,6 +3,7 @@ import { toWebhookOutput } from '../connector/capabilities/wait-for-result.js';
 import type { Capability, CapabilityContext } from '../connector/capability.js';
 import { type BackoffPolicy, backoffMs } from '../shared/backoff.js';
 import type {
+  AuditEntry,
   CorrelationKeys,
   DeliveryReceipt,
   InboxDelivery,
@@ -13,6 +14,8 @@ import type {
   Store,
   TimelineEntry,
 } from '../store/types.js';
+import { collectCalls, type SocureCall } from '../socure/call-log.js';
+import { nonPersonalRecord } from '../store/non-personal-record.js';
 import { parseDelivery, type SocureWebhookDelivery } from '../webhooks/index.js';
 import { chooseBranch } from './conditions.js';
 import type { Flow, FlowNode, NodeOf } from './definition.js';
@@ -63,6 +66,31 @@ export interface StartSession {
   input?: Record<string, unknown>;
   customerUserId?: string | null;
   returnUrl?: string | null;
+  /** Who started it, for the audit trail: `api-key:<id>` or `public-page`. Default `engine`. */
+  actor?: string;
+}
+
+/** How a session ends: the operator detail, the step that led here, and what the audit records. */
+interface FinishOptions {
+  /** Operator detail for the timeline (e.g. the technical cause of a failure). */
+  detail?: Record<string, unknown>;
+  /** The step that led here, committed with the end: its output, the end node and their timeline entries. */
+  via?: { nodeId: string; output: { nodeId: string; value: unknown }; timeline: TimelineEntry[] };
+  /** The node outputs the decision is read from (read from the store when not given). */
+  outputs?: Record<string, unknown>;
+  /** Audit entries of the step that ends it (its Socure calls). */
+  audit?: AuditEntry[];
+}
+
+/** The audit entries of a step's Socure calls: endpoint, status, reference id (no body, no personal data). */
+function callEntries(sessionId: string, calls: readonly SocureCall[]): AuditEntry[] {
+  return calls.map((call) => ({ type: 'socure.call', actor: 'engine', detail: { sessionId, ...call } }));
+}
+
+/** The node outputs of a scope, without the person's input and the session's own fields. */
+function outputsOf(scope: Scope): Record<string, unknown> {
+  const { input: _input, session: _session, ...outputs } = scope;
+  return outputs;
 }
 
 export class UnknownFlowError extends Error {}
@@ -151,6 +179,11 @@ export class FlowEngine {
     this.#resultFetches = new Map([...options.flows].map(([id, flow]) => [id, resultFetches(flow)]));
   }
 
+  /** A customer user id as the store keeps and finds it (its keyed hash). */
+  private hashKey(customerUserId: string | null | undefined): string | null {
+    return customerUserId == null || customerUserId === '' ? null : this.o.store.lookupHash(customerUserId);
+  }
+
   /** A fresh lease owner: one per run, so two runs (even in one process) never share a lease. */
   private newOwner(): string {
     this.#runs += 1;
@@ -189,6 +222,7 @@ export class FlowEngine {
         expiresAt: now + flow.ttl,
         input: params.input ?? {},
         timeline: [{ type: 'created', detail: { flow: flow.id } }],
+        audit: [{ type: 'session.started', actor: params.actor ?? 'engine', detail: { flow: flow.id } }],
       },
       now,
       { owner, until: this.leaseUntil(now) },
@@ -246,7 +280,7 @@ export class FlowEngine {
         eventType: delivery.eventType,
         docvTransactionToken: delivery.keys.docvTransactionToken ?? null,
         referenceId: delivery.keys.referenceId ?? null,
-        customerUserId: delivery.keys.customerUserId ?? null,
+        customerUserId: this.hashKey(delivery.keys.customerUserId),
         payload: rawBody,
         authenticated: delivery.authenticated,
         receivedAt: now,
@@ -263,7 +297,7 @@ export class FlowEngine {
     const keys: CorrelationKeys = {
       docvTransactionToken: delivery.keys.docvTransactionToken,
       referenceId: delivery.keys.referenceId,
-      customerUserId: delivery.keys.customerUserId,
+      customerUserId: this.hashKey(delivery.keys.customerUserId),
     };
     const waiting = (await this.o.store.findWaitingSessions(keys)).filter(
       (session) => keysMatch(session, keys) && session.waitEvents?.includes(delivery.eventType),
@@ -430,7 +464,7 @@ export class FlowEngine {
         return this.transition(session, owner, { nodeId: chooseBranch(node, scope) }, 'branch');
       case 'end': {
         const result = resolveDeep(node.result, scope) as Record<string, unknown>;
-        await this.finish(session, owner, node.outcome, result);
+        await this.finish(session, owner, node.outcome, result, { outputs: outputsOf(scope) });
         return false;
       }
     }
@@ -452,10 +486,13 @@ export class FlowEngine {
         .catch((err: unknown) => this.o.log?.warn({ sessionId: session.id, err }, 'lease renewal failed'));
     }, this.o.leaseMs / 3);
     renew.unref();
-    let output: unknown;
-    try {
-      output = await capability.execute(resolveDeep(node.input, scope) as never, this.o.context);
-    } catch (err) {
+    const run = await collectCalls(() =>
+      capability.execute(resolveDeep(node.input, scope) as never, this.o.context),
+    ).finally(() => clearInterval(renew));
+    const audit = callEntries(session.id, run.calls);
+    const output: unknown = run.value;
+    if ('error' in run) {
+      const err = run.error;
       const failure = describeStepError(err);
       this.o.log?.warn(
         { sessionId: session.id, node: session.nodeId, ...failure.detail },
@@ -473,6 +510,7 @@ export class FlowEngine {
           now: this.o.now(),
           lease: { owner, until: null },
           output: { nodeId: saveAs, value: { error: failure.output, retry } },
+          audit,
           timeline: [
             {
               type: 'retry_scheduled',
@@ -489,7 +527,7 @@ export class FlowEngine {
           owner,
           'failed',
           { error: failure.detail.message }, // for the app: the cause, without personal values
-          { error: failure.detail },
+          { detail: { error: failure.detail }, outputs: outputsOf(scope), audit },
         );
         return false;
       }
@@ -500,11 +538,10 @@ export class FlowEngine {
         'step',
         {
           output: { nodeId: saveAs, value: { error: failure.output } },
+          audit,
         },
         { error: failure.detail },
       );
-    } finally {
-      clearInterval(renew);
     }
     // The branches after the step, and the end they lead to, go in the step's own commit: one commit (an fsync
     // on SQLite) instead of three between Socure's answer and the person's result page.
@@ -514,21 +551,14 @@ export class FlowEngine {
     const target = this.node({ ...session, nodeId: after.nodeId });
     if (target.type === 'end') {
       const result = resolveDeep(target.result, { ...scope, [saveAs]: output }) as Record<string, unknown>;
-      await this.finish(
-        session,
-        owner,
-        target.outcome,
-        result,
-        {},
-        {
-          nodeId: after.nodeId,
-          output: stepOutput,
-          timeline: [stepEntry, ...after.timeline],
-        },
-      );
+      await this.finish(session, owner, target.outcome, result, {
+        via: { nodeId: after.nodeId, output: stepOutput, timeline: [stepEntry, ...after.timeline] },
+        outputs: { ...outputsOf(scope), [saveAs]: output },
+        audit,
+      });
       return false;
     }
-    return this.transition(session, owner, { nodeId: after.nodeId }, 'step', { output: stepOutput }, {}, [
+    return this.transition(session, owner, { nodeId: after.nodeId }, 'step', { output: stepOutput, audit }, {}, [
       stepEntry,
       ...after.timeline,
     ]);
@@ -599,7 +629,7 @@ export class FlowEngine {
       wakeAt: now + node.timeout,
       waitToken: key(node.challenge.docvTransactionToken),
       waitReferenceId: key(node.challenge.referenceId),
-      waitCustomerUserId: key(node.challenge.customerUserId),
+      waitCustomerUserId: this.hashKey(key(node.challenge.customerUserId)),
       waitEvents: [...resolvingEvents(node).keys()],
       challengeId: randomUUID(),
     };
@@ -684,11 +714,15 @@ export class FlowEngine {
     owner: string,
     outcome: NonNullable<SessionRow['outcome']>,
     result: Record<string, unknown>,
-    /** Operator detail for the timeline (e.g. the technical cause of a failure). */
-    detail: Record<string, unknown> = {},
-    /** The step that led here, committed with the end: its output, the end node and their timeline entries. */
-    via?: { nodeId: string; output: { nodeId: string; value: unknown }; timeline: TimelineEntry[] },
+    options: FinishOptions = {},
   ): Promise<boolean> {
+    const { detail = {}, via } = options;
+    const outputs = options.outputs ?? (await this.o.store.getSessionData(session.id))?.outputs ?? {};
+    const decided: AuditEntry = {
+      type: 'session.decided',
+      actor: 'engine',
+      detail: { sessionId: session.id, flow: session.flowId, outcome, ...nonPersonalRecord({ outputs, result: null }) },
+    };
     const now = this.o.now();
     const callback = this.o.completionCallback;
     const ended = {
@@ -707,6 +741,7 @@ export class FlowEngine {
       ...(via ? { output: via.output } : {}),
       timeline: [...(via?.timeline ?? []), { type: 'completed', detail: { outcome, ...detail } }],
       outbound: callback?.build(ended, result),
+      audit: [...(options.audit ?? []), decided],
     });
     if (!done) return false;
     callback?.queued();
@@ -723,7 +758,7 @@ export class FlowEngine {
     owner: string,
     patch: SessionPatch,
     event: string,
-    data?: { output?: { nodeId: string; value: unknown }; consumedDelivery?: string },
+    data?: { output?: { nodeId: string; value: unknown }; consumedDelivery?: string; audit?: AuditEntry[] },
     detail: Record<string, unknown> = {},
     /** The timeline entries of this commit, when they are more than the one `event` (branches followed). */
     entries?: TimelineEntry[],

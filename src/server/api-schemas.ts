@@ -28,20 +28,53 @@ export const createSessionResponse = z.object({
   expiresAt: z.iso.datetime(),
 });
 
-export const sessionResponse = z.object({
-  id: z.string(),
-  flow: z.string(),
-  status: z.enum(SESSION_STATUSES),
-  outcome: z.enum(OUTCOMES).nullable(),
-  result: z.record(z.string(), z.unknown()).nullable(),
-  customerUserId: z.string().nullable(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  expiresAt: z.iso.datetime(),
-  timeline: z.array(
-    z.object({ at: z.iso.datetime(), type: z.string(), detail: z.record(z.string(), z.unknown()) }),
-  ),
+/** What `GET /api/sessions/{id}?include=` may add to the answer. */
+export const SESSION_INCLUDES = ['input'] as const;
+
+const PERSONAL_DATA_NOTE =
+  "By default the answer leaves out the person's data: no `input`, and no value in `result` or `timeline` that " +
+  'holds it — what they typed (name, date of birth, SSN, address, phone, e-mail) or Socure read off their ' +
+  "document or echoed back (DocV `documentData`, a watchlist match's name); `omitted` says where. Ask with " +
+  '`?include=input` to have `input` and the whole result and timeline.';
+
+export const sessionQuery = z.object({
+  include: z
+    .enum(SESSION_INCLUDES, { error: 'the only value it takes is "input", once' })
+    .optional()
+    .describe(
+      "`input`: add the session's `input` and give `result` and `timeline` whole, with the person's data",
+    ),
 });
+
+export const sessionResponse = z
+  .object({
+    id: z.string(),
+    flow: z.string(),
+    status: z.enum(SESSION_STATUSES),
+    outcome: z.enum(OUTCOMES).nullable(),
+    result: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe("What the flow's end node gives your app; without the person's data unless ?include=input"),
+    customerUserId: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    timeline: z.array(
+      z.object({ at: z.iso.datetime(), type: z.string(), detail: z.record(z.string(), z.unknown()) }),
+    ),
+    input: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('The input the session was started with; only with ?include=input'),
+    omitted: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "Without ?include=input: JSON pointers (e.g. /result/documentData) to the values left out as the person's data",
+      ),
+  })
+  .describe(PERSONAL_DATA_NOTE);
 
 export const errorResponse = z.object({ error: z.string(), message: z.string().optional() });
 
@@ -78,10 +111,22 @@ export function buildOpenApi(serverUrl: string) {
       },
       '/api/sessions/{id}': {
         get: {
-          summary: 'Read a session: status, outcome, result and timeline',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          summary: "Read a session: status, outcome, result and timeline (the person's data only if asked)",
+          description: PERSONAL_DATA_NOTE,
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'include',
+              in: 'query',
+              required: false,
+              description: sessionQuery.shape.include.description,
+              schema: schema(sessionQuery.shape.include.unwrap()),
+            },
+          ],
           responses: {
             '200': json(sessionResponse, 'The session'),
+            '400': json(errorResponse, 'Invalid query: include takes only "input"'),
+            '401': json(errorResponse, 'Missing or wrong API key'),
             '404': json(errorResponse, 'Unknown session'),
           },
         },

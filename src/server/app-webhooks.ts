@@ -116,6 +116,13 @@ export class AppWebhookDispatcher {
           status: 'delivered',
           nextAttemptAt: this.now(),
           lastError: null,
+          audit: [
+            {
+              type: 'callback.delivered',
+              actor: 'engine',
+              detail: { callbackId: id, httpStatus: res.statusCode, attempts },
+            },
+          ],
         });
         return;
       }
@@ -135,6 +142,9 @@ export class AppWebhookDispatcher {
       status: gaveUp ? 'failed' : 'pending',
       nextAttemptAt: this.now() + delay,
       lastError: error,
+      audit: gaveUp
+        ? [{ type: 'callback.failed', actor: 'engine', detail: { callbackId: id, attempts, error } }]
+        : [],
     });
   }
 }

@@ -24,6 +24,12 @@ export interface ServerDeps {
   rateLimitApiPerMinute?: number;
   /** Which X-Forwarded-For entries to believe (proxies in front of us); false: none. */
   trustProxy?: TrustProxy;
+  /**
+   * True when Socure is the embedded offline sandbox (no Socure key configured): result pages then show Socure's
+   * scores and reason codes (a flow's `showScoreDetails` decides otherwise). Default false: with a real key they
+   * are shown only by a flow that sets `showScoreDetails: true`.
+   */
+  embeddedSandbox?: boolean;
 }
 
 export const sessionPath = (deps: Pick<ServerDeps, 'signer'>, id: string) =>

@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
+import { openCallLog, type SocureCall } from './call-log.js';
 import { SocureConnectionError, SocureTimeoutError } from './errors.js';
 import { ResponseCollector } from './response-collector.js';
 import {
@@ -81,6 +82,34 @@ export class Transport {
   }
 
   async send(req: TransportRequest): Promise<TransportResponse> {
+    const calls = openCallLog();
+    if (!calls) return this.#send(req);
+    const started = performance.now();
+    const call = (status: number | null, referenceId: unknown, attempts: number | null): SocureCall => ({
+      method: req.method,
+      endpoint: req.path.split('?')[0]!,
+      status,
+      referenceId: typeof referenceId === 'string' ? referenceId : null,
+      attempts,
+      durationMs: Math.round(performance.now() - started),
+    });
+    try {
+      const response = await this.#send(req);
+      calls.push(
+        call(
+          response.statusCode,
+          (response.json as { referenceId?: unknown } | undefined)?.referenceId,
+          response.attempts,
+        ),
+      );
+      return response;
+    } catch (err) {
+      calls.push(call(null, undefined, null));
+      throw err;
+    }
+  }
+
+  async #send(req: TransportRequest): Promise<TransportResponse> {
     const clock = this.retry.clock ?? REAL_CLOCK; // `retry: { clock: undefined }` means the default too
     const deadline = clock.now() + this.options.deadlineMs;
     for (let attempt = 0; ; attempt++) {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { resolveKeyRing } from '../crypto/key-source.js';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 import { openSqliteStore, type SqliteSynchronous } from './sqlite-store.js';
 import type { Store } from './types.js';
@@ -57,12 +58,15 @@ export function describeDatabase(databaseUrl: string): string {
 export interface OpenStoreOptions extends PostgresStoreOptions {
   /** SQLite only (SQLITE_SYNCHRONOUS), default `full`; ignored on PostgreSQL, whose server settings decide. */
   sqliteSynchronous?: SqliteSynchronous;
+  /** The key ring as configured (DATA_ENCRYPTION_KEYS), when `keyRing` is not given; see `resolveKeyRing`. */
+  dataEncryptionKeys?: string;
 }
 
 /** Opens and migrates the store a database URL names (see `parseDatabaseUrl`). */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const target = parseDatabaseUrl(databaseUrl);
-  const { sqliteSynchronous, ...postgresOptions } = options;
-  if (target.kind === 'postgres') return openPostgresStore(target.url, postgresOptions);
-  return openSqliteStore(target.path, { synchronous: sqliteSynchronous });
+  const { sqliteSynchronous, dataEncryptionKeys, ...postgresOptions } = options;
+  const keyRing = options.keyRing ?? resolveKeyRing(target, dataEncryptionKeys).ring;
+  if (target.kind === 'postgres') return openPostgresStore(target.url, { ...postgresOptions, keyRing });
+  return openSqliteStore(target.path, { synchronous: sqliteSynchronous, keyRing });
 }

@@ -3,8 +3,11 @@
  * PostgreSQL's lives here: the pool and its TLS options, the advisory lock around migrations, NOTIFY inside
  * each step's transaction and the LISTEN connection that feeds this instance's change feed.
  */
+
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { KeyRing } from '../crypto/key-ring.js';
+import { resolveKeyRing } from '../crypto/key-source.js';
 import { LocalChangeFeed } from './change-feed.js';
 import { migrationProviderFor } from './migrations/index.js';
 import { namedStatementPool } from './pg-named-statements.js';
@@ -22,6 +25,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Told when the LISTEN connection drops and reconnects (logs). */
   onListenError?: (err: Error) => void;
+  /** Seals personal data: required (instances sharing the database must share the keys). */
+  keyRing?: KeyRing;
 }
 
 /**
@@ -81,6 +86,7 @@ export class PostgresStore extends SqlStore {
     super(
       new Kysely<StoreTables>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) }),
       Math.max(1, Math.floor((config.max ?? 10) / 5)),
+      options.keyRing ?? resolveKeyRing({ kind: 'postgres', url: '' }).ring,
     );
     this.#config = config;
     this.#onListenError = options.onListenError;
@@ -100,7 +106,7 @@ export class PostgresStore extends SqlStore {
     return fn(this.db);
   }
 
-  async migrate(): Promise<void> {
+  protected async migrateSchema(): Promise<void> {
     await this.assertSchemaNotNewer();
     await this.db.connection().execute(async (conn) => {
       await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);

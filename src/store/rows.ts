@@ -3,6 +3,7 @@
  * dialect: integers may arrive as strings (PostgreSQL bigint), JSON is text, booleans are 0/1.
  */
 import type { Selectable } from 'kysely';
+import type { PersonalData } from './personal-data.js';
 import type { OutboundWebhooksTable, SessionsTable, TimelineTable, WebhookInboxTable } from './schema.js';
 import type {
   InboxDelivery,
@@ -32,7 +33,7 @@ export function fromJson<T>(text: string): T {
   return JSON.parse(text) as T;
 }
 
-export function toSessionRow(row: SessionsTable): SessionRow {
+export function toSessionRow(row: SessionsTable, pd: PersonalData): SessionRow {
   return {
     id: row.id,
     flowId: row.flow_id,
@@ -41,7 +42,10 @@ export function toSessionRow(row: SessionsTable): SessionRow {
     version: int(row.version),
     leaseOwner: row.lease_owner,
     leaseUntil: intOrNull(row.lease_until),
-    customerUserId: row.customer_user_id,
+    customerUserId:
+      row.customer_user_id === null
+        ? null
+        : pd.open('sessions.customer_user_id', row.id, row.customer_user_id),
     returnUrl: row.return_url,
     wakeAt: intOrNull(row.wake_at),
     waitToken: row.wait_token,
@@ -73,14 +77,14 @@ export function sessionPatchColumns(patch: SessionPatch): Partial<SessionsTable>
   return columns;
 }
 
-export function toInboxDelivery(row: Selectable<WebhookInboxTable>): InboxDelivery {
+export function toInboxDelivery(row: Selectable<WebhookInboxTable>, pd: PersonalData): InboxDelivery {
   return {
     deliveryId: row.delivery_id,
     eventType: row.event_type,
     docvTransactionToken: row.docv_transaction_token,
     referenceId: row.reference_id,
     customerUserId: row.customer_user_id,
-    payload: row.payload,
+    payload: pd.open('webhook_inbox.payload', row.delivery_id, row.payload),
     authenticated: int(row.authenticated) !== 0,
     receivedAt: int(row.received_at),
     consumedBy: row.consumed_by,
@@ -97,12 +101,12 @@ export function toTimelineEvent(row: TimelineTable, position: number): TimelineE
   };
 }
 
-export function toOutboundWebhook(row: OutboundWebhooksTable): OutboundWebhook {
+export function toOutboundWebhook(row: OutboundWebhooksTable, pd: PersonalData): OutboundWebhook {
   return {
     id: row.id,
     sessionId: row.session_id,
     url: row.url,
-    body: row.body,
+    body: pd.open('outbound_webhooks.body', row.id, row.body),
     attempts: int(row.attempts),
     nextAttemptAt: int(row.next_attempt_at),
     status: row.status as OutboundStatus,

@@ -32,9 +32,17 @@ export interface SessionsTable {
   expires_at: Int;
   /** Hash of the browser that first opened the session's page (see migration 0004). */
   claimed_by?: string | null;
+  /** Keyed hash of the customer user id (the id itself is sealed in `customer_user_id`); migration 0006. */
+  customer_user_hash?: string | null;
+  /** When retention or an erasure removed the session's personal data. */
+  purged_at?: Int | null;
 }
 
-/** Personal data of a session (JSON text); the only table with personal data besides `webhook_inbox.payload`. */
+/**
+ * Personal data of a session, each column sealed JSON (src/crypto/envelope.ts). Personal data elsewhere, sealed
+ * too: `sessions.customer_user_id`, `webhook_inbox.payload`, `outbound_webhooks.body`; by keyed hash only:
+ * `sessions.wait_customer_user_id`, `sessions.customer_user_hash`, `webhook_inbox.customer_user_id`.
+ */
 export interface SessionDataTable {
   session_id: string;
   input: string;
@@ -87,6 +95,26 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface AuditLogTable {
+  id: Generated<Int>;
+  at: Int;
+  type: string;
+  actor: string;
+  /** JSON object, as text: non-personal detail only. */
+  detail: string;
+  /** Position in the chain, null until chained. */
+  seq: Int | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+export interface JobsTable {
+  name: string;
+  owner: string | null;
+  lease_until: Int;
+  last_run_at: Int | null;
+}
+
 export interface StoreTables {
   sessions: SessionsTable;
   session_data: SessionDataTable;
@@ -94,4 +122,6 @@ export interface StoreTables {
   session_timeline: TimelineTable;
   outbound_webhooks: OutboundWebhooksTable;
   settings: SettingsTable;
+  audit_log: AuditLogTable;
+  jobs: JobsTable;
 }

@@ -4,11 +4,16 @@
  * (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time, so a plain conditional update).
  */
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import type { KeyRing } from '../crypto/key-ring.js';
+import { appendAudit, chainAudit, listAudit } from './audit-log.js';
 import { Batcher } from './batcher.js';
+import { eraseCustomer } from './erasure.js';
+import { countToReseal, resealBatch } from './key-rotation.js';
 import { MIGRATION_NAMES } from './migrations/index.js';
+import { PersonalData } from './personal-data.js';
 import { slot, TemplateCache } from './query-template.js';
+import { purgePersonalData } from './retention.js';
 import {
-  fromJson,
   sessionPatchColumns,
   toInboxDelivery,
   toJson,
@@ -18,15 +23,22 @@ import {
 } from './rows.js';
 import type { SessionDataTable, SessionsTable, StoreTables } from './schema.js';
 import type {
+  AuditEntry,
+  AuditListQuery,
+  AuditRecord,
   ChangeFeed,
   CorrelationKeys,
   DeliveryReceipt,
+  ErasureCounts,
   InboxDelivery,
   LeaseClaim,
   NewDelivery,
   NewSession,
   OutboundStatus,
   OutboundWebhook,
+  PurgeCounts,
+  RetentionCutoffs,
+  RotationProgress,
   SessionChange,
   SessionData,
   SessionRow,
@@ -48,8 +60,11 @@ class AlreadyConsumed extends Error {}
 export abstract class SqlStore implements Store {
   abstract readonly dialect: 'sqlite' | 'postgres';
   abstract readonly changes: ChangeFeed;
-  abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
+  /** Applies pending migrations (the dialect's own locking). */
+  protected abstract migrateSchema(): Promise<void>;
+  /** Seals and opens personal data; hashes customer user ids. */
+  protected readonly pd: PersonalData;
 
   /**
    * @param writeConcurrency how many batched writes may run at once: 1 on SQLite (one writer), a share of the
@@ -58,7 +73,9 @@ export abstract class SqlStore implements Store {
   protected constructor(
     protected readonly db: Kysely<StoreTables>,
     writeConcurrency = 1,
+    keyRing?: KeyRing,
   ) {
+    this.pd = new PersonalData(keyRing);
     this.#inserts = new Batcher((inputs) => this.#insertDeliveries(inputs), writeConcurrency);
   }
 
@@ -103,6 +120,16 @@ export abstract class SqlStore implements Store {
     }
   }
 
+  /** Migrates, then loads the lookup key (created on the first start, sealed by the ring). */
+  async migrate(): Promise<void> {
+    await this.migrateSchema();
+    await this.pd.loadLookupKey((name, create) => this.getOrCreateSetting(name, create));
+  }
+
+  lookupHash(value: string): string {
+    return this.pd.hash(value);
+  }
+
   async ready(): Promise<{ ok: boolean; detail: string }> {
     try {
       const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(this.db);
@@ -129,7 +156,11 @@ export abstract class SqlStore implements Store {
       version: 1,
       lease_owner: lease.until === null ? null : lease.owner,
       lease_until: lease.until,
-      customer_user_id: session.customerUserId,
+      customer_user_id:
+        session.customerUserId === null
+          ? null
+          : this.pd.seal('sessions.customer_user_id', session.id, session.customerUserId),
+      customer_user_hash: session.customerUserId === null ? null : this.pd.hash(session.customerUserId),
       return_url: session.returnUrl,
       wake_at: null,
       wait_token: null,
@@ -146,17 +177,23 @@ export abstract class SqlStore implements Store {
       await trx.insertInto('sessions').values(row).execute();
       await trx
         .insertInto('session_data')
-        .values({ session_id: session.id, input: toJson(session.input), outputs: '{}', result: null })
+        .values({
+          session_id: session.id,
+          input: this.pd.sealJson('session_data.input', session.id, session.input),
+          outputs: this.pd.sealJson('session_data.outputs', session.id, {}),
+          result: null,
+        })
         .execute();
       await insertTimeline(trx, session.id, 1, session.timeline ?? [], now);
+      await appendAudit(trx, session.audit ?? [], now);
       await announce({ id: session.id, version: 1, status: 'running' });
-      return toSessionRow(row);
+      return { ...toSessionRow(row, this.pd), customerUserId: session.customerUserId };
     });
   }
 
   async getSession(id: string): Promise<SessionRow | undefined> {
     const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toSessionRow(row);
+    return row && toSessionRow(row, this.pd);
   }
 
   async claimSession(id: string, claimant: string): Promise<boolean> {
@@ -185,9 +222,9 @@ export abstract class SqlStore implements Store {
       .executeTakeFirst();
     if (!row) return undefined;
     return {
-      input: fromJson<Record<string, unknown>>(row.input),
-      outputs: fromJson<Record<string, unknown>>(row.outputs),
-      result: row.result === null ? null : fromJson<Record<string, unknown>>(row.result),
+      input: this.pd.openJson('session_data.input', id, row.input),
+      outputs: this.pd.openJson('session_data.outputs', id, row.outputs),
+      result: row.result === null ? null : this.pd.openJson('session_data.result', id, row.result),
     };
   }
 
@@ -225,7 +262,7 @@ export abstract class SqlStore implements Store {
         .returningAll()
         .executeTakeFirst();
       if (!updated) return undefined;
-      const row = toSessionRow(updated);
+      const row = toSessionRow(updated, this.pd);
       if (step.output !== undefined || step.result !== undefined) {
         const set: Partial<SessionDataTable> = {};
         if (step.output !== undefined) {
@@ -235,16 +272,20 @@ export abstract class SqlStore implements Store {
             .select('outputs')
             .where('session_id', '=', id)
             .executeTakeFirstOrThrow();
-          const outputs = fromJson<Record<string, unknown>>(current.outputs);
+          const outputs = this.pd.openJson<Record<string, unknown>>(
+            'session_data.outputs',
+            id,
+            current.outputs,
+          );
           Object.defineProperty(outputs, step.output.nodeId, {
             value: step.output.value === undefined ? null : step.output.value,
             enumerable: true,
             writable: true,
             configurable: true,
           });
-          set.outputs = toJson(outputs);
+          set.outputs = this.pd.sealJson('session_data.outputs', id, outputs);
         }
-        if (step.result !== undefined) set.result = toJson(step.result);
+        if (step.result !== undefined) set.result = this.pd.sealJson('session_data.result', id, step.result);
         await trx.updateTable('session_data').set(set).where('session_id', '=', id).execute();
       }
       if (step.consumedDelivery !== undefined) {
@@ -273,7 +314,7 @@ export abstract class SqlStore implements Store {
             id: webhook.id,
             session_id: webhook.sessionId,
             url: webhook.url,
-            body: webhook.body,
+            body: this.pd.seal('outbound_webhooks.body', webhook.id, webhook.body),
             attempts: 0,
             next_attempt_at: webhook.nextAttemptAt,
             status: 'pending',
@@ -281,6 +322,7 @@ export abstract class SqlStore implements Store {
           })
           .execute();
       }
+      await appendAudit(trx, step.audit ?? [], now);
       await announce({ id, version: row.version, status: row.status });
       return row;
     });
@@ -306,7 +348,7 @@ export abstract class SqlStore implements Store {
         );
       if (expectedVersion !== undefined) query = query.where('version', '=', expectedVersion);
       const row = await query.returningAll().executeTakeFirst();
-      return row && toSessionRow(row);
+      return row && toSessionRow(row, this.pd);
     });
   }
 
@@ -373,7 +415,7 @@ export abstract class SqlStore implements Store {
         .where(startsWith(previousOwners))
         .returningAll()
         .execute();
-      return rows.map(toSessionRow);
+      return rows.map((r) => toSessionRow(r, this.pd));
     });
   }
 
@@ -406,7 +448,9 @@ export abstract class SqlStore implements Store {
         .returningAll()
         .execute();
       const order = new Map(ids.map((id, index) => [id, index]));
-      return rows.map(toSessionRow).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+      return rows
+        .map((r) => toSessionRow(r, this.pd))
+        .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
     });
   }
 
@@ -429,14 +473,14 @@ export abstract class SqlStore implements Store {
       .orderBy('updated_at')
       .orderBy('id')
       .execute();
-    return rows.map(toSessionRow);
+    return rows.map((r) => toSessionRow(r, this.pd));
   }
 
   async listWaitingSessions(limit: number, after?: string): Promise<SessionRow[]> {
     let query = this.db.selectFrom('sessions').selectAll().where('status', '=', 'waiting');
     if (after !== undefined) query = query.where('id', '>', after);
     const rows = await query.orderBy('id').limit(limit).execute();
-    return rows.map(toSessionRow);
+    return rows.map((r) => toSessionRow(r, this.pd));
   }
 
   // --- webhook inbox ---
@@ -454,7 +498,7 @@ export abstract class SqlStore implements Store {
       d.docvTransactionToken,
       d.referenceId,
       d.customerUserId,
-      d.payload,
+      this.pd.seal('webhook_inbox.payload', d.deliveryId, d.payload),
       d.authenticated ? 1 : 0,
       d.receivedAt,
       correlateBy,
@@ -554,7 +598,7 @@ export abstract class SqlStore implements Store {
       })
       .orderBy('seq')
       .execute();
-    return rows.map(toInboxDelivery);
+    return rows.map((r) => toInboxDelivery(r, this.pd));
   }
 
   async markDeliveryCorrelated(deliveryId: string): Promise<void> {
@@ -586,7 +630,7 @@ export abstract class SqlStore implements Store {
         .where('correlate_by', '<=', now)
         .returningAll()
         .execute();
-      return rows.map(toInboxDelivery).sort((a, b) => a.receivedAt - b.receivedAt);
+      return rows.map((r) => toInboxDelivery(r, this.pd)).sort((a, b) => a.receivedAt - b.receivedAt);
     });
   }
 
@@ -627,21 +671,29 @@ export abstract class SqlStore implements Store {
         .returningAll()
         .execute();
       const order = new Map(ids.map((id, index) => [id, index]));
-      return claimed.map(toOutboundWebhook).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+      return claimed
+        .map((r) => toOutboundWebhook(r, this.pd))
+        .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
     });
   }
 
   async recordOutboundAttempt(
     id: string,
-    result: { status: OutboundStatus; nextAttemptAt: number; lastError: string | null },
+    result: {
+      status: OutboundStatus;
+      nextAttemptAt: number;
+      lastError: string | null;
+      audit?: AuditEntry[];
+    },
   ): Promise<void> {
-    await this.write((trx) =>
-      trx
+    await this.write(async (trx) => {
+      await trx
         .updateTable('outbound_webhooks')
         .set({ status: result.status, next_attempt_at: result.nextAttemptAt, last_error: result.lastError })
         .where('id', '=', id)
-        .execute(),
-    );
+        .execute();
+      await appendAudit(trx, result.audit ?? [], result.nextAttemptAt);
+    });
   }
 
   async listOutbound(sessionId: string): Promise<OutboundWebhook[]> {
@@ -652,7 +704,61 @@ export abstract class SqlStore implements Store {
       .orderBy('next_attempt_at')
       .orderBy('id')
       .execute();
-    return rows.map(toOutboundWebhook);
+    return rows.map((r) => toOutboundWebhook(r, this.pd));
+  }
+
+  // --- personal data: erasure, retention, key rotation ---
+
+  eraseCustomer(customerUserId: string, now: number, audit: AuditEntry): Promise<ErasureCounts> {
+    return this.write((trx, announce) =>
+      eraseCustomer(trx, this.pd, this.pd.hash(customerUserId), now, audit, announce),
+    );
+  }
+
+  purgePersonalData(cutoffs: RetentionCutoffs, now: number, limit: number): Promise<PurgeCounts> {
+    return this.write((trx) => purgePersonalData(trx, this.pd, cutoffs, now, limit));
+  }
+
+  /** Re-seals up to `limit` records not under the ring's current key; see `keys rotate`. */
+  rotateKeys(limit: number): Promise<RotationProgress> {
+    return this.write((trx) => resealBatch(trx, this.pd, limit));
+  }
+
+  countRecordsToRotate(): Promise<number> {
+    return countToReseal(this.db, this.pd);
+  }
+
+  // --- scheduled jobs ---
+
+  async claimJob(name: string, owner: string, now: number, until: number): Promise<boolean> {
+    return this.write(async (trx) => {
+      await trx
+        .insertInto('jobs')
+        .values({ name, owner: null, lease_until: 0, last_run_at: null })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      const claimed = await trx
+        .updateTable('jobs')
+        .set({ owner, lease_until: until, last_run_at: now })
+        .where('name', '=', name)
+        .where('lease_until', '<=', now)
+        .executeTakeFirst();
+      return (claimed.numUpdatedRows ?? 0n) > 0n;
+    });
+  }
+
+  // --- audit trail ---
+
+  appendAudit(entries: AuditEntry[], now: number): Promise<void> {
+    return this.write((trx) => appendAudit(trx, entries, now));
+  }
+
+  chainAudit(limit: number): Promise<number> {
+    return this.write((trx) => chainAudit(trx, this.dialect, limit));
+  }
+
+  listAudit(query: AuditListQuery): Promise<AuditRecord[]> {
+    return listAudit(this.db, query);
   }
 
   // --- settings ---

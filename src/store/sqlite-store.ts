@@ -2,6 +2,7 @@
  * The embedded store: SQLite through better-sqlite3 (WAL). Only what is SQLite's lives here (pragmas,
  * `begin immediate`, the in-process write queue and change feed); the queries are `SqlStore`'s.
  */
+
 import { closeSync, constants, fchmodSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +17,8 @@ import {
   SqliteDriver,
   sql,
 } from 'kysely';
+import type { KeyRing } from '../crypto/key-ring.js';
+import { resolveKeyRing } from '../crypto/key-source.js';
 import { LocalChangeFeed } from './change-feed.js';
 import { GroupCommit } from './group-commit.js';
 import { migrationProviderFor } from './migrations/index.js';
@@ -37,6 +40,8 @@ export const DEFAULT_SQLITE_SYNCHRONOUS: SqliteSynchronous = 'full';
 export interface SqliteStoreOptions {
   /** Default `full` (SQLITE_SYNCHRONOUS). */
   synchronous?: SqliteSynchronous;
+  /** Seals personal data. Default: the key file beside the database (created once), or a throwaway key in memory. */
+  keyRing?: KeyRing;
 }
 
 function checkSynchronous(value: unknown): SqliteSynchronous {
@@ -135,6 +140,9 @@ export class SqliteStore extends SqlStore {
       new Kysely<StoreTables>({
         dialect: new ImmediateSqliteDialect({ database: cachingDatabase(database) }),
       }),
+      1,
+      options.keyRing ??
+        resolveKeyRing({ kind: 'sqlite', path: database.memory ? ':memory:' : database.name }).ring,
     );
     this.#database = database;
     this.#key = database.memory ? undefined : realpathSync(database.name);
@@ -172,7 +180,7 @@ export class SqliteStore extends SqlStore {
     return result;
   }
 
-  async migrate(): Promise<void> {
+  protected async migrateSchema(): Promise<void> {
     await this.assertSchemaNotNewer();
     // The whole run (kysely's bookkeeping tables, the state check and every pending migration) happens in one
     // `begin immediate` transaction: other processes wait for it, and a failed migration leaves nothing behind.

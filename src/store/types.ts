@@ -75,6 +75,8 @@ export interface NewSession {
   input: Record<string, unknown>;
   /** Timeline entries committed with the session (e.g. 'created'). */
   timeline?: TimelineEntry[];
+  /** Audit entries committed with the session ('session.started'). */
+  audit?: AuditEntry[];
 }
 
 /** A Socure webhook delivery, committed before it is acknowledged. */
@@ -108,6 +110,7 @@ export interface DeliveryReceipt {
 export interface CorrelationKeys {
   docvTransactionToken?: string | null;
   referenceId?: string | null;
+  /** The keyed hash of the customer user id (`Store.lookupHash`): the store never holds or finds the id itself. */
   customerUserId?: string | null;
 }
 
@@ -167,6 +170,61 @@ export interface StepCommit {
   consumedDelivery?: string;
   timeline?: TimelineEntry[];
   outbound?: NewOutbound;
+  /** Audit entries of the step (Socure calls, the decision), committed with it. */
+  audit?: AuditEntry[];
+}
+
+/** An act the audit trail records: no personal data in `detail` (ids, outcomes, reason codes, counts). */
+export interface AuditEntry {
+  /** e.g. session.started, socure.call, session.decided, callback.delivered, customer.erased, keys.rotated. */
+  type: string;
+  /** Who acted: `api-key:<key id>`, `public-page`, `engine`, `retention`, `cli`. */
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+/** An entry of the chained audit log: its hash covers its fields and the previous entry's hash. */
+export interface AuditRecord extends AuditEntry {
+  seq: number;
+  at: number;
+  prevHash: string;
+  hash: string;
+  /** The detail exactly as stored (what the hash covers). */
+  detailText: string;
+}
+
+/** Chained entries after `afterSeq` (exclusive) and at or after `since` (ms), in chain order. */
+export interface AuditListQuery {
+  afterSeq?: number;
+  since?: number;
+  limit: number;
+}
+
+/** What an erasure removed, by kind of record. */
+export interface ErasureCounts {
+  sessions: number;
+  deliveries: number;
+  callbacks: number;
+}
+
+/** Personal data older than these times (ms since epoch) is purged. */
+export interface RetentionCutoffs {
+  /** Ended sessions, consumed deliveries and finished callbacks last changed before this. */
+  endedBefore: number;
+  /** Deliveries no session consumed, received before this. */
+  unmatchedBefore: number;
+}
+
+export interface PurgeCounts {
+  sessions: number;
+  deliveries: number;
+  callbacks: number;
+}
+
+/** One batch of `keys rotate`: records re-sealed under the current key, and how many are left. */
+export interface RotationProgress {
+  resealed: number;
+  remaining: number;
 }
 
 /** What a session change notification carries (no personal data). */
@@ -277,10 +335,38 @@ export interface Store {
   claimDueOutbound(now: number, leaseUntil: number, limit: number): Promise<OutboundWebhook[]>;
   recordOutboundAttempt(
     id: string,
-    result: { status: OutboundStatus; nextAttemptAt: number; lastError: string | null },
+    result: {
+      status: OutboundStatus;
+      nextAttemptAt: number;
+      lastError: string | null;
+      /** Audit entries committed with the attempt ('callback.delivered'). */
+      audit?: AuditEntry[];
+    },
   ): Promise<void>;
   listOutbound(sessionId: string): Promise<OutboundWebhook[]>;
 
   /** A value kept across restarts and shared by every instance (e.g. the signing secret generated on first start). */
   getOrCreateSetting(name: string, create: () => string): Promise<string>;
+
+  /** The keyed hash (HMAC-SHA-256) of a customer user id, as the store keeps and finds it. */
+  lookupHash(customerUserId: string): string;
+  /**
+   * Removes every personal field held for a person (sessions, their deliveries and callbacks) in one transaction;
+   * unfinished sessions of theirs end as failed. `audit` is committed with it.
+   */
+  eraseCustomer(customerUserId: string, now: number, audit: AuditEntry): Promise<ErasureCounts>;
+  /** Purges up to `limit` records of each kind past retention, keeping the non-personal record of sessions. */
+  purgePersonalData(cutoffs: RetentionCutoffs, now: number, limit: number): Promise<PurgeCounts>;
+  /** Re-seals up to `limit` records that are not under the key ring's current key (or not sealed yet). */
+  rotateKeys(limit: number): Promise<RotationProgress>;
+  /** Records not under the ring's current key. */
+  countRecordsToRotate(): Promise<number>;
+  /** Takes a scheduled job's lease until `until` when it is free: true for exactly one instance per period. */
+  claimJob(name: string, owner: string, now: number, until: number): Promise<boolean>;
+
+  /** Appends entries to the audit trail (unchained until `chainAudit`). */
+  appendAudit(entries: AuditEntry[], now: number): Promise<void>;
+  /** Chains up to `limit` appended entries, in order, under the chain lock; returns how many. */
+  chainAudit(limit: number): Promise<number>;
+  listAudit(query: AuditListQuery): Promise<AuditRecord[]>;
 }

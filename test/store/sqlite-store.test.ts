@@ -190,6 +190,8 @@ describe('SQLite: the file', () => {
     const path = dbFile();
     await fresh(path);
     expect(tableNames(path)).toEqual([
+      'audit_log',
+      'jobs',
       'kysely_migration',
       'kysely_migration_lock',
       'outbound_webhooks',
@@ -210,6 +212,8 @@ describe('SQLite: the file', () => {
     expect(indexes).toEqual([
       'outbound_webhooks_session_id',
       'outbound_webhooks_status_next_attempt_at',
+      'sessions_customer_user_hash',
+      'sessions_retention',
       'sessions_status_expires_at',
       'sessions_status_lease_until',
       'sessions_status_updated_at',
@@ -217,8 +221,10 @@ describe('SQLite: the file', () => {
       'sessions_wait_customer_user_id_status',
       'sessions_wait_reference_id_status',
       'sessions_wait_token_status',
+      'webhook_inbox_consumed_by',
       'webhook_inbox_correlate_by',
       'webhook_inbox_customer_user_id',
+      'webhook_inbox_received_at',
       'webhook_inbox_reference_id',
       'webhook_inbox_token_event_type',
     ]);

@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnknownFlowError } from '../../flows/engine.js';
-import type { SessionRow } from '../../store/types.js';
-import { buildOpenApi, createSessionBody } from '../api-schemas.js';
+import type { SessionData, SessionRow } from '../../store/types.js';
+import { buildOpenApi, createSessionBody, sessionQuery } from '../api-schemas.js';
 import { type ServerDeps, sessionPath } from '../deps.js';
+import { needlesOf, withoutPersonalData } from '../personal-data.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const digest = (v: string) => createHash('sha256').update(v).digest();
@@ -65,19 +66,56 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
   app.get(
     '/api/sessions/:id',
     { config: { rateLimit } },
-    async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    async (req: FastifyRequest<{ Params: { id: string }; Querystring: unknown }>, reply) => {
       if (!authorized(req)) return deny(reply);
+      const query = sessionQuery.safeParse(req.query ?? {});
+      if (!query.success) {
+        const issue = query.error.issues[0]!;
+        const field = issue.path.map(String).join('.') || 'query';
+        return reply.code(400).send({ error: 'invalid_request', message: `${field}: ${issue.message}` });
+      }
       const session = await deps.store.getSession(req.params.id);
       if (!session) return reply.code(404).send({ error: 'not_found', message: 'no such session' });
       const [data, timeline] = await Promise.all([
         deps.store.getSessionData(session.id),
         deps.store.listTimeline(session.id),
       ]);
-      return reply
-        .header('cache-control', 'no-store')
-        .send(describe(session, data?.result ?? null, timeline));
+      const described = describe(session, data?.result ?? null, timeline);
+      const answer =
+        query.data.include === 'input'
+          ? { ...described, input: data?.input ?? {} }
+          : withoutInputs(described, data, typedOn(deps, session));
+      return reply.header('cache-control', 'no-store').send(answer);
     },
   );
+}
+
+/** The ids of the flow's screens: their outputs are what the person typed. */
+function typedOn(deps: ServerDeps, session: SessionRow): string[] {
+  const flow = deps.engine.flow(session.flowId);
+  if (!flow) return [];
+  return Object.entries(flow.nodes)
+    .filter(([, node]) => node.type === 'screen')
+    .map(([id]) => id);
+}
+
+/**
+ * The default answer: the result and the timeline without the person's data (see personal-data.ts), and
+ * `omitted` saying where something was left out. The session's input is never in it.
+ */
+function withoutInputs(
+  described: ReturnType<typeof describe>,
+  data: SessionData | undefined,
+  screens: string[],
+) {
+  const needles = needlesOf([data?.input ?? {}, ...screens.map((id) => data?.outputs[id])]);
+  const omitted: string[] = [];
+  const result = withoutPersonalData(described.result, needles, '/result', omitted);
+  const timeline = described.timeline.map((e, i) => ({
+    ...e,
+    detail: withoutPersonalData(e.detail, needles, `/timeline/${i}/detail`, omitted) ?? {},
+  }));
+  return { ...described, result, timeline, omitted };
 }
 
 function describe(

@@ -150,7 +150,10 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     const l = links(session.id, browser);
     const r = (v: string | undefined) => text(v === undefined ? undefined : resolveString(v, scope));
     if (session.status === 'completed' && node.type === 'end') {
-      const details = node.scoreDetails ? resolveString(node.scoreDetails, scope) : undefined;
+      // Scores and reason codes tell a fraudster which detail gave them away: shown on the embedded sandbox's
+      // demo, or when the flow asks for them.
+      const show = engine.flow(session.flowId)?.showScoreDetails ?? deps.embeddedSandbox === true;
+      const details = show && node.scoreDetails ? resolveString(node.scoreDetails, scope) : undefined;
       return renderEnd(
         node.outcome,
         {

@@ -4,6 +4,7 @@ import { sessionExpiry } from './0002_session_expiry.js';
 import { manyInstances } from './0003_many_instances.js';
 import { sessionClaim } from './0004_session_claim.js';
 import { waitKeyIndexes } from './0005_wait_key_indexes.js';
+import { personalData } from './0006_personal_data.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -18,6 +19,7 @@ export function migrationsFor(dialect: StoreDialect): Readonly<Record<string, Mi
     '0003_many_instances': manyInstances(dialect),
     '0004_session_claim': sessionClaim,
     '0005_wait_key_indexes': waitKeyIndexes,
+    '0006_personal_data': personalData(dialect),
   });
 }
 
