@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './commands/audit.js';
 import { callCommand } from './commands/call.js';
 import { docvResultCommand, docvUrlCommand } from './commands/docv.js';
+import { forgetCommand } from './commands/forget.js';
+import { keysCommand } from './commands/keys.js';
 import { manifestCommand } from './commands/manifest.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { scoreCommand } from './commands/score.js';
@@ -26,6 +29,11 @@ Examples:
   $ socure-connector start                      # the service + embedded sandbox + SQLite
   $ socure-connector sandbox                    # only the offline Socure sandbox
   $ socure-connector score --api-url http://127.0.0.1:4010 --id-plus-key a1b234cd-75e1-9e01-f234-56abcdef6789 --stock-persona
+  $ export DATA_ENCRYPTION_KEYS=$(socure-connector keys generate)   # a key for personal data at rest
+  $ socure-connector keys rotate                # re-seal every record under the first key of the ring
+  $ socure-connector forget --customer-user-id user-42 --yes        # erase one person's data
+  $ socure-connector audit verify               # check the audit trail's hash chain
+  $ socure-connector audit export --format csv --out audit.csv
   $ socure-connector <command> --help`,
     );
   for (const cmd of [
@@ -36,6 +44,9 @@ Examples:
     docvResultCommand(),
     callCommand(),
     manifestCommand(),
+    keysCommand(),
+    forgetCommand(),
+    auditCommand(),
   ]) {
     program.addCommand(cmd.exitOverride());
   }

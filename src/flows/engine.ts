@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { toWebhookOutput } from '../connector/capabilities/wait-for-result.js';
 import type { Capability, CapabilityContext } from '../connector/capability.js';
 import { type BackoffPolicy, backoffMs } from '../shared/backoff.js';
+import { collectCalls, type SocureCall } from '../socure/call-log.js';
+import { nonPersonalRecord } from '../store/non-personal-record.js';
 import type {
   AuditEntry,
   CorrelationKeys,
@@ -14,8 +16,6 @@ import type {
   Store,
   TimelineEntry,
 } from '../store/types.js';
-import { collectCalls, type SocureCall } from '../socure/call-log.js';
-import { nonPersonalRecord } from '../store/non-personal-record.js';
 import { parseDelivery, type SocureWebhookDelivery } from '../webhooks/index.js';
 import { chooseBranch } from './conditions.js';
 import type { Flow, FlowNode, NodeOf } from './definition.js';
@@ -182,6 +182,11 @@ export class FlowEngine {
   /** A customer user id as the store keeps and finds it (its keyed hash). */
   private hashKey(customerUserId: string | null | undefined): string | null {
     return customerUserId == null || customerUserId === '' ? null : this.o.store.lookupHash(customerUserId);
+  }
+
+  /** This instance's name in leases. */
+  get instanceId(): string {
+    return this.o.instanceId;
   }
 
   /** A fresh lease owner: one per run, so two runs (even in one process) never share a lease. */
@@ -558,10 +563,15 @@ export class FlowEngine {
       });
       return false;
     }
-    return this.transition(session, owner, { nodeId: after.nodeId }, 'step', { output: stepOutput, audit }, {}, [
-      stepEntry,
-      ...after.timeline,
-    ]);
+    return this.transition(
+      session,
+      owner,
+      { nodeId: after.nodeId },
+      'step',
+      { output: stepOutput, audit },
+      {},
+      [stepEntry, ...after.timeline],
+    );
   }
 
   /**
@@ -721,7 +731,12 @@ export class FlowEngine {
     const decided: AuditEntry = {
       type: 'session.decided',
       actor: 'engine',
-      detail: { sessionId: session.id, flow: session.flowId, outcome, ...nonPersonalRecord({ outputs, result: null }) },
+      detail: {
+        sessionId: session.id,
+        flow: session.flowId,
+        outcome,
+        ...nonPersonalRecord({ outputs, result: null }),
+      },
     };
     const now = this.o.now();
     const callback = this.o.completionCallback;

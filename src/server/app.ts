@@ -9,6 +9,7 @@ import { RequestLog } from './request-log.js';
 import { registerApi } from './routes/api.js';
 import { registerHealth } from './routes/health.js';
 import { registerPages } from './routes/pages.js';
+import { registerPersonalDataApi } from './routes/personal-data.js';
 import { registerSocureWebhook } from './routes/socure-webhook.js';
 import { CSP, HSTS } from './security-headers.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
@@ -82,6 +83,7 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
   registerHealth(app, deps);
   registerPages(app, deps);
   registerApi(app, deps);
+  registerPersonalDataApi(app, deps);
   await registerSocureWebhook(app, deps);
   return app;
 }

@@ -7,6 +7,7 @@ import {
   resolveConnectorSettings,
   SettingsError,
 } from '../connector/settings.js';
+import { parseKeyRing } from '../crypto/key-ring.js';
 import type { SqliteSynchronous } from '../store/sqlite-store.js';
 import { type TrustProxy, trustProxySetting } from './trust-proxy.js';
 
@@ -14,7 +15,8 @@ import { type TrustProxy, trustProxySetting } from './trust-proxy.js';
 interface ServiceSettingSpec {
   key: keyof ServiceSettings;
   env: string;
-  flag: string;
+  /** None for a secret that must not appear in a process list (argv). */
+  flag?: string;
   parse: z.ZodType<unknown, string>;
 }
 
@@ -144,6 +146,33 @@ const SPECS: ServiceSettingSpec[] = [
   },
   { key: 'sseMaxStreams', env: 'SSE_MAX_STREAMS', flag: '--sse-max-streams', parse: count('streams') },
   {
+    key: 'dataEncryptionKeys',
+    env: 'DATA_ENCRYPTION_KEYS',
+    // Checked here so a malformed ring fails at start with the setting's name; parsed again by the store.
+    parse: z.string().superRefine((value, ctx) => {
+      try {
+        parseKeyRing(value);
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          message: (err as Error).message.replace(/^DATA_ENCRYPTION_KEYS /, ''),
+        });
+      }
+    }),
+  },
+  {
+    key: 'retentionDays',
+    env: 'RETENTION_DAYS',
+    flag: '--retention-days',
+    parse: count('days'),
+  },
+  {
+    key: 'inboxRetentionHours',
+    env: 'INBOX_RETENTION_HOURS',
+    flag: '--inbox-retention-hours',
+    parse: count('hours'),
+  },
+  {
     key: 'instanceId',
     env: 'INSTANCE_ID',
     flag: '--instance-id',
@@ -197,6 +226,15 @@ export interface ServiceSettings {
    * restarted instance resumes at once what it left mid-step. Default: host name and port.
    */
   instanceId?: string;
+  /**
+   * The key ring sealing personal data (DATA_ENCRYPTION_KEYS, `id:base64`, comma-separated, the first encrypts).
+   * Unset: a key file beside the SQLite database; PostgreSQL refuses to start.
+   */
+  dataEncryptionKeys?: string;
+  /** Days personal data of ended sessions, deliveries and callbacks is kept (RETENTION_DAYS). Default 30. */
+  retentionDays: number;
+  /** Hours a delivery no session consumed is kept (INBOX_RETENTION_HOURS). Default 72. */
+  inboxRetentionHours: number;
   /** The connector settings, or undefined to run against the embedded sandbox. */
   connector?: ConnectorConfig;
 }
@@ -241,11 +279,15 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
   // An empty variable (`PORT=`) counts as unset: it must not wipe the config file's value.
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
   const sourceOf = (spec: ServiceSettingSpec) =>
-    typeof flags[spec.key] === 'string' ? spec.flag : env[spec.env] ? spec.env : `${file}: ${spec.env}`;
+    typeof flags[spec.key] === 'string' && spec.flag
+      ? spec.flag
+      : env[spec.env]
+        ? spec.env
+        : `${file}: ${spec.env}`;
 
   const out: Record<string, unknown> = {};
   for (const spec of SPECS) {
-    const fromFlag = flags[spec.key];
+    const fromFlag = spec.flag ? flags[spec.key] : undefined;
     const value = typeof fromFlag === 'string' ? fromFlag : merged[spec.env];
     if (value === undefined || value === '') continue;
     const parsed = spec.parse.safeParse(value);
@@ -255,7 +297,8 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
         spec.key === 'apiKey' ||
         spec.key === 'webhookSecrets' ||
         spec.key === 'appWebhookSecret' ||
-        spec.key === 'sandboxAdminToken';
+        spec.key === 'sandboxAdminToken' ||
+        spec.key === 'dataEncryptionKeys';
       throw new SettingsError(
         source,
         `${parsed.error.issues[0]!.message}${secret ? '' : ` (got ${JSON.stringify(value)})`}`,
@@ -285,6 +328,9 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     rateLimitWebhookPerMinute: out.rateLimitWebhookPerMinute as number | undefined,
     sseMaxPerClient: out.sseMaxPerClient as number | undefined,
     sseMaxStreams: out.sseMaxStreams as number | undefined,
+    dataEncryptionKeys: out.dataEncryptionKeys as string | undefined,
+    retentionDays: (out.retentionDays as number | undefined) ?? 30,
+    inboxRetentionHours: (out.inboxRetentionHours as number | undefined) ?? 72,
   };
   // With no ID+ key the service runs against the embedded sandbox; with one, against real Socure.
   const connectorFlags = {

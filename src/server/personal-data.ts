@@ -151,12 +151,12 @@ export function withoutPersonalData<T>(value: T, needles: Needle[], path: string
       omitted.splice(mark, omitted.length - mark, at);
       return OMIT;
     }
-    const out: Record<string, unknown> = {};
-    for (const [name, item] of Object.entries(v)) {
-      const kept = walk(item, pointer(at, name), name, depth + 1);
-      if (kept !== OMIT) out[name] = kept;
-    }
-    return out;
+    // fromEntries defines own properties: a stored "__proto__" key stays a key, never the copy's prototype.
+    return Object.fromEntries(
+      Object.entries(v)
+        .map(([name, item]) => [name, walk(item, pointer(at, name), name, depth + 1)] as const)
+        .filter(([, kept]) => kept !== OMIT),
+    );
   };
   const kept = walk(value, path, undefined, 0);
   return (kept === OMIT ? null : kept) as T;

@@ -5,17 +5,19 @@ import type { Logger } from 'pino';
 import type { Capability } from '../connector/capability.js';
 import { type ConnectorConfig, clientOptionsFrom } from '../connector/config.js';
 import { capabilities } from '../connector/manifest.js';
+import { type KeySource, resolveKeyRing } from '../crypto/key-source.js';
 import { FlowEngine } from '../flows/engine.js';
 import { loadFlows } from '../flows/loader.js';
 import { type RunningSandbox, startSandbox } from '../sandbox/index.js';
 import type { BackoffPolicy } from '../shared/backoff.js';
 import { SocureClient } from '../socure/index.js';
-import { describeDatabase, openStore } from '../store/index.js';
+import { describeDatabase, openStore, parseDatabaseUrl } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { buildServer } from './app.js';
 import { AppWebhookDispatcher, generateAppWebhookSecret } from './app-webhooks.js';
 import type { ServiceSettings } from './config.js';
 import { sessionPath } from './deps.js';
+import { Housekeeping } from './housekeeping.js';
 import { createLogger, redactUrlsInText, withRedaction } from './logger.js';
 import { Signer } from './signing.js';
 
@@ -29,6 +31,8 @@ export interface RunningService {
   /** The database, named without credentials (e.g. "PostgreSQL db.internal:5432/socure"). */
   database: string;
   flows: Array<{ id: string; title: string; url: string }>;
+  /** Where the keys sealing personal data come from (a generated key file is named: back it up). */
+  encryption: string;
   /** What an operator must fix before production (also logged at start). */
   warnings: string[];
   sandbox: RunningSandbox | undefined;
@@ -62,7 +66,9 @@ export async function startService(
   // An embedding app's own logger gets our redaction and URL serializers too: without them Fastify logs
   // full request URLs (session signatures, the webhook path secret).
   const log = withRedaction(options.logger ?? createLogger());
+  const keys = resolveKeyRing(parseDatabaseUrl(settings.databaseUrl), settings.dataEncryptionKeys);
   const store = await openStore(settings.databaseUrl, {
+    keyRing: keys.ring,
     poolSize: settings.databasePoolSize,
     sqliteSynchronous: settings.sqliteSynchronous,
     onListenError: (err) => log.warn({ error: err.message }, 'PostgreSQL change feed reconnecting'),
@@ -172,6 +178,8 @@ export async function startService(
       });
 
     const warnings: string[] = [];
+    const encryption = describeKeys(keys);
+    log.info(encryption);
     if (!sandbox && webhookSecrets.length === 0) {
       warnings.push(
         'No SOCURE_WEBHOOK_SECRET: Socure webhooks are accepted unauthenticated, so they only trigger a re-fetch of ' +
@@ -180,12 +188,23 @@ export async function startService(
     }
     for (const warning of warnings) log.warn(warning);
 
+    const housekeeping = new Housekeeping({
+      store,
+      retentionDays: settings.retentionDays,
+      inboxRetentionHours: settings.inboxRetentionHours,
+      owner: engine.instanceId,
+      log,
+    });
+    const tick = async () => {
+      await engine.tick();
+      await housekeeping.tick();
+    };
     // A restarted service first resumes what it (or a dead instance) left: due timeouts, steps whose runner's
     // lease expired, sessions past their time to live, deliveries nobody correlated.
-    await engine.tick();
+    await tick();
     const tickMs = options.tickMs ?? 1000;
     const timer = setInterval(
-      () => engine.tick().catch((err: unknown) => log.error({ err }, 'tick failed')),
+      () => tick().catch((err: unknown) => log.error({ err }, 'tick failed')),
       tickMs,
     );
     timer.unref();
@@ -203,6 +222,7 @@ export async function startService(
       apiKey,
       appWebhookSecret,
       database: describeDatabase(settings.databaseUrl),
+      encryption,
       warnings,
       flows: [...flows.values()].map((f) => ({
         id: f.id,
@@ -229,6 +249,19 @@ export async function startService(
   } catch (err) {
     for (const close of closers) await Promise.resolve(close()).catch(() => undefined);
     throw err;
+  }
+}
+
+function describeKeys(keys: KeySource): string {
+  switch (keys.origin) {
+    case 'configured':
+      return `personal data encrypted with key "${keys.ring.current.id}" of DATA_ENCRYPTION_KEYS`;
+    case 'key-file':
+      return keys.created
+        ? `personal data encrypted with a new key generated into ${keys.path} (mode 0600): back it up, without it the data cannot be read`
+        : `personal data encrypted with the key in ${keys.path}`;
+    case 'ephemeral':
+      return 'personal data encrypted with a throwaway key (in-memory database)';
   }
 }
 

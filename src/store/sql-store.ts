@@ -753,7 +753,15 @@ export abstract class SqlStore implements Store {
     return this.write((trx) => appendAudit(trx, entries, now));
   }
 
-  chainAudit(limit: number): Promise<number> {
+  async chainAudit(limit: number): Promise<number> {
+    // A read first: most ticks find nothing to chain and need no write transaction (no fsync on SQLite).
+    const pending = await this.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('seq', 'is', null)
+      .limit(1)
+      .execute();
+    if (pending.length === 0) return 0;
     return this.write((trx) => chainAudit(trx, this.dialect, limit));
   }
 

@@ -17,6 +17,7 @@ export function describeService(service: RunningService, apiKeyFromSettings: boo
     `Sessions API: POST ${service.publicUrl}/api/sessions   OpenAPI: ${service.publicUrl}/api/openapi.json`,
     `  Authorization: Bearer ${apiKeyFromSettings ? '<CONNECTOR_API_KEY>' : service.apiKey}`,
     `Database: ${service.database}`,
+    `Encryption: ${service.encryption}`,
   ];
   for (const warning of service.warnings) lines.push(`Warning: ${warning}`);
   if (service.appWebhookSecret)
@@ -101,6 +102,14 @@ export function startCommand(): Command {
     .option(
       '--instance-id <id>',
       'this instance in session leases: unique, stable across restarts; default host:port (env INSTANCE_ID)',
+    )
+    .option(
+      '--retention-days <n>',
+      'days personal data of ended sessions, deliveries and callbacks is kept, default 30 (env RETENTION_DAYS)',
+    )
+    .option(
+      '--inbox-retention-hours <n>',
+      'hours a Socure delivery no session consumed is kept, default 72 (env INBOX_RETENTION_HOURS)',
     );
   withConnectorFlags(cmd).option('--sdk-key <key>', 'SDK key (env SOCURE_SDK_KEY)');
   cmd.addHelpText(

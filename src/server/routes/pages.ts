@@ -126,6 +126,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       const session = await engine.start({
         flowId,
         customerUserId: `demo-${Math.random().toString(36).slice(2, 10)}`,
+        actor: 'public-page',
       });
       await store.claimSession(session.id, browser);
       return reply.redirect(sessionPath(deps, session.id), 303);
