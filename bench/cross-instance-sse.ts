@@ -17,6 +17,7 @@ import { request } from 'undici';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
 import { buildTestDelivery } from '../src/webhooks/index.js';
+import { testKeysFor } from '../test/support/database.js';
 import { eventually } from '../test/support/eventually.js';
 import {
   createApiSession,
@@ -112,7 +113,7 @@ try {
   const s = instance('S', `sqlite:${join(sqliteDir, 'bench.db')}`);
   await a.start();
   await Promise.all([b.start(), s.start()]);
-  const pgStore = await openStore(db.url);
+  const pgStore = await openStore(db.url, { dataEncryptionKeys: testKeysFor(db.url) });
   const sqliteStore = await openStore(`sqlite:${join(sqliteDir, 'bench.db')}`);
   stores.push(pgStore, sqliteStore);
 

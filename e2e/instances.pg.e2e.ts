@@ -6,12 +6,14 @@
  * PostgreSQL NOTIFY → B's LISTEN → SSE `change`) can have done it: the page's 10 s status poll is timed out of
  * the picture (the transaction is triggered right after a poll, and no poll may happen before the page moves).
  */
+
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
+import { testKeysFor } from '../test/support/database.js';
 import { eventually } from '../test/support/eventually.js';
 import {
   createApiSession,
@@ -64,7 +66,7 @@ beforeAll(async () => {
     secret: webhookSecret,
     name: 'instance A',
   });
-  store = await openStore(db.url);
+  store = await openStore(db.url, { dataEncryptionKeys: testKeysFor(db.url) });
   browser = await launchChromium();
 }, 120_000);
 

@@ -16,6 +16,7 @@ import { resolveServiceSettings } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startService } from '../../src/server/service.js';
 import { SqliteStore } from '../../src/store/index.js';
+import { testKeysFor } from '../../test/support/database.js';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const secret = process.env.BENCH_WEBHOOK_SECRET;
@@ -25,6 +26,7 @@ const settings = resolveServiceSettings({
   PORT: '0',
   HOST: '127.0.0.1',
   DATABASE_URL: databaseUrl,
+  DATA_ENCRYPTION_KEYS: testKeysFor(databaseUrl),
   DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
   SOCURE_WEBHOOK_SECRET: secret,
   // One hop: the bench's single X-Forwarded-For entry is the client address (`true` is refused by the service).

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { resolveServiceSettings } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { type RunningService, startService } from '../../src/server/service.js';
-import { databaseUrlFor } from '../../test/support/database.js';
+import { databaseUrlFor, testKeysFor } from '../../test/support/database.js';
 import { DESKTOP, KNOWN_ISSUES, type KnownIssue, launchChromium, PageProblems, PHONE } from './browser.js';
 import { type CaptureImages, writeCaptureImages } from './images.js';
 import { Screenshots } from './screenshots.js';
@@ -46,12 +46,14 @@ export function useE2E(): () => E2EEnv {
           },
         },
       });
+      const databaseUrl = await databaseUrlFor(join(dir, 'e2e.db'));
       service = await startService(
         {
           ...resolveServiceSettings({}, {}),
           port: 0,
           sandboxPort: 0,
-          databaseUrl: await databaseUrlFor(join(dir, 'e2e.db')),
+          databaseUrl,
+          dataEncryptionKeys: testKeysFor(databaseUrl),
         },
         { tickMs: 200, logger },
       );

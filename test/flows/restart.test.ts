@@ -12,7 +12,7 @@ import { type Flow, loadFlows } from '../../src/flows/index.js';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { SocureClient } from '../../src/socure/index.js';
 import type { Store } from '../../src/store/index.js';
-import { databaseUrlFor } from '../support/database.js';
+import { databaseUrlFor, testKeysFor } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import {
   FLOWS_DIR,
@@ -73,7 +73,11 @@ async function startInChildProcess(dbPath: string, customerUserId: string): Prom
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', FIXTURE, databaseUrl, sb.url, sb.keys.sandbox.idPlusKey, customerUserId],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, DATA_ENCRYPTION_KEYS: testKeysFor(databaseUrl) ?? '' },
+      },
     );
     let out = '';
     let err = '';

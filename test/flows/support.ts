@@ -25,7 +25,7 @@ import {
   type SocureWebhookDelivery,
   verifyAndParse,
 } from '../../src/webhooks/index.js';
-import { databaseUrlFor } from '../support/database.js';
+import { databaseUrlFor, testKeysFor } from '../support/database.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FLOWS_DIR = join(ROOT, 'flows');
@@ -96,7 +96,8 @@ export function manualClock(start = Date.UTC(2030, 0, 1)) {
 
 /** The store for a test's database file: SQLite there, or its own PostgreSQL database (see test/support/database.ts). */
 export async function openStore(path: string): Promise<Store> {
-  return openStoreAt(await databaseUrlFor(path));
+  const url = await databaseUrlFor(path);
+  return openStoreAt(url, { dataEncryptionKeys: testKeysFor(url) });
 }
 
 /**

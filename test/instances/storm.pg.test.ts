@@ -10,6 +10,7 @@
  * Leg 1: three instances on PostgreSQL. Leg 2: two processes on one SQLite file.
  * Every instance's full output is in artifacts/instances/storm-<leg>/.
  */
+
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { generateAppWebhookSecret } from '../../src/server/app-webhooks.js';
 import { openStore } from '../../src/store/index.js';
 import type { SessionRow, Store } from '../../src/store/types.js';
+import { testKeysFor } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import {
   type AppWebhookReceiver,
@@ -166,7 +168,7 @@ async function runStorm(config: StormConfig): Promise<StormReport> {
     });
     // Every event is delivered twice with the same id (what a receiver must dedupe).
     await sandbox.setKnobs(subscription, { duplicate: true });
-    store = await openStore(config.databaseUrl);
+    store = await openStore(config.databaseUrl, { dataEncryptionKeys: testKeysFor(config.databaseUrl) });
 
     // --- sessions, through the load balancer ---
     const ids: string[] = [];

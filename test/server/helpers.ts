@@ -6,7 +6,7 @@ import pino from 'pino';
 import { request } from 'undici';
 import { resolveServiceSettings, type ServiceSettings } from '../../src/server/config.js';
 import { type RunningService, type ServiceOptions, startService } from '../../src/server/service.js';
-import { databaseUrlFor } from '../support/database.js';
+import { databaseUrlFor, testKeysFor } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 
 /** The embedded sandbox's ID+ key: it must never reach a page, an API answer or a log line. */
@@ -64,12 +64,14 @@ export async function startTestService(
   const dir = mkdtempSync(join(tmpdir(), 'socure-server-test-'));
   const logs = new MemoryLog();
   const logger = pino({ level: 'debug' }, logs);
+  const databaseUrl = overrides.databaseUrl ?? (await databaseUrlFor(join(dir, 'service.db')));
   const service = await startService(
     {
       ...resolveServiceSettings({}, {}),
       port: 0,
       sandboxPort: 0,
-      databaseUrl: await databaseUrlFor(join(dir, 'service.db')),
+      databaseUrl,
+      dataEncryptionKeys: testKeysFor(databaseUrl),
       publicUrl: 'http://localhost:0',
       ...overrides,
     },

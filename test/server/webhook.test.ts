@@ -125,9 +125,10 @@ describe('POST /webhooks/socure/<path>', () => {
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({ received: true, duplicate: false });
     // No polling: it must be in the store by the time the 200 arrived.
-    const stored = await t.service.store.findDeliveries({ customerUserId: t.service.store.lookupHash('stored-user') }, [
-      'DOCUMENTS_UPLOADED',
-    ]);
+    const stored = await t.service.store.findDeliveries(
+      { customerUserId: t.service.store.lookupHash('stored-user') },
+      ['DOCUMENTS_UPLOADED'],
+    );
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({
       deliveryId: body.id,
@@ -171,16 +172,20 @@ describe('POST /webhooks/socure/<path>', () => {
     // Nothing waits yet: the session is still on its screen and the delivery sits in the inbox.
     expect((await t.service.store.getSession(id))?.status).toBe('input');
     expect(
-      (await t.service.store.findDeliveries({ customerUserId: t.service.store.lookupHash(user) }, ['VERIFICATION_COMPLETED']))[0]
-        ?.consumedBy,
+      (
+        await t.service.store.findDeliveries({ customerUserId: t.service.store.lookupHash(user) }, [
+          'VERIFICATION_COMPLETED',
+        ])
+      )[0]?.consumedBy,
     ).toBeNull();
 
     expect((await submitScreen(t, path, {})).status).toBe(303);
     const done = await waitForCompletion(t, id);
     expect(done.outcome).toBe('verified');
-    const consumed = await t.service.store.findDeliveries({ customerUserId: t.service.store.lookupHash(user) }, [
-      'VERIFICATION_COMPLETED',
-    ]);
+    const consumed = await t.service.store.findDeliveries(
+      { customerUserId: t.service.store.lookupHash(user) },
+      ['VERIFICATION_COMPLETED'],
+    );
     expect(consumed[0]?.consumedBy).toBe(id);
     expect((await timelineTypes(id)).filter((x) => x === 'resumed')).toHaveLength(1);
     const data = await t.service.store.getSessionData(id);

@@ -22,3 +22,14 @@ export function databaseUrlFor(sqlitePath: string): Promise<string> {
   }
   return url;
 }
+
+/**
+ * The key ring of test databases on PostgreSQL, which (like production) has no generated key: every store and
+ * instance a test opens on one database holds it. SQLite tests use the key file the store creates beside the file.
+ */
+export const TEST_DATA_ENCRYPTION_KEYS = `test:${Buffer.alloc(32, 7).toString('base64')}`;
+
+/** `DATA_ENCRYPTION_KEYS` for a test database URL: the test ring on PostgreSQL, none (the key file) on SQLite. */
+export function testKeysFor(databaseUrl: string): string | undefined {
+  return /^postgres(ql)?:/i.test(databaseUrl) ? TEST_DATA_ENCRYPTION_KEYS : undefined;
+}

@@ -23,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { request } from 'undici';
 import { signStandardWebhook } from '../../src/server/app-webhooks.js';
+import { testKeysFor } from './database.js';
 import { eventually, StopWaiting } from './eventually.js';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
@@ -385,6 +386,7 @@ export class ServiceInstance {
     this.starts += 1;
     const env = childEnv({
       DATABASE_URL: o.databaseUrl,
+      DATA_ENCRYPTION_KEYS: testKeysFor(o.databaseUrl) ?? '',
       PORT: String(this.port),
       HOST: '127.0.0.1',
       PUBLIC_URL: o.publicUrl ?? this.url,
