@@ -55,6 +55,8 @@ export async function rotateKeys(flags: DatabaseFlagValues & { batch: string }):
       let stalled = 0;
       while (remaining > 0 && !stopping) {
         const step = await store.rotateKeys(batch);
+        // SQLite works synchronously under its promises: let the event loop run, so Ctrl-C is heard.
+        await new Promise((resolve) => setImmediate(resolve));
         resealed += step.resealed;
         remaining = step.remaining;
         progress.update(`re-sealed ${resealed}/${resealed + remaining}`);

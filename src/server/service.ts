@@ -155,6 +155,7 @@ export async function startService(
       sseMaxPerClient: settings.sseMaxPerClient,
       sseMaxStreams: settings.sseMaxStreams,
       trustProxy: settings.trustProxy,
+      embeddedSandbox: sandbox !== undefined,
     };
     const app = await buildServer(deps, log);
     closers.unshift(() => app.close());

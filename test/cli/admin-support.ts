@@ -73,8 +73,9 @@ export function newKey(): string {
 
 export const keyId = (entry: string) => entry.slice(0, entry.indexOf(':'));
 
-export function open(dbPath: string, keys: string): Promise<Store> {
-  return openStore(`sqlite:${dbPath}`, { dataEncryptionKeys: keys });
+/** A store on a SQLite file path, or on a database URL (postgres://…). */
+export function open(db: string, keys: string): Promise<Store> {
+  return openStore(/^postgres(ql)?:/.test(db) ? db : `sqlite:${db}`, { dataEncryptionKeys: keys });
 }
 
 /** What a person typed in a session, distinctive enough to find. */

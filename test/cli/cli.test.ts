@@ -271,6 +271,13 @@ describe.concurrent('socure-connector manifest, help, sandbox --magic', () => {
     'docv-result',
     'call',
     'manifest',
+    'keys',
+    'keys generate',
+    'keys rotate',
+    'forget',
+    'audit',
+    'audit verify',
+    'audit export',
   ])(
     '%s --help exits 0 and shows an Example',
     async (command) => {
@@ -287,7 +294,18 @@ describe.concurrent('socure-connector manifest, help, sandbox --magic', () => {
     async () => {
       const [help, version] = await Promise.all([cli(['--help']), cli(['--version'])]);
       expect(help.code, show(help)).toBe(0);
-      for (const c of ['start', 'sandbox', 'score', 'docv-url', 'docv-result', 'call', 'manifest']) {
+      for (const c of [
+        'start',
+        'sandbox',
+        'score',
+        'docv-url',
+        'docv-result',
+        'call',
+        'manifest',
+        'keys',
+        'forget',
+        'audit',
+      ]) {
         expect(help.stdout).toContain(c);
       }
       expect(version.code, show(version)).toBe(0);

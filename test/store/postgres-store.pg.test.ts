@@ -1,6 +1,7 @@
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseKeyRing } from '../../src/crypto/key-ring.js';
 import {
   MIGRATION_NAMES,
   migrationProviderFor,
@@ -11,6 +12,7 @@ import {
   type SessionChange,
   type Store,
 } from '../../src/store/index.js';
+import { TEST_DATA_ENCRYPTION_KEYS } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { type TestDatabase, testDatabaseUrl } from '../support/postgres.js';
 import {
@@ -23,6 +25,8 @@ import {
   seedReleaseAt0002,
   step,
 } from './contract.js';
+
+const keyRing = parseKeyRing(TEST_DATA_ENCRYPTION_KEYS);
 
 async function query<R extends pg.QueryResultRow = Record<string, unknown>>(
   url: string,
@@ -48,8 +52,8 @@ async function postgresDatabase(): Promise<ContractDatabase> {
     return store;
   };
   return {
-    open: async () => track(await openPostgresStore(database.url, { poolSize: 4 })),
-    openUnmigrated: async () => track(new PostgresStore(poolConfigFromUrl(database.url, 4))),
+    open: async () => track(await openPostgresStore(database.url, { poolSize: 4, keyRing })),
+    openUnmigrated: async () => track(new PostgresStore(poolConfigFromUrl(database.url, 4), { keyRing })),
     query: (statement) => query(database.url, statement),
     cleanup: async () => {
       await Promise.all(stores.splice(0).map((store) => store.close()));
@@ -149,15 +153,15 @@ describe('PostgreSQL store', () => {
 
   it('sslmode takes effect: require fails against a server without TLS, disable connects', async () => {
     database = await testDatabaseUrl('store_ssl');
-    await expect(openPostgresStore(`${database.url}?sslmode=require`)).rejects.toThrow(/SSL/i);
-    const store = track(await openPostgresStore(`${database.url}?sslmode=disable`));
+    await expect(openPostgresStore(`${database.url}?sslmode=require`, { keyRing })).rejects.toThrow(/SSL/i);
+    const store = track(await openPostgresStore(`${database.url}?sslmode=disable`, { keyRing }));
     expect(await store.ready()).toMatchObject({ ok: true });
   });
 
   it('openStore opens PostgreSQL for postgres:// and postgresql:// URLs', async () => {
     database = await testDatabaseUrl('store_url');
     for (const url of [database.url, database.url.replace(/^postgres:/, 'postgresql:')]) {
-      const store = track(await openStore(url, { poolSize: 2 }));
+      const store = track(await openStore(url, { poolSize: 2, keyRing }));
       expect(store).toBeInstanceOf(PostgresStore);
       expect(store.dialect).toBe('postgres');
       expect(await store.ready()).toEqual({
@@ -171,13 +175,15 @@ describe('PostgreSQL store', () => {
     const { url, db } = await releaseAt0002();
     await seedReleaseAt0002(db);
     await db.destroy();
-    const store = track(await openPostgresStore(url));
+    const store = track(await openPostgresStore(url, { keyRing }));
     await expectReleaseAt0002DataKept(store);
     const tables = await query<{ tablename: string }>(
       url,
       "select tablename from pg_tables where schemaname = 'public' order by tablename",
     );
     expect(tables.map((t) => t.tablename)).toEqual([
+      'audit_log',
+      'jobs',
       'kysely_migration',
       'kysely_migration_lock',
       'outbound_webhooks',
@@ -196,7 +202,7 @@ describe('PostgreSQL store', () => {
     await sql`create table session_timeline (x integer)`.execute(db);
     await db.destroy();
 
-    await expect(openPostgresStore(url)).rejects.toThrow(/PostgreSQL migration failed/);
+    await expect(openPostgresStore(url, { keyRing })).rejects.toThrow(/PostgreSQL migration failed/);
     const applied = await query<{ name: string }>(url, 'select name from kysely_migration order by name');
     expect(applied.map((r) => r.name)).toEqual(['0001_initial', OLD_MIGRATION]);
     const columns = await query<{ column_name: string }>(
@@ -211,8 +217,10 @@ describe('PostgreSQL store', () => {
     database = await testDatabaseUrl('store_listen');
     const url = database.url;
     const dropped: Error[] = [];
-    const a = track(await openPostgresStore(url, { poolSize: 2, onListenError: (err) => dropped.push(err) }));
-    const b = track(await openPostgresStore(url, { poolSize: 2 }));
+    const a = track(
+      await openPostgresStore(url, { poolSize: 2, keyRing, onListenError: (err) => dropped.push(err) }),
+    );
+    const b = track(await openPostgresStore(url, { poolSize: 2, keyRing }));
     const seen: SessionChange[] = [];
     a.changes.subscribe('s1', (change) => seen.push(change));
     await b.createSession(newSession('s1'), 1, FREE);
@@ -260,9 +268,11 @@ describe('PostgreSQL store', () => {
     server.pathname = '/postgres';
     const admin = server.toString();
     const dropped: Error[] = [];
-    const a = track(await openPostgresStore(url, { poolSize: 2, onListenError: (err) => dropped.push(err) }));
+    const a = track(
+      await openPostgresStore(url, { poolSize: 2, keyRing, onListenError: (err) => dropped.push(err) }),
+    );
     // The writer does not listen: every LISTEN connection on this database is A's.
-    const b = track(new PostgresStore(poolConfigFromUrl(url, 2)));
+    const b = track(new PostgresStore(poolConfigFromUrl(url, 2), { keyRing }));
     const seen: SessionChange[] = [];
     a.changes.subscribe('s1', (change) => seen.push(change));
     await b.createSession(newSession('s1'), 1, FREE);

@@ -11,6 +11,13 @@ export function auditCommand(): Command {
   const cmd = new Command('audit').description(
     'The audit trail (a hash chain of every decision and administrative act): verify it, export it',
   );
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ socure-connector audit verify
+  $ socure-connector audit export --format jsonl --since 2025-01-01 > audit.jsonl`,
+  );
   cmd.addCommand(auditVerifyCommand().exitOverride());
   cmd.addCommand(auditExportCommand().exitOverride());
   return cmd;

@@ -9,6 +9,13 @@ export function keysCommand(): Command {
   const cmd = new Command('keys').description(
     'Manage the keys that encrypt personal data at rest (DATA_ENCRYPTION_KEYS)',
   );
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ export DATA_ENCRYPTION_KEYS=$(socure-connector keys generate)
+  $ DATA_ENCRYPTION_KEYS=<new>,<old> socure-connector keys rotate`,
+  );
   cmd.addCommand(keysGenerateCommand().exitOverride());
   cmd.addCommand(keysRotateCommand().exitOverride());
   return cmd;
@@ -52,7 +59,7 @@ function keysRotateCommand(): Command {
     .description(
       'Re-seal every record under the first key of the ring: resumable, with progress, safe while the service runs',
     )
-    .option('--batch <n>', 'records re-sealed per transaction, default 500', '500');
+    .option('--batch <n>', 'records re-sealed per transaction (per kind of record)', '500');
   withDatabaseFlags(cmd).addHelpText(
     'after',
     `
