@@ -34,15 +34,18 @@ export async function verifyAudit(flags: DatabaseFlagValues): Promise<void> {
     for await (const page of auditPages(store, {})) {
       const broken = verifier.check(page);
       if (broken) {
+        const good = verifier.checked;
         process.stdout.write(
           `audit trail broken at entry ${broken.seq}: ${describeBreak(broken)}\n` +
-            `  the ${verifier.checked} entries before it verify (last good hash ${verifier.lastHash})\n`,
+            (good > 0 ? `  entries 1–${good} verify (last good hash ${verifier.lastHash})\n` : ''),
         );
         process.exitCode = 1;
         return;
       }
     }
-    process.stdout.write(`audit trail intact: ${verifier.checked} entries, last hash ${verifier.lastHash}\n`);
+    process.stdout.write(
+      `audit trail intact: ${verifier.checked} ${verifier.checked === 1 ? 'entry' : 'entries'}, last hash ${verifier.lastHash}\n`,
+    );
   });
 }
 

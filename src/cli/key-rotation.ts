@@ -46,9 +46,10 @@ export async function rotateKeys(flags: DatabaseFlagValues & { batch: string }):
     process.on('SIGTERM', onSignal);
     const progress = progressWriter(process.stderr);
     let resealed = 0;
-    let remaining = await store.countRecordsToRotate();
+    let remaining = 0;
     let failure: unknown;
     try {
+      remaining = await store.countRecordsToRotate();
       process.stderr.write(
         `${database}: ${remaining} record(s) to re-seal under key "${keyId}", ${batch} per batch\n`,
       );

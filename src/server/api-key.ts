@@ -1,6 +1,7 @@
 /** The sessions API key check, shared by the API's routes, and the key's id for the audit trail. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerDeps } from './deps.js';
 
 const digest = (v: string) => createHash('sha256').update(v).digest();
 
@@ -25,5 +26,22 @@ export function apiKeyCheck(apiKey: string): ApiKeyCheck {
         .header('www-authenticate', 'Bearer')
         .send({ error: 'unauthorized', message: 'send Authorization: Bearer <CONNECTOR_API_KEY>' }),
     actor: `api-key:${expected.toString('hex').slice(0, 8)}`,
+  };
+}
+
+/**
+ * The API's rate limit: an app server makes many calls from one IP, so with the key it has its own (higher)
+ * budget, shared by the API's routes; without it, the budget of any anonymous client.
+ */
+export function apiRateLimit(
+  deps: Pick<ServerDeps, 'rateLimitApiPerMinute' | 'rateLimitPagesPerMinute'>,
+  key: ApiKeyCheck,
+) {
+  return {
+    groupId: 'sessions-api',
+    timeWindow: '1 minute',
+    max: (req: FastifyRequest) =>
+      key.authorized(req) ? (deps.rateLimitApiPerMinute ?? 6000) : (deps.rateLimitPagesPerMinute ?? 600),
+    keyGenerator: (req: FastifyRequest) => `${key.authorized(req) ? 'key' : 'anonymous'}:${req.ip}`,
   };
 }

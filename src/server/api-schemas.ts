@@ -78,6 +78,60 @@ export const sessionResponse = z
 
 export const errorResponse = z.object({ error: z.string(), message: z.string().optional() });
 
+const AUDIT_PAGE_MAX = 1000;
+
+export const customerUserIdParam = z.string().min(1).max(100);
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** `since`: a chain position (entries after it) or an ISO 8601 time (entries at or after it). */
+export const auditQuery = z
+  .object({
+    since: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v === '') return {};
+        if (/^\d+$/.test(v)) return { afterSeq: Number(v) };
+        // ISO 8601 only: Date.parse also takes "March 7" or "-5", which a SIEM cursor never means.
+        const at = ISO_TIME.test(v) ? Date.parse(v) : Number.NaN;
+        if (Number.isNaN(at)) {
+          ctx.addIssue({ code: 'custom', message: 'must be an entry number (seq) or an ISO 8601 time' });
+          return z.NEVER;
+        }
+        return { since: at };
+      }),
+    limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).default(100),
+  })
+  .strict();
+
+export const erasureResponse = z.object({
+  erased: z
+    .object({ sessions: z.number(), deliveries: z.number(), callbacks: z.number() })
+    .describe(
+      'What was removed: sessions whose personal data was removed, Socure deliveries deleted, callbacks emptied',
+    ),
+});
+
+export const auditResponse = z.object({
+  entries: z.array(
+    z.object({
+      seq: z.number().describe('Position in the hash chain, from 1'),
+      at: z.iso.datetime(),
+      type: z
+        .string()
+        .describe('session.started, socure.call, session.decided, callback.delivered, customer.erased, …'),
+      actor: z.string().describe('api-key:<key id>, public-page, engine, retention, cli'),
+      detail: z
+        .record(z.string(), z.unknown())
+        .describe('Ids, outcomes, reason codes, counts: no personal data'),
+      prevHash: z.string(),
+      hash: z.string().describe('SHA-256 over the previous hash and this entry as stored'),
+    }),
+  ),
+  next: z.number().nullable().describe('The `since` of the next page, or null at the end'),
+});
+
 /** The OpenAPI 3.1 document of the sessions API, generated from the zod schemas above. */
 export function buildOpenApi(serverUrl: string) {
   const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12' });
@@ -106,6 +160,48 @@ export function buildOpenApi(serverUrl: string) {
             '400': json(errorResponse, 'Invalid body'),
             '401': json(errorResponse, 'Missing or wrong API key'),
             '404': json(errorResponse, 'Unknown flow'),
+          },
+        },
+      },
+      '/api/customers/{customerUserId}': {
+        delete: {
+          summary: 'Erase a person: every personal field held for this customerUserId, in one transaction',
+          description:
+            'Sessions keep their non-personal record (flow, outcome, timestamps, reference ids, reason codes, ' +
+            'decision); unfinished ones end as failed; Socure deliveries are deleted; callbacks are emptied (a ' +
+            'pending one is not sent). The audit trail records the erasure with a keyed hash, not the id.',
+          parameters: [
+            { name: 'customerUserId', in: 'path', required: true, schema: schema(customerUserIdParam) },
+          ],
+          responses: {
+            '200': json(erasureResponse, 'Erased (counts may be 0)'),
+            '400': json(errorResponse, 'Invalid customerUserId'),
+            '401': json(errorResponse, 'Missing or wrong API key'),
+          },
+        },
+      },
+      '/api/audit': {
+        get: {
+          summary: 'The audit trail, in chain order (for a SIEM)',
+          parameters: [
+            {
+              name: 'since',
+              in: 'query',
+              required: false,
+              description: 'An entry number (entries after it) or an ISO 8601 time (entries at or after it)',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            },
+          ],
+          responses: {
+            '200': json(auditResponse, 'A page of entries'),
+            '400': json(errorResponse, 'Invalid since or limit'),
+            '401': json(errorResponse, 'Missing or wrong API key'),
           },
         },
       },

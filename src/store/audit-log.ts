@@ -78,9 +78,21 @@ export async function listAudit(db: Kysely<StoreTables>, query: AuditListQuery):
     at: Number(r.at),
     type: r.type,
     actor: r.actor,
-    detail: JSON.parse(r.detail) as Record<string, unknown>,
+    detail: parseDetail(r.detail),
     detailText: r.detail,
     prevHash: r.prev_hash ?? '',
     hash: r.hash ?? '',
   }));
+}
+
+/** An entry's detail; one altered into something that is not JSON still reads (verification names it). */
+function parseDetail(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  } catch {
+    // falls through
+  }
+  return { unreadable: text };
 }

@@ -193,7 +193,7 @@ describe.concurrent('socure-connector audit verify', () => {
       const r = await cli(['audit', 'verify'], env);
       expect(r.code, show(r)).toBe(1);
       expect(r.stdout).toContain('audit trail broken at entry 2: entry 2 was edited');
-      expect(r.stdout).toContain('the 1 entries before it verify');
+      expect(r.stdout).toContain('entries 1–1 verify');
     },
     TEST_TIMEOUT,
   );
@@ -239,7 +239,7 @@ describe.concurrent('socure-connector audit verify', () => {
       const r = await cli(['audit', 'verify'], env);
       expect(r.code, show(r)).toBe(1);
       expect(r.stdout).toContain('audit trail broken at entry 3: entry 3 does not follow entry 2');
-      expect(r.stdout).toContain('the 2 entries before it verify');
+      expect(r.stdout).toContain('entries 1–2 verify');
     },
     TEST_TIMEOUT,
   );

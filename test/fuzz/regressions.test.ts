@@ -95,8 +95,8 @@ describe('finding A: a path the router refuses gets the route’s own error shap
     expect(JSON.parse(res.text)).toMatchObject({ error: 'bad_request' });
   });
 
-  it('a session id over 100 characters answers the HTML page (414), not Fastify’s JSON', async () => {
-    const res = await send(rig.origin, { method: 'GET', path: `/s/${'a'.repeat(101)}/x`, headers: {} });
+  it('a path parameter over the router’s limit (1000 characters) answers the HTML page (414), not Fastify’s JSON', async () => {
+    const res = await send(rig.origin, { method: 'GET', path: `/s/${'a'.repeat(1001)}/x`, headers: {} });
     expect(res.status).toBe(414);
     expect(res.type).toMatch(/^text\/html/);
   });

@@ -179,7 +179,12 @@ describe('GET /api/openapi.json', () => {
     expect(doc.openapi).toMatch(/^3\.1\./);
     expect(doc.info.title).toBeTruthy();
     expect(doc.servers[0]!.url).toBe(t.service.publicUrl);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/sessions', '/api/sessions/{id}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/audit',
+      '/api/customers/{customerUserId}',
+      '/api/sessions',
+      '/api/sessions/{id}',
+    ]);
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
 
     const create = doc.paths['/api/sessions']!.post!;

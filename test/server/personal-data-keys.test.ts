@@ -14,7 +14,14 @@ import { resolveServiceSettings } from '../../src/server/config.js';
 import { type RunningService, startService } from '../../src/server/service.js';
 import { openStore } from '../../src/store/index.js';
 import { databaseUrlFor } from '../support/database.js';
-import { createSession, MemoryLog, startTestService, submitScreen, type TestService, waitForCompletion } from './helpers.js';
+import {
+  createSession,
+  MemoryLog,
+  startTestService,
+  submitScreen,
+  type TestService,
+  waitForCompletion,
+} from './helpers.js';
 import { PERSON, rawSql } from './personal-data-support.js';
 
 const KEY_A = randomBytes(32).toString('base64');
@@ -149,9 +156,10 @@ describe('opening the database with the wrong key', () => {
       );
       const db = await rawSql(url);
       try {
-        const [row] = await db.query<{ input: string }>('select input from session_data where session_id = ?', [
-          created.id,
-        ]);
+        const [row] = await db.query<{ input: string }>(
+          'select input from session_data where session_id = ?',
+          [created.id],
+        );
         expect(row!.input).toMatch(/^e1\.k2\./);
       } finally {
         await db.close();

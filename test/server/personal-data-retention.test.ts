@@ -6,7 +6,6 @@
  * what ended 29 days before is not; deliveries no session consumed go after 72 hours; delivered callbacks lose
  * their body. The job runs once per period across instances, and says so in the audit trail.
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Housekeeping } from '../../src/server/housekeeping.js';
@@ -40,7 +39,10 @@ let t: TestService;
 let app: AppReceiver;
 let url: string;
 let fakeNow: number;
-const s = {} as Record<'oldScore' | 'oldDocv' | 'oldExpired' | 'youngScore' | 'youngDocv' | 'waiting', string>;
+const s = {} as Record<
+  'oldScore' | 'oldDocv' | 'oldExpired' | 'youngScore' | 'youngDocv' | 'waiting',
+  string
+>;
 const tokens = {} as Record<'oldDocv' | 'youngDocv' | 'waiting' | 'u1' | 'u2' | 'u3', string>;
 const before = new Map<string, { session: SessionRow; data: SessionData }>();
 
@@ -53,7 +55,10 @@ async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
   }
 }
 
-const inbox = () => sql<InboxRow>('select delivery_id, docv_transaction_token, consumed_by, correlate_by, received_at from webhook_inbox');
+const inbox = () =>
+  sql<InboxRow>(
+    'select delivery_id, docv_transaction_token, consumed_by, correlate_by, received_at from webhook_inbox',
+  );
 
 async function scored(customerUserId: string): Promise<string> {
   const { id, path } = await createSession(t, { flow: 'idplus-score', customerUserId, input: { ...PERSON } });
@@ -145,13 +150,19 @@ beforeAll(async () => {
     2 * DAY,
     ...young,
   ]);
-  await sql(`update outbound_webhooks set next_attempt_at = next_attempt_at + ? where session_id in (${marks})`, [
-    2 * DAY,
-    ...young,
-  ]);
+  await sql(
+    `update outbound_webhooks set next_attempt_at = next_attempt_at + ? where session_id in (${marks})`,
+    [2 * DAY, ...young],
+  );
   // Unmatched deliveries on both sides of 72 hours (u1 stays 31 days old).
-  await sql('update webhook_inbox set received_at = ? where docv_transaction_token = ?', [fakeNow - 71 * HOUR, tokens.u2]);
-  await sql('update webhook_inbox set received_at = ? where docv_transaction_token = ?', [fakeNow - 73 * HOUR, tokens.u3]);
+  await sql('update webhook_inbox set received_at = ? where docv_transaction_token = ?', [
+    fakeNow - 71 * HOUR,
+    tokens.u2,
+  ]);
+  await sql('update webhook_inbox set received_at = ? where docv_transaction_token = ?', [
+    fakeNow - 73 * HOUR,
+    tokens.u3,
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -182,10 +193,20 @@ describe('retention (RETENTION_DAYS 30, INBOX_RETENTION_HOURS 72) with an inject
       const data = (await t.service.store.getSessionData(id))!;
       expect(data.input).toEqual({});
       expect(data.outputs).toEqual({});
-      expect(Object.keys(data.result!).sort()).toEqual(['decision', 'personalDataRemoved', 'reasonCodes', 'referenceIds']);
+      expect(Object.keys(data.result!).sort()).toEqual([
+        'decision',
+        'personalDataRemoved',
+        'reasonCodes',
+        'referenceIds',
+      ]);
       expect(data.result!.personalDataRemoved).toBe('retention');
       const body = (await t.api(`/api/sessions/${id}?include=input`)).json<Record<string, unknown>>();
-      expect(body).toMatchObject({ status: 'completed', outcome: was.session.outcome, input: {}, customerUserId: null });
+      expect(body).toMatchObject({
+        status: 'completed',
+        outcome: was.session.outcome,
+        input: {},
+        customerUserId: null,
+      });
       expect(body.createdAt).toBe(new Date(was.session.createdAt).toISOString());
     }
     const score = (await t.service.store.getSessionData(s.oldScore))!.result!;
@@ -194,7 +215,10 @@ describe('retention (RETENTION_DAYS 30, INBOX_RETENTION_HOURS 72) with an inject
     expect((score.reasonCodes as string[]).length).toBeGreaterThan(0);
     const docvResult = (await t.service.store.getSessionData(s.oldDocv))!.result!;
     const docvWas = before.get(s.oldDocv)!.data.result as { decision: string; reasonCodes: string[] };
-    expect(docvResult).toMatchObject({ decision: docvWas.decision, reasonCodes: [...docvWas.reasonCodes].sort() });
+    expect(docvResult).toMatchObject({
+      decision: docvWas.decision,
+      reasonCodes: [...docvWas.reasonCodes].sort(),
+    });
     expect(JSON.stringify(await t.service.store.getSessionData(s.oldScore))).not.toContain(PERSON.surName);
     expect((await t.service.store.getSession(s.oldExpired))!.outcome).toBe('expired');
   });
@@ -219,7 +243,10 @@ describe('retention (RETENTION_DAYS 30, INBOX_RETENTION_HOURS 72) with an inject
     expect(counts!.deliveries).toBe(inboxBefore.length - after.length);
     // Among the deleted: u1 (31 days), u3 (73 hours), the old capture's consumed and unconsumed deliveries.
     for (const token of [tokens.u1, tokens.u3, tokens.oldDocv]) {
-      expect(after.some((r) => r.docv_transaction_token === token), token).toBe(false);
+      expect(
+        after.some((r) => r.docv_transaction_token === token),
+        token,
+      ).toBe(false);
     }
   });
 
@@ -236,7 +263,9 @@ describe('retention (RETENTION_DAYS 30, INBOX_RETENTION_HOURS 72) with an inject
 
   it('the audit trail says the job ran: retention.purged with the counts and the settings', async () => {
     const res = await t.api('/api/audit?limit=1000');
-    const { entries } = res.json<{ entries: Array<{ type: string; actor: string; at: string; detail: unknown }> }>();
+    const { entries } = res.json<{
+      entries: Array<{ type: string; actor: string; at: string; detail: unknown }>;
+    }>();
     const purged = entries.filter((e) => e.type === 'retention.purged');
     expect(purged).toEqual([
       {

@@ -63,9 +63,14 @@ function keysRotateCommand(): Command {
   withDatabaseFlags(cmd).addHelpText(
     'after',
     `
-Put the new key first in DATA_ENCRYPTION_KEYS (keep the old ones after it), restart the service, then:
-  $ DATA_ENCRYPTION_KEYS=knew…:…,kold…:… socure-connector keys rotate
-Ctrl-C stops after the current batch; run it again to continue. When it reports 0 left, remove the old keys.`,
+Put the new key first in DATA_ENCRYPTION_KEYS (keep the old ones after it) and restart every instance, then run
+it (safe while the service runs). Ctrl-C stops after the current batch; run it again to continue. When it
+reports 0 left, the old keys can leave the ring.
+
+Example:
+  $ export DATA_ENCRYPTION_KEYS=$(socure-connector keys generate),$DATA_ENCRYPTION_KEYS
+  $ socure-connector keys rotate
+  re-sealed 5210 record(s) under key "k20250131a1b2c3"; 0 left.`,
   );
   return cmd.action(async (flags: RotateFlags) => {
     const { rotateKeys } = await import('../key-rotation.js');

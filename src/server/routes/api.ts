@@ -1,36 +1,19 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnknownFlowError } from '../../flows/engine.js';
 import type { SessionData, SessionRow } from '../../store/types.js';
+import { apiKeyCheck, apiRateLimit } from '../api-key.js';
 import { buildOpenApi, createSessionBody, sessionQuery } from '../api-schemas.js';
 import { type ServerDeps, sessionPath } from '../deps.js';
 import { needlesOf, withoutPersonalData } from '../personal-data.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const digest = (v: string) => createHash('sha256').update(v).digest();
 
 /** The sessions API for the embedding app (Bearer API key). */
 export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
-  const expected = digest(deps.apiKey);
-  const authorized = (req: FastifyRequest) => {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    return m !== null && timingSafeEqual(digest(m[1]!), expected);
-  };
-  const deny = (reply: FastifyReply) =>
-    reply
-      .code(401)
-      .header('www-authenticate', 'Bearer')
-      .send({ error: 'unauthorized', message: 'send Authorization: Bearer <CONNECTOR_API_KEY>' });
-
-  // An app server makes many calls from one IP: with the key, its own (higher) budget, shared by the API's
-  // routes; without it, the budget of any anonymous client.
-  const pageLimit = deps.rateLimitPagesPerMinute ?? 600;
-  const rateLimit = {
-    groupId: 'sessions-api',
-    timeWindow: '1 minute',
-    max: (req: FastifyRequest) => (authorized(req) ? (deps.rateLimitApiPerMinute ?? 6000) : pageLimit),
-    keyGenerator: (req: FastifyRequest) => `${authorized(req) ? 'key' : 'anonymous'}:${req.ip}`,
-  };
+  const key = apiKeyCheck(deps.apiKey);
+  const authorized = (req: FastifyRequest) => key.authorized(req);
+  const deny = key.deny;
+  const rateLimit = apiRateLimit(deps, key);
 
   app.get('/api/openapi.json', async () => buildOpenApi(deps.publicUrl));
 
@@ -49,7 +32,13 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
         .send({ error: 'unknown_flow', message: `no flow "${flow}"; see GET / for the flows` });
     }
     try {
-      const session = await deps.engine.start({ flowId: flow, input, customerUserId, returnUrl });
+      const session = await deps.engine.start({
+        flowId: flow,
+        input,
+        customerUserId,
+        returnUrl,
+        actor: key.actor,
+      });
       return reply.code(201).send({
         id: session.id,
         url: `${deps.publicUrl}${sessionPath(deps, session.id)}`,

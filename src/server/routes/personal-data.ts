@@ -3,35 +3,12 @@
  * `DELETE /api/customers/{customerUserId}` and `GET /api/audit?since=&limit=`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { AuditRecord } from '../../store/types.js';
-import { apiKeyCheck } from '../api-key.js';
+import { apiKeyCheck, apiRateLimit } from '../api-key.js';
+import { auditQuery, customerUserIdParam } from '../api-schemas.js';
 import type { ServerDeps } from '../deps.js';
 
-const AUDIT_PAGE_MAX = 1000;
 const CHAIN_BATCH = 1000;
-
-export const customerUserIdParam = z.string().min(1).max(100);
-
-/** `since`: a chain position (entries after it) or an ISO 8601 time (entries at or after it). */
-export const auditQuery = z
-  .object({
-    since: z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined || v === '') return {};
-        if (/^\d+$/.test(v)) return { afterSeq: Number(v) };
-        const at = Date.parse(v);
-        if (Number.isNaN(at)) {
-          ctx.addIssue({ code: 'custom', message: 'must be an entry number (seq) or an ISO 8601 time' });
-          return z.NEVER;
-        }
-        return { since: at };
-      }),
-    limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).default(100),
-  })
-  .strict();
 
 export function auditJson(r: AuditRecord) {
   return {
@@ -47,13 +24,7 @@ export function auditJson(r: AuditRecord) {
 
 export function registerPersonalDataApi(app: FastifyInstance, deps: ServerDeps): void {
   const key = apiKeyCheck(deps.apiKey);
-  const rateLimit = {
-    groupId: 'sessions-api',
-    timeWindow: '1 minute',
-    max: (req: FastifyRequest) =>
-      key.authorized(req) ? (deps.rateLimitApiPerMinute ?? 6000) : (deps.rateLimitPagesPerMinute ?? 600),
-    keyGenerator: (req: FastifyRequest) => `${key.authorized(req) ? 'key' : 'anonymous'}:${req.ip}`,
-  };
+  const rateLimit = apiRateLimit(deps, key);
 
   app.delete(
     '/api/customers/:customerUserId',
