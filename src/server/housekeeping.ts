@@ -2,6 +2,7 @@
  * Scheduled upkeep of the store, run by every instance on the engine's tick: chaining the audit trail, and the
  * retention job (claimed once per period across instances) that purges personal data past its time.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { AuditEntry, PurgeCounts, Store } from '../store/types.js';
 
 const HOUR_MS = 3_600_000;
@@ -71,6 +72,8 @@ export class Housekeeping {
       total.deliveries += n.deliveries;
       total.callbacks += n.callbacks;
       if (n.sessions < PURGE_BATCH && n.deliveries < PURGE_BATCH && n.callbacks < PURGE_BATCH) break;
+      // SQLite answers synchronously behind its promises: let requests and signals in between batches.
+      await setImmediate();
     }
     if (total.sessions + total.deliveries + total.callbacks > 0) {
       const entry: AuditEntry = {

@@ -357,7 +357,10 @@ export interface Store {
   eraseCustomer(customerUserId: string, now: number, audit: AuditEntry): Promise<ErasureCounts>;
   /** Purges up to `limit` records of each kind past retention, keeping the non-personal record of sessions. */
   purgePersonalData(cutoffs: RetentionCutoffs, now: number, limit: number): Promise<PurgeCounts>;
-  /** Re-seals up to `limit` records that are not under the key ring's current key (or not sealed yet). */
+  /**
+   * Re-seals up to `limit` records of each kind (each sealed column, each hashed one) that are not under the key
+   * ring's current key, or not sealed or hashed yet.
+   */
   rotateKeys(limit: number): Promise<RotationProgress>;
   /** Records not under the ring's current key. */
   countRecordsToRotate(): Promise<number>;

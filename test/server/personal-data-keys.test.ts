@@ -27,6 +27,8 @@ import { PERSON, rawSql } from './personal-data-support.js';
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('base64');
 const RING_A = `k1:${KEY_A}`;
+/** k1 first, and k2 (which sealed the session made in the rotation test) kept to open it. */
+const RING_BOTH = `k1:${KEY_A},k2:${KEY_B}`;
 
 let t: TestService;
 let url: string;
@@ -181,7 +183,7 @@ describe('a sealed value altered or moved to another row', () => {
       ]);
       // Moved: the second session's sealed input into the first session's row (bound to its row: no).
       await db.query('update session_data set input = ? where session_id = ?', [row!.input, first]);
-      const store = await openStore(url, { keyRing: parseKeyRing(RING_A) });
+      const store = await openStore(url, { keyRing: parseKeyRing(RING_BOTH) });
       try {
         const moved = await store.getSessionData(first).catch((e: unknown) => e as Error);
         expect(moved).toBeInstanceOf(DecryptionError);
@@ -203,7 +205,7 @@ describe('a sealed value altered or moved to another row', () => {
       } finally {
         await store.close();
       }
-      const service = await startWith(RING_A);
+      const service = await startWith(RING_BOTH);
       try {
         const res = await fetch(`${service.url}/api/sessions/${first}?include=input`, {
           headers: { authorization: `Bearer ${service.apiKey}` },
@@ -219,5 +221,46 @@ describe('a sealed value altered or moved to another row', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('one record that does not open does not stop the others', () => {
+  let s: TestService;
+  let sUrl: string;
+  beforeAll(async () => {
+    s = await startTestService({ dataEncryptionKeys: RING_A });
+    sUrl = await databaseUrlFor(join(s.dir, 'service.db'));
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('a waiting session whose sealed customer user id no longer opens: another session’s timeout still fires', async () => {
+    const poisoned = await createSession(s, { flow: 'docv-qr', customerUserId: 'poisoned-1' });
+    const healthy = await createSession(s, { flow: 'docv-qr', customerUserId: 'healthy-1' });
+    for (const x of [poisoned, healthy]) await waitToken(s, x.id);
+    // The first one's customer user id sealed under a key the ring does not hold (a key dropped before `keys
+    // rotate` finished, a row from another database); then both waits are made due.
+    const foreign = new DataCipher(parseKeyRing(`k9:${KEY_B}`)).seal(
+      'poisoned-1',
+      `sessions.customer_user_id/${poisoned.id}`,
+    );
+    const db = await rawSql(sUrl);
+    try {
+      await db.query('update sessions set customer_user_id = ? where id = ?', [foreign, poisoned.id]);
+      await db.query('update sessions set wake_at = ? where id in (?, ?)', [
+        Date.now() - 1000,
+        poisoned.id,
+        healthy.id,
+      ]);
+    } finally {
+      await db.close();
+    }
+    const poisonedError = await s.service.store.getSession(poisoned.id).catch((e: Error) => e);
+    expect(poisonedError).toBeInstanceOf(DecryptionError);
+    expect((poisonedError as Error).message).toMatch(/key "k9", which DATA_ENCRYPTION_KEYS does not hold/);
+    // The healthy session's 30-minute wait is due: the service's sweep (every 100 ms here) times it out.
+    const done = await waitForCompletion(s, healthy.id, 5_000);
+    expect(done).toMatchObject({ status: 'completed', outcome: 'expired', nodeId: 'timedOut' });
   });
 });
