@@ -21,6 +21,7 @@ import {
   submitScreen,
   type TestService,
   waitForCompletion,
+  waitToken,
 } from './helpers.js';
 import { PERSON, rawSql } from './personal-data-support.js';
 
