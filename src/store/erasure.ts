@@ -33,6 +33,7 @@ export async function eraseCustomer(
       .set((eb) => ({
         customer_user_id: null,
         customer_user_hash: null,
+        return_url: null,
         purged_at: now,
         version: eb('version', '+', 1),
         updated_at: now,

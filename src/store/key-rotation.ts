@@ -21,6 +21,7 @@ interface SealedTarget {
 
 const SEALED: SealedTarget[] = [
   { column: 'sessions.customer_user_id', table: 'sessions', value: 'customer_user_id', rowId: 'id' },
+  { column: 'sessions.return_url', table: 'sessions', value: 'return_url', rowId: 'id' },
   { column: 'session_data.input', table: 'session_data', value: 'input', rowId: 'session_id' },
   { column: 'session_data.outputs', table: 'session_data', value: 'outputs', rowId: 'session_id' },
   { column: 'session_data.result', table: 'session_data', value: 'result', rowId: 'session_id' },

@@ -13,6 +13,7 @@ const SEALED = 'e1.';
 
 export type SealedColumn =
   | 'sessions.customer_user_id'
+  | 'sessions.return_url'
   | 'session_data.input'
   | 'session_data.outputs'
   | 'session_data.result'

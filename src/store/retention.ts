@@ -28,7 +28,7 @@ export async function purgePersonalData(
     await removeSessionData(trx, pd, id, 'retention');
     await trx
       .updateTable('sessions')
-      .set({ customer_user_id: null, customer_user_hash: null, purged_at: now })
+      .set({ customer_user_id: null, customer_user_hash: null, return_url: null, purged_at: now })
       .where('id', '=', id)
       .execute();
   }

@@ -46,7 +46,8 @@ export function toSessionRow(row: SessionsTable, pd: PersonalData): SessionRow {
       row.customer_user_id === null
         ? null
         : pd.open('sessions.customer_user_id', row.id, row.customer_user_id),
-    returnUrl: row.return_url,
+    // An app's return URL may carry who the person is (?email=…): sealed like the rest.
+    returnUrl: row.return_url === null ? null : pd.open('sessions.return_url', row.id, row.return_url),
     wakeAt: intOrNull(row.wake_at),
     waitToken: row.wait_token,
     waitReferenceId: row.wait_reference_id,

@@ -18,6 +18,7 @@ export interface SessionsTable {
   lease_owner: string | null;
   lease_until: Int | null;
   customer_user_id: string | null;
+  /** Sealed (an app's URL may name the person). */
   return_url: string | null;
   wake_at: Int | null;
   wait_token: string | null;

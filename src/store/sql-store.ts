@@ -161,7 +161,8 @@ export abstract class SqlStore implements Store {
           ? null
           : this.pd.seal('sessions.customer_user_id', session.id, session.customerUserId),
       customer_user_hash: session.customerUserId === null ? null : this.pd.hash(session.customerUserId),
-      return_url: session.returnUrl,
+      return_url:
+        session.returnUrl === null ? null : this.pd.seal('sessions.return_url', session.id, session.returnUrl),
       wake_at: null,
       wait_token: null,
       wait_reference_id: null,
@@ -187,7 +188,7 @@ export abstract class SqlStore implements Store {
       await insertTimeline(trx, session.id, 1, session.timeline ?? [], now);
       await appendAudit(trx, session.audit ?? [], now);
       await announce({ id: session.id, version: 1, status: 'running' });
-      return { ...toSessionRow(row, this.pd), customerUserId: session.customerUserId };
+      return toSessionRow(row, this.pd);
     });
   }
 

@@ -237,6 +237,20 @@ describe('one record that does not open does not stop the others', () => {
   });
 
   it('a waiting session whose sealed customer user id no longer opens: another session’s timeout still fires', async () => {
+    // Control: a due wait times out by the sweep within the bound when every record opens.
+    const control = await createSession(s, { flow: 'docv-qr', customerUserId: 'control-1' });
+    await waitToken(s, control.id);
+    const controlDb = await rawSql(sUrl);
+    try {
+      await controlDb.query('update sessions set wake_at = ? where id = ?', [Date.now() - 1000, control.id]);
+    } finally {
+      await controlDb.close();
+    }
+    expect(await waitForCompletion(s, control.id, 5_000)).toMatchObject({
+      outcome: 'expired',
+      nodeId: 'timedOut',
+    });
+
     const poisoned = await createSession(s, { flow: 'docv-qr', customerUserId: 'poisoned-1' });
     const healthy = await createSession(s, { flow: 'docv-qr', customerUserId: 'healthy-1' });
     for (const x of [poisoned, healthy]) await waitToken(s, x.id);
