@@ -329,7 +329,7 @@ describe('DELETE /api/customers/{customerUserId}', () => {
     await triggerSandbox(t, y.waiting.token, 'complete-accept');
     expect((await waitForCompletion(t, y.waiting.id)).outcome).toBe('verified');
     expect((await t.service.store.getSession(y.atForm.id))!.status).toBe('input');
-  });
+  }, 60_000);
 
   it('the erased person’s unfinished sessions ended as failed and never resume', async () => {
     const x = customers.x;
@@ -370,7 +370,7 @@ describe('DELETE /api/customers/{customerUserId}', () => {
     const again = await t.api(`/api/customers/${X}`, { method: 'DELETE' });
     expect(again.json()).toEqual({ erased: { sessions: 0, deliveries: later.deliveries, callbacks: 0 } });
     expect(await heldFor(x)).toEqual({ deliveries: 0, callbacks: 0 });
-  });
+  }, 60_000);
 
   it('the audit trail has customer.erased with the keyed hash of the id, never the id', async () => {
     const res = await t.api('/api/audit?limit=1000');

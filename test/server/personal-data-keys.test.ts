@@ -277,5 +277,5 @@ describe('one record that does not open does not stop the others', () => {
     // The healthy session's 30-minute wait is due: the service's sweep (every 100 ms here) times it out.
     const done = await waitForCompletion(s, healthy.id, 5_000);
     expect(done).toMatchObject({ status: 'completed', outcome: 'expired', nodeId: 'timedOut' });
-  });
+  }, 60_000);
 });

@@ -37,29 +37,21 @@ export function personalData(dialect: StoreDialect): Migration {
         .column('consumed_by')
         .execute();
 
-      if (dialect === 'postgres') {
-        await sql`create table audit_log (
-          id bigint generated always as identity primary key,
-          at bigint not null,
-          type text not null,
-          actor text not null,
-          detail text not null,
-          seq bigint unique,
-          prev_hash text,
-          hash text
-        )`.execute(db);
-      } else {
-        await sql`create table audit_log (
-          id integer primary key autoincrement,
-          at bigint not null,
-          type text not null,
-          actor text not null,
-          detail text not null,
-          seq bigint unique,
-          prev_hash text,
-          hash text
-        )`.execute(db);
-      }
+      // The one dialect-specific part: the chain's append order (an identity column / AUTOINCREMENT key).
+      const id =
+        dialect === 'postgres'
+          ? sql`id bigint generated always as identity primary key`
+          : sql`id integer primary key autoincrement`;
+      await sql`create table audit_log (
+        ${id},
+        at bigint not null,
+        type text not null,
+        actor text not null,
+        detail text not null,
+        seq bigint unique,
+        prev_hash text,
+        hash text
+      )`.execute(db);
       await db.schema
         .createTable('jobs')
         .addColumn('name', 'text', (col) => col.primaryKey())
