@@ -217,9 +217,10 @@ export class FlowEngine {
     if (!flow) throw new UnknownFlowError(`unknown flow "${params.flowId}"`);
     const now = this.o.now();
     const owner = this.newOwner();
+    const id = randomUUID();
     const session = await this.o.store.createSession(
       {
-        id: randomUUID(),
+        id,
         flowId: flow.id,
         nodeId: flow.start,
         customerUserId: params.customerUserId ?? null,
@@ -227,7 +228,13 @@ export class FlowEngine {
         expiresAt: now + flow.ttl,
         input: params.input ?? {},
         timeline: [{ type: 'created', detail: { flow: flow.id } }],
-        audit: [{ type: 'session.started', actor: params.actor ?? 'engine', detail: { flow: flow.id } }],
+        audit: [
+          {
+            type: 'session.started',
+            actor: params.actor ?? 'engine',
+            detail: { sessionId: id, flow: flow.id },
+          },
+        ],
       },
       now,
       { owner, until: this.leaseUntil(now) },

@@ -92,7 +92,11 @@ export const auditQuery = z
       .optional()
       .transform((v, ctx) => {
         if (v === undefined || v === '') return {};
-        if (/^\d+$/.test(v)) return { afterSeq: Number(v) };
+        if (/^\d+$/.test(v)) {
+          if (Number.isSafeInteger(Number(v))) return { afterSeq: Number(v) };
+          ctx.addIssue({ code: 'custom', message: 'is past the last possible entry number' });
+          return z.NEVER;
+        }
         // ISO 8601 only: Date.parse also takes "March 7" or "-5", which a SIEM cursor never means.
         const at = ISO_TIME.test(v) ? Date.parse(v) : Number.NaN;
         if (Number.isNaN(at)) {

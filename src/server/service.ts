@@ -202,7 +202,8 @@ export async function startService(
     };
     // A restarted service first resumes what it (or a dead instance) left: due timeouts, steps whose runner's
     // lease expired, sessions past their time to live, deliveries nobody correlated.
-    await tick();
+    // Logged, not fatal: one session that cannot be resumed must not keep the service from starting.
+    await tick().catch((err: unknown) => log.error({ err }, 'start-up sweep failed'));
     const tickMs = options.tickMs ?? 1000;
     const timer = setInterval(
       () => tick().catch((err: unknown) => log.error({ err }, 'tick failed')),

@@ -6,7 +6,8 @@
 
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { KeyRing } from '../crypto/key-ring.js';
+import { DecryptionError } from '../crypto/envelope.js';
+import { type KeyRing, KeyRingError } from '../crypto/key-ring.js';
 import { resolveKeyRing } from '../crypto/key-source.js';
 import { LocalChangeFeed } from './change-feed.js';
 import { migrationProviderFor } from './migrations/index.js';
@@ -193,6 +194,8 @@ export async function openPostgresStore(
     await store.listen();
   } catch (error) {
     await store.close();
+    // A key problem is the operator's to fix in DATA_ENCRYPTION_KEYS, not a connection problem: as it is.
+    if (error instanceof DecryptionError || error instanceof KeyRingError) throw error;
     const { hostname, port, pathname } = new URL(databaseUrl);
     const reason = error instanceof Error ? error.message : String(error);
     // Names the server, never the password in the URL.

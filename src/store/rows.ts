@@ -33,8 +33,13 @@ export function fromJson<T>(text: string): T {
   return JSON.parse(text) as T;
 }
 
+/**
+ * The session row, its sealed fields opened when first read: claims and sweeps that never look at them pay no
+ * decryption, and one record that does not open (a key missing from the ring) fails only where it is used — the
+ * step of that session — not every session claimed with it.
+ */
 export function toSessionRow(row: SessionsTable, pd: PersonalData): SessionRow {
-  return {
+  const session = {
     id: row.id,
     flowId: row.flow_id,
     status: row.status as SessionStatus,
@@ -42,12 +47,6 @@ export function toSessionRow(row: SessionsTable, pd: PersonalData): SessionRow {
     version: int(row.version),
     leaseOwner: row.lease_owner,
     leaseUntil: intOrNull(row.lease_until),
-    customerUserId:
-      row.customer_user_id === null
-        ? null
-        : pd.open('sessions.customer_user_id', row.id, row.customer_user_id),
-    // An app's return URL may carry who the person is (?email=…): sealed like the rest.
-    returnUrl: row.return_url === null ? null : pd.open('sessions.return_url', row.id, row.return_url),
     wakeAt: intOrNull(row.wake_at),
     waitToken: row.wait_token,
     waitReferenceId: row.wait_reference_id,
@@ -58,7 +57,40 @@ export function toSessionRow(row: SessionsTable, pd: PersonalData): SessionRow {
     createdAt: int(row.created_at),
     updatedAt: int(row.updated_at),
     expiresAt: int(row.expires_at),
-  };
+  } as SessionRow;
+  opensOnRead(session, 'customerUserId', () =>
+    row.customer_user_id === null ? null : pd.open('sessions.customer_user_id', row.id, row.customer_user_id),
+  );
+  // An app's return URL may carry who the person is (?email=…): sealed like the rest.
+  opensOnRead(session, 'returnUrl', () =>
+    row.return_url === null ? null : pd.open('sessions.return_url', row.id, row.return_url),
+  );
+  return session;
+}
+
+/** An enumerable property computed once, on first read (so spreads and equality checks see a plain value). */
+function opensOnRead<K extends keyof SessionRow>(
+  target: SessionRow,
+  key: K,
+  open: () => SessionRow[K],
+): void {
+  let value: SessionRow[K] | undefined;
+  let opened = false;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!opened) {
+        value = open();
+        opened = true;
+      }
+      return value;
+    },
+    set(next: SessionRow[K]) {
+      value = next;
+      opened = true;
+    },
+  });
 }
 
 /** The columns a patch sets; keys absent from the patch (or `undefined`) are left alone. */

@@ -162,7 +162,9 @@ export abstract class SqlStore implements Store {
           : this.pd.seal('sessions.customer_user_id', session.id, session.customerUserId),
       customer_user_hash: session.customerUserId === null ? null : this.pd.hash(session.customerUserId),
       return_url:
-        session.returnUrl === null ? null : this.pd.seal('sessions.return_url', session.id, session.returnUrl),
+        session.returnUrl === null
+          ? null
+          : this.pd.seal('sessions.return_url', session.id, session.returnUrl),
       wake_at: null,
       wait_token: null,
       wait_reference_id: null,
@@ -710,11 +712,16 @@ export abstract class SqlStore implements Store {
 
   // --- personal data: erasure, retention, key rotation ---
 
-  eraseCustomer(customerUserId: string, now: number, audit: AuditEntry): Promise<ErasureCounts> {
-    return this.write((trx, announce) =>
+  async eraseCustomer(customerUserId: string, now: number, audit: AuditEntry): Promise<ErasureCounts> {
+    const counts = await this.write((trx, announce) =>
       eraseCustomer(trx, this.pd, this.pd.hash(customerUserId), now, audit, announce),
     );
+    await this.afterErasure();
+    return counts;
   }
+
+  /** Removes what the database keeps of erased rows beyond the transaction (SQLite: its WAL). */
+  protected async afterErasure(): Promise<void> {}
 
   purgePersonalData(cutoffs: RetentionCutoffs, now: number, limit: number): Promise<PurgeCounts> {
     return this.write((trx) => purgePersonalData(trx, this.pd, cutoffs, now, limit));

@@ -136,9 +136,9 @@ export class SqliteStore extends SqlStore {
     enableWal(database);
     database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     database.pragma('foreign_keys = ON');
-    // Deleted and overwritten records are zeroed where that costs no extra I/O: what retention and erasure
-    // remove (sealed, but with its wrapped key) does not linger in the file's pages.
-    database.pragma('secure_delete = FAST');
+    // Deleted and overwritten records are zeroed, freed pages too: what retention and erasure remove (sealed, but
+    // with its wrapped key) does not linger in the file for whoever holds the file and the key.
+    database.pragma('secure_delete = ON');
     super(
       new Kysely<StoreTables>({
         dialect: new ImmediateSqliteDialect({ database: cachingDatabase(database) }),
@@ -205,6 +205,13 @@ export class SqliteStore extends SqlStore {
         }
       }),
     );
+  }
+
+  /** The WAL still holds the erased records' old pages: copied back and truncated now, not at some later point. */
+  protected override async afterErasure(): Promise<void> {
+    await this.#shared.queue.run(async () => {
+      this.#database.pragma('wal_checkpoint(TRUNCATE)');
+    });
   }
 
   async close(): Promise<void> {

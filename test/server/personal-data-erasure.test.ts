@@ -389,7 +389,7 @@ describe('DELETE /api/customers/{customerUserId}', () => {
     // No 401 or 400 attempt was recorded as an erasure; the 100-character ones were (asked for, answered 200).
     expect(erased.map((e) => e.detail.customer)).toEqual([
       t.service.store.lookupHash('x'.repeat(100)),
-      ...(erased.length === 4 ? [t.service.store.lookupHash(`${'e'.repeat(88)}@example.org`)] : []),
+      t.service.store.lookupHash(`${'e'.repeat(88)}@example.org`),
       hash,
       hash,
     ]);
