@@ -15,8 +15,7 @@ const TAG_BYTES = 16;
 
 export class DecryptionError extends Error {}
 
-function encrypt(key: Buffer, plaintext: Buffer, aad: string): Buffer {
-  const iv = randomBytes(IV_BYTES);
+function encrypt(key: Buffer, plaintext: Buffer, aad: string, iv: Buffer = randomBytes(IV_BYTES)): Buffer {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -50,9 +49,16 @@ export class DataCipher {
 
   seal(plaintext: string, context: string): string {
     const { id, key } = this.ring.current;
-    const dataKey = randomBytes(32);
-    const body = encrypt(dataKey, Buffer.from(plaintext, 'utf8'), context);
-    const wrapped = encrypt(key, dataKey, wrapContext(id, context));
+    // One read of the system's random source per value (data key and both ivs), not three.
+    const random = randomBytes(32 + 2 * IV_BYTES);
+    const dataKey = random.subarray(0, 32);
+    const body = encrypt(
+      dataKey,
+      Buffer.from(plaintext, 'utf8'),
+      context,
+      random.subarray(32, 32 + IV_BYTES),
+    );
+    const wrapped = encrypt(key, dataKey, wrapContext(id, context), random.subarray(32 + IV_BYTES));
     return `${VERSION}.${id}.${wrapped.toString('base64url')}.${body.toString('base64url')}`;
   }
 

@@ -25,7 +25,7 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
     trustProxy: fastifyTrustProxy(deps.trustProxy ?? false),
     bodyLimit: 256 * 1024,
     // Path parameters are checked by each route (a customerUserId of 100 characters can be 300 escaped).
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     // A path the router refuses (a malformed %-escape, a parameter over 100 characters) goes to the error
     // handler below like any other error: a page, or {error} under /api/ — never Fastify's own JSON.
     frameworkErrors: (err, req, reply) => app.errorHandler(err, req, reply),

@@ -712,19 +712,21 @@ export abstract class SqlStore implements Store {
 
   // --- personal data: erasure, retention, key rotation ---
 
-  async eraseCustomer(customerUserId: string, now: number, audit: AuditEntry): Promise<ErasureCounts> {
-    const counts = await this.write((trx, announce) =>
-      eraseCustomer(trx, this.pd, this.pd.hash(customerUserId), now, audit, announce),
+  eraseCustomer(customerUserId: string, now: number, audit: AuditEntry): Promise<ErasureCounts> {
+    return this.scrubbing(() =>
+      this.write((trx, announce) =>
+        eraseCustomer(trx, this.pd, this.pd.hash(customerUserId), now, audit, announce),
+      ),
     );
-    await this.afterErasure();
-    return counts;
   }
 
-  /** Removes what the database keeps of erased rows beyond the transaction (SQLite: its WAL). */
-  protected async afterErasure(): Promise<void> {}
-
   purgePersonalData(cutoffs: RetentionCutoffs, now: number, limit: number): Promise<PurgeCounts> {
-    return this.write((trx) => purgePersonalData(trx, this.pd, cutoffs, now, limit));
+    return this.scrubbing(() => this.write((trx) => purgePersonalData(trx, this.pd, cutoffs, now, limit)));
+  }
+
+  /** Runs a removal of personal data so that the database does not keep it beyond the transaction (SQLite). */
+  protected scrubbing<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
   }
 
   /** Re-seals up to `limit` records not under the ring's current key; see `keys rotate`. */

@@ -5,7 +5,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabase, testDatabaseUrl } from '../support/postgres.js';
-import { allAudit, cli, keyId, newKey, open, PII, seedDelivery, seedSession, show } from './admin-support.js';
+import { allAudit, jsonlSeqs, keyId, newKey, open, PII, seedDelivery, seedSession } from './admin-support.js';
+import { cli, show } from './run-cli.js';
 
 const TEST_TIMEOUT = 180_000;
 let database: TestDatabase;
@@ -85,12 +86,7 @@ describe('admin commands on PostgreSQL', () => {
         cli(['audit', 'export', '--format', 'csv'], env),
       ]);
       expect(jsonl.code, show(jsonl)).toBe(0);
-      expect(
-        jsonl.stdout
-          .trimEnd()
-          .split('\n')
-          .map((l) => JSON.parse(l).seq),
-      ).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      expect(jsonlSeqs(jsonl.stdout)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
       expect(csv.code, show(csv)).toBe(0);
       expect(csv.stdout.split('\r\n').filter(Boolean)).toHaveLength(11);
 

@@ -1,47 +1,32 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAGIC_INPUTS, type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { closedPortUrl, httpJson, SEED_CUSTOM_CALL_INPUT_EXAMPLE } from '../connector/support.js';
+import { cli, show } from './run-cli.js';
 
-/** The real binary, run as a child process from the repository root. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'socure-connector.js');
 const TEST_TIMEOUT = 90_000;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Only what a child needs: no SOCURE_* leaks in from the developer's shell. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'TEMP', 'TMP', 'SystemRoot', 'LANG'];
-  const env: NodeJS.ProcessEnv = { NO_COLOR: '1', FORCE_COLOR: '0' };
-  for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
-  return env;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...baseEnv(), ...env }, timeout: 60_000, maxBuffer: 10 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
-
-const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+/** Every command and subcommand; those without a space are the top-level ones. */
+const COMMANDS = [
+  'start',
+  'sandbox',
+  'sandbox trigger',
+  'sandbox clock',
+  'score',
+  'docv-url',
+  'docv-result',
+  'call',
+  'manifest',
+  'keys',
+  'keys generate',
+  'keys rotate',
+  'forget',
+  'audit',
+  'audit verify',
+  'audit export',
+];
 
 let sb: RunningSandbox;
 let workDir: string;
@@ -261,24 +246,7 @@ describe.concurrent('socure-connector manifest, help, sandbox --magic', () => {
     TEST_TIMEOUT,
   );
 
-  it.each([
-    'start',
-    'sandbox',
-    'sandbox trigger',
-    'sandbox clock',
-    'score',
-    'docv-url',
-    'docv-result',
-    'call',
-    'manifest',
-    'keys',
-    'keys generate',
-    'keys rotate',
-    'forget',
-    'audit',
-    'audit verify',
-    'audit export',
-  ])(
+  it.each(COMMANDS)(
     '%s --help exits 0 and shows an Example',
     async (command) => {
       const r = await cli([...command.split(' '), '--help']);
@@ -294,18 +262,7 @@ describe.concurrent('socure-connector manifest, help, sandbox --magic', () => {
     async () => {
       const [help, version] = await Promise.all([cli(['--help']), cli(['--version'])]);
       expect(help.code, show(help)).toBe(0);
-      for (const c of [
-        'start',
-        'sandbox',
-        'score',
-        'docv-url',
-        'docv-result',
-        'call',
-        'manifest',
-        'keys',
-        'forget',
-        'audit',
-      ]) {
+      for (const c of COMMANDS.filter((command) => !command.includes(' '))) {
         expect(help.stdout).toContain(c);
       }
       expect(version.code, show(version)).toBe(0);

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditHash } from '../../src/store/audit-chain.js';
-import { allAudit, cli, newKey, open, PII, seedDelivery, seedSession, show } from './admin-support.js';
+import { allAudit, jsonlSeqs, newKey, open, PII, seedDelivery, seedSession } from './admin-support.js';
+import { cli, show } from './run-cli.js';
 
 const TEST_TIMEOUT = 120_000;
 let workDir: string;
@@ -315,19 +316,9 @@ describe.concurrent('socure-connector audit export', () => {
         cli(['audit', 'export', '--format', 'csv', '--out', out], env),
       ]);
       expect(bySeq.code, show(bySeq)).toBe(0);
-      expect(
-        bySeq.stdout
-          .trimEnd()
-          .split('\n')
-          .map((l) => JSON.parse(l).seq),
-      ).toEqual([5, 6]);
+      expect(jsonlSeqs(bySeq.stdout)).toEqual([5, 6]);
       expect(byTime.code, show(byTime)).toBe(0);
-      expect(
-        byTime.stdout
-          .trimEnd()
-          .split('\n')
-          .map((l) => JSON.parse(l).seq),
-      ).toEqual([5, 6]);
+      expect(jsonlSeqs(byTime.stdout)).toEqual([5, 6]);
       expect(toFile.code, show(toFile)).toBe(0);
       expect(toFile.stdout).toBe('');
       expect(toFile.stderr).toContain(`exported 6 audit entries to ${out}`);

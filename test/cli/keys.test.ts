@@ -9,18 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecryptionError } from '../../src/crypto/envelope.js';
 import { parseKeyRing } from '../../src/crypto/key-ring.js';
-import {
-  allAudit,
-  cli,
-  keyId,
-  newKey,
-  open,
-  PII,
-  seedDelivery,
-  seedSession,
-  show,
-  spawnCli,
-} from './admin-support.js';
+import { allAudit, keyId, newKey, open, PII, seedDelivery, seedSession } from './admin-support.js';
+import { cli, show, spawnCli } from './run-cli.js';
 
 const TEST_TIMEOUT = 120_000;
 let workDir: string;

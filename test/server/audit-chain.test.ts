@@ -6,32 +6,23 @@
  * unreadable): the chain names the exact entry. Paging (since=<seq>, since=<ISO time>, limit) and bad queries.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditHash, ChainVerifier, describeBreak } from '../../src/store/audit-chain.js';
 import { openStore } from '../../src/store/index.js';
 import type { AuditRecord, Store } from '../../src/store/types.js';
-import { databaseUrlFor, testKeysFor } from '../support/database.js';
+import { testKeysFor } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import {
-  createSession,
-  hiddenValue,
-  sessionPathOf,
-  startTestService,
-  submitScreen,
-  type TestService,
-  triggerSandbox,
-  waitForCompletion,
-  waitToken,
-} from './helpers.js';
+import { hiddenValue, sessionPathOf, submitScreen, type TestService, waitForCompletion } from './helpers.js';
 import {
   type AppReceiver,
   callbackSessionIds,
+  docvSession,
   PERSON,
-  rawSql,
+  rawQuery,
   type SearchedValue,
   scan,
-  startAppReceiver,
+  scoreSession,
+  startServiceWithApp,
   valuesOf,
 } from './personal-data-support.js';
 
@@ -94,28 +85,13 @@ async function storeRecords(store: Store = t.service.store): Promise<AuditRecord
     if (page.length < 1000) return out;
   }
 }
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const db = await rawSql(url);
-  try {
-    return await db.query<T>(text, params);
-  } finally {
-    await db.close();
-  }
-}
+const sql = (text: string, params?: unknown[]) => rawQuery(url, text, params);
 
 beforeAll(async () => {
-  app = await startAppReceiver();
-  t = await startTestService({ appWebhookUrl: app.url }, { appWebhookRetryBaseMs: 20 });
-  url = await databaseUrlFor(join(t.dir, 'service.db'));
+  ({ t, app, url } = await startServiceWithApp());
   keyActor = `api-key:${createHash('sha256').update(t.service.apiKey).digest('hex').slice(0, 8)}`;
   // An ID+ score started by the app, one started on the public page, a DocV capture started by the app.
-  const api = await createSession(t, {
-    flow: 'idplus-score',
-    customerUserId: CUSTOMER.score,
-    input: { ...PERSON },
-  });
-  expect((await submitScreen(t, api.path, PERSON)).status).toBe(303);
-  sessions.api = api.id;
+  sessions.api = (await scoreSession(t, CUSTOMER.score)).id;
   const index = await t.http('/flows/idplus-score');
   const started = await t.http('/flows/idplus-score/start', {
     form: { csrf: hiddenValue(index.text, 'csrf')! },
@@ -123,13 +99,7 @@ beforeAll(async () => {
   const pagePath = sessionPathOf(String(started.headers.location));
   expect((await submitScreen(t, pagePath, PERSON)).status).toBe(303);
   sessions.page = pagePath.split('/')[2]!;
-  const docv = await createSession(t, {
-    flow: 'docv-qr',
-    customerUserId: CUSTOMER.docv,
-    input: { ...PERSON },
-  });
-  await triggerSandbox(t, await waitToken(t, docv.id), 'complete-accept');
-  sessions.docv = docv.id;
+  sessions.docv = (await docvSession(t, CUSTOMER.docv, { scenario: 'complete-accept' })).id;
   for (const id of Object.values(sessions)) await waitForCompletion(t, id);
   await eventually(
     () => Object.values(sessions).every((id) => callbackSessionIds(app).includes(id)),

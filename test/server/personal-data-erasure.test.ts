@@ -6,26 +6,26 @@
  * Then, with the key, nothing decrypted holds the person; without it, the raw database holds none of it.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataCipher } from '../../src/crypto/envelope.js';
 import { resolveKeyRing } from '../../src/crypto/key-source.js';
 import { parseDatabaseUrl } from '../../src/store/index.js';
-import { databaseUrlFor, TEST_DATABASE, testKeysFor } from '../support/database.js';
+import { TEST_DATABASE, testKeysFor } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import {
   createSession,
-  startTestService,
   submitScreen,
   type TestService,
   triggerSandbox,
   waitForCompletion,
-  waitToken,
 } from './helpers.js';
 import {
   type AppReceiver,
   callbackSessionIds,
+  callbacksDelivered,
+  DOCV_EVENTS,
   describeReport,
+  docvSession,
   OTHER_PERSON,
   PERSON,
   type Person,
@@ -34,23 +34,14 @@ import {
   rawSql,
   type SearchedValue,
   scan,
-  startAppReceiver,
+  scoreSession,
+  startServiceWithApp,
   valuesOf,
 } from './personal-data-support.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const X = `erase-me-${suffix}`;
 const Y = `keep-me-${suffix}`;
-const DOCV_EVENTS = [
-  'WAITING_FOR_USER_TO_REDIRECT',
-  'APP_OPENED',
-  'DOCUMENT_FRONT_UPLOADED',
-  'DOCUMENT_BACK_UPLOADED',
-  'DOCUMENT_SELFIE_UPLOADED',
-  'DOCUMENTS_UPLOADED',
-  'VERIFICATION_COMPLETED',
-  'SESSION_COMPLETE',
-];
 
 interface Customer {
   id: string;
@@ -80,21 +71,17 @@ const customers: Record<'x' | 'y', Customer> = {} as never;
 
 /** A customer with two finished sessions (ID+ score, DocV), one waiting for the phone, one at its form. */
 async function customer(id: string, person: Person): Promise<Customer> {
-  const input = { ...person };
-  const score = await createSession(t, { flow: 'idplus-score', customerUserId: id, input });
-  expect((await submitScreen(t, score.path, person)).status).toBe(303);
-  const docv = await createSession(t, { flow: 'docv-qr', customerUserId: id, input });
-  await triggerSandbox(t, await waitToken(t, docv.id), 'complete-accept');
-  const waiting = await createSession(t, { flow: 'docv-qr', customerUserId: id, input });
-  const token = await waitToken(t, waiting.id);
-  const atForm = await createSession(t, { flow: 'idplus-score', customerUserId: id, input });
+  const score = await scoreSession(t, id, person);
+  const docv = await docvSession(t, id, { person, scenario: 'complete-accept' });
+  const waiting = await docvSession(t, id, { person });
+  const atForm = await createSession(t, { flow: 'idplus-score', customerUserId: id, input: { ...person } });
   expect((await t.service.store.getSession(atForm.id))!.status).toBe('input');
   for (const s of [score.id, docv.id]) await waitForCompletion(t, s);
   return {
     id,
     person,
     finished: [score.id, docv.id],
-    waiting: { id: waiting.id, token },
+    waiting,
     atForm: { id: atForm.id, path: atForm.path },
     all: [score.id, docv.id, waiting.id, atForm.id],
   };
@@ -151,21 +138,14 @@ const valuesOfCustomer = (c: Customer): SearchedValue[] => [
 ];
 
 beforeAll(async () => {
-  app = await startAppReceiver();
-  t = await startTestService({ appWebhookUrl: app.url }, { appWebhookRetryBaseMs: 20 });
-  url = await databaseUrlFor(join(t.dir, 'service.db'));
+  ({ t, app, url } = await startServiceWithApp());
   customers.x = await customer(X, PERSON);
   customers.y = await customer(Y, OTHER_PERSON);
   // Nothing in flight: both callbacks of each customer delivered, the DocV deliveries all in the inbox.
   const finished = [...customers.x.finished, ...customers.y.finished];
   await eventually(
-    async () => {
-      for (const id of finished) {
-        const out = await t.service.store.listOutbound(id);
-        if (out.length !== 1 || out[0]!.status !== 'delivered') return false;
-      }
-      return finished.every((id) => callbackSessionIds(app).includes(id));
-    },
+    async () =>
+      (await callbacksDelivered(t, finished)) && finished.every((id) => callbackSessionIds(app).includes(id)),
     'every finished session’s callback delivered',
     { timeoutMs: 15_000 },
   );

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataCipher, DecryptionError } from '../../src/crypto/envelope.js';
@@ -13,7 +12,6 @@ import { parseKeyRing } from '../../src/crypto/key-ring.js';
 import { resolveServiceSettings } from '../../src/server/config.js';
 import { type RunningService, startService } from '../../src/server/service.js';
 import { openStore } from '../../src/store/index.js';
-import { databaseUrlFor } from '../support/database.js';
 import {
   createSession,
   MemoryLog,
@@ -23,7 +21,7 @@ import {
   waitForCompletion,
   waitToken,
 } from './helpers.js';
-import { PERSON, rawSql } from './personal-data-support.js';
+import { PERSON, rawQuery, rawSql, serviceDatabaseUrl } from './personal-data-support.js';
 
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('base64');
@@ -67,7 +65,7 @@ const decryptionErrorIn = (err: Error): DecryptionError | undefined =>
 
 beforeAll(async () => {
   t = await startTestService({ dataEncryptionKeys: RING_A });
-  url = await databaseUrlFor(join(t.dir, 'service.db'));
+  url = await serviceDatabaseUrl(t);
   for (const customerUserId of ['keys-test-1', 'keys-test-2']) {
     const { id, path } = await createSession(t, {
       flow: 'idplus-score',
@@ -230,7 +228,7 @@ describe('one record that does not open does not stop the others', () => {
   let sUrl: string;
   beforeAll(async () => {
     s = await startTestService({ dataEncryptionKeys: RING_A });
-    sUrl = await databaseUrlFor(join(s.dir, 'service.db'));
+    sUrl = await serviceDatabaseUrl(s);
   });
   afterAll(async () => {
     await s?.close();
@@ -240,12 +238,7 @@ describe('one record that does not open does not stop the others', () => {
     // Control: a due wait times out by the sweep within the bound when every record opens.
     const control = await createSession(s, { flow: 'docv-qr', customerUserId: 'control-1' });
     await waitToken(s, control.id);
-    const controlDb = await rawSql(sUrl);
-    try {
-      await controlDb.query('update sessions set wake_at = ? where id = ?', [Date.now() - 1000, control.id]);
-    } finally {
-      await controlDb.close();
-    }
+    await rawQuery(sUrl, 'update sessions set wake_at = ? where id = ?', [Date.now() - 1000, control.id]);
     expect(await waitForCompletion(s, control.id, 5_000)).toMatchObject({
       outcome: 'expired',
       nodeId: 'timedOut',

@@ -6,23 +6,21 @@
  * what ended 29 days before is not; deliveries no session consumed go after 72 hours; delivered callbacks lose
  * their body. The job runs once per period across instances, and says so in the audit trail.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Housekeeping } from '../../src/server/housekeeping.js';
 import type { SessionData, SessionRow } from '../../src/store/types.js';
 import { docvRequest } from '../sandbox/docv-support.js';
-import { databaseUrlFor } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
+import { type TestService, waitForCompletion } from './helpers.js';
 import {
-  createSession,
-  startTestService,
-  submitScreen,
-  type TestService,
-  triggerSandbox,
-  waitForCompletion,
-  waitToken,
-} from './helpers.js';
-import { type AppReceiver, PERSON, rawSql, startAppReceiver } from './personal-data-support.js';
+  type AppReceiver,
+  callbacksDelivered,
+  docvSession,
+  PERSON,
+  rawQuery,
+  scoreSession,
+  startServiceWithApp,
+} from './personal-data-support.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -46,14 +44,7 @@ const s = {} as Record<
 const tokens = {} as Record<'oldDocv' | 'youngDocv' | 'waiting' | 'u1' | 'u2' | 'u3', string>;
 const before = new Map<string, { session: SessionRow; data: SessionData }>();
 
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const db = await rawSql(url);
-  try {
-    return await db.query<T>(text, params);
-  } finally {
-    await db.close();
-  }
-}
+const sql = <T>(text: string, params?: unknown[]) => rawQuery<T>(url, text, params);
 
 const inbox = () =>
   sql<InboxRow>(
@@ -61,20 +52,15 @@ const inbox = () =>
   );
 
 async function scored(customerUserId: string): Promise<string> {
-  const { id, path } = await createSession(t, { flow: 'idplus-score', customerUserId, input: { ...PERSON } });
-  expect((await submitScreen(t, path, PERSON)).status).toBe(303);
+  const { id } = await scoreSession(t, customerUserId);
   await waitForCompletion(t, id);
   return id;
 }
 
 async function docv(customerUserId: string, scenario?: string): Promise<{ id: string; token: string }> {
-  const { id } = await createSession(t, { flow: 'docv-qr', customerUserId, input: { ...PERSON } });
-  const token = await waitToken(t, id);
-  if (scenario) {
-    await triggerSandbox(t, token, scenario);
-    await waitForCompletion(t, id);
-  }
-  return { id, token };
+  const session = await docvSession(t, customerUserId, { scenario });
+  if (scenario) await waitForCompletion(t, session.id);
+  return session;
 }
 
 /** A DocV transaction made on the sandbox directly: its delivery reaches the inbox, and no session waits for it. */
@@ -95,9 +81,7 @@ function housekeeping(owner: string, now: number) {
 }
 
 beforeAll(async () => {
-  app = await startAppReceiver();
-  t = await startTestService({ appWebhookUrl: app.url }, { appWebhookRetryBaseMs: 20 });
-  url = await databaseUrlFor(join(t.dir, 'service.db'));
+  ({ t, app, url } = await startServiceWithApp());
   s.oldScore = await scored('retention-old-score');
   ({ id: s.oldDocv, token: tokens.oldDocv } = await docv('retention-old-docv', 'complete-accept'));
   s.oldExpired = (await docv('retention-old-expired', 'expire')).id;
@@ -110,17 +94,9 @@ beforeAll(async () => {
   // Nothing in flight: callbacks delivered, every delivery in the inbox and correlated (the sweep settles those
   // nobody waits for after its grace period).
   const ended = [s.oldScore, s.oldDocv, s.oldExpired, s.youngScore, s.youngDocv];
-  await eventually(
-    async () => {
-      for (const id of ended) {
-        const out = await t.service.store.listOutbound(id);
-        if (out.length !== 1 || out[0]!.status !== 'delivered') return false;
-      }
-      return true;
-    },
-    'every ended session’s callback delivered',
-    { timeoutMs: 15_000 },
-  );
+  await eventually(() => callbacksDelivered(t, ended), 'every ended session’s callback delivered', {
+    timeoutMs: 15_000,
+  });
   await eventually(
     async () => {
       const rows = await inbox();

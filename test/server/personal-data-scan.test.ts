@@ -18,7 +18,6 @@ import {
   createSession,
   hiddenValue,
   sessionPathOf,
-  startTestService,
   submitScreen,
   type TestService,
   waitForCompletion,
@@ -30,6 +29,7 @@ import {
   captureDocuments,
   captureLinkOf,
   countOccurrences,
+  DOCV_EVENTS,
   describeReport,
   documentImages,
   formsOf,
@@ -45,7 +45,7 @@ import {
   type SearchedValue,
   scan,
   sqlitePathOf,
-  startAppReceiver,
+  startServiceWithApp,
   textedLink,
   valuesOf,
 } from './personal-data-support.js';
@@ -57,16 +57,6 @@ const CUSTOMER = {
   docvSms: `qvx-docvsms-${suffix}`,
   stepUp: `qvx-stepup-${suffix}`,
 };
-const DOCV_EVENTS = [
-  'WAITING_FOR_USER_TO_REDIRECT',
-  'APP_OPENED',
-  'DOCUMENT_FRONT_UPLOADED',
-  'DOCUMENT_BACK_UPLOADED',
-  'DOCUMENT_SELFIE_UPLOADED',
-  'DOCUMENTS_UPLOADED',
-  'VERIFICATION_COMPLETED',
-  'SESSION_COMPLETE',
-];
 
 describe('the scanner', () => {
   const values: SearchedValue[] = [
@@ -107,6 +97,8 @@ describe('the scanner', () => {
 describe('personal data at rest: every shipped flow with distinctive PII, then the raw database', () => {
   let t: TestService;
   let app: AppReceiver;
+  /** The service's database URL. */
+  let url: string;
   let closed = false;
   const startedAt = Date.now();
   const images = documentImages();
@@ -121,8 +113,7 @@ describe('personal data at rest: every shipped flow with distinctive PII, then t
   const returned: SearchedValue[] = [];
 
   beforeAll(async () => {
-    app = await startAppReceiver();
-    t = await startTestService({ appWebhookUrl: app.url }, { appWebhookRetryBaseMs: 20 });
+    ({ t, app, url } = await startServiceWithApp());
   });
   afterAll(async () => {
     if (!closed) await t?.service.close().catch(() => {});
@@ -331,7 +322,6 @@ describe('personal data at rest: every shipped flow with distinctive PII, then t
       ? 'SQLite file, -wal, -shm'
       : 'PostgreSQL dump (pg_dump, or COPY … TO STDOUT when pg_dump is older than the server) + the data files + WAL'
   } → 0 hits`, async () => {
-    const url = await urlOf(t);
     // Running: on SQLite the recent pages are in the -wal file.
     const live = await rawDatabase(url, { walSince: startedAt });
     if (TEST_DATABASE === 'sqlite') expect(live.sources.map((s) => s.name)).toContain('-wal');
@@ -342,7 +332,6 @@ describe('personal data at rest: every shipped flow with distinctive PII, then t
   }, 120_000);
 
   it('the same search finds the values when they are in the database in plain text (it can fail)', async () => {
-    const url = await urlOf(t);
     const all = [...typed, ...returned];
     // Each value written in every form, plain, and once as JSON with non-ASCII escaped (as some encoders do).
     const rows = all.flatMap((v) => [
@@ -399,9 +388,3 @@ describe('personal data at rest: every shipped flow with distinctive PII, then t
     }
   }, 60_000);
 });
-
-/** The service's database URL (the test helpers pick it). */
-async function urlOf(t: TestService): Promise<string> {
-  const { databaseUrlFor } = await import('../support/database.js');
-  return databaseUrlFor(join(t.dir, 'service.db'));
-}

@@ -2,7 +2,8 @@
  * Shared by the issue 9 proofs (personal-data-*.test.ts, audit-chain.test.ts): a person with distinctive data,
  * every form that data could be written in, a scanner for raw database bytes, the raw database itself (SQLite
  * files; a dump and the data files of a PostgreSQL database), raw SQL beside the service (to age records and to
- * tamper), a local app-webhook receiver and the sandbox's capture app driven over HTTP with real image bytes.
+ * tamper), a local app-webhook receiver, the service started with it, the sessions every proof runs, and the
+ * sandbox's capture app driven over HTTP with real image bytes.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,17 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { request } from 'undici';
-import { http, multipartImage, postForm } from '../sandbox/docv-support.js';
+import { expect } from 'vitest';
+import { FULL_SEQUENCE, http, multipartImage, postForm } from '../sandbox/docv-support.js';
+import { databaseUrlFor } from '../support/database.js';
+import {
+  createSession,
+  startTestService,
+  submitScreen,
+  type TestService,
+  triggerSandbox,
+  waitToken,
+} from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -502,6 +513,20 @@ export async function rawSql(url: string): Promise<RawSql> {
   };
 }
 
+/** One statement on a connection of its own, closed after it (`?` placeholders on both databases). */
+export async function rawQuery<T = Record<string, unknown>>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const db = await rawSql(url);
+  try {
+    return await db.query<T>(text, params);
+  } finally {
+    await db.close();
+  }
+}
+
 // --- the embedding app's webhook endpoint --------------------------------------------------------------------
 
 export interface AppReceiver {
@@ -535,6 +560,72 @@ export async function startAppReceiver(): Promise<AppReceiver> {
 /** The session ids the app was told about (`session.completed`). */
 export function callbackSessionIds(r: AppReceiver): string[] {
   return r.received.map((x) => (JSON.parse(x.body) as { data: { id: string } }).data.id);
+}
+
+// --- the service -----------------------------------------------------------------------------------------------
+
+/** The database URL of a test service (the test helpers pick it: its SQLite file, or its PostgreSQL database). */
+export function serviceDatabaseUrl(t: TestService): Promise<string> {
+  return databaseUrlFor(join(t.dir, 'service.db'));
+}
+
+export interface ServiceWithApp {
+  t: TestService;
+  app: AppReceiver;
+  /** The service's database URL (for raw SQL beside it). */
+  url: string;
+}
+
+/** The service with its app callbacks sent to a local receiver (retried after 20 ms), and its database URL. */
+export async function startServiceWithApp(): Promise<ServiceWithApp> {
+  const app = await startAppReceiver();
+  try {
+    const t = await startTestService({ appWebhookUrl: app.url }, { appWebhookRetryBaseMs: 20 });
+    return { t, app, url: await serviceDatabaseUrl(t) };
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+}
+
+// --- sessions ----------------------------------------------------------------------------------------------------
+
+/** Every DocV event of a capture that completes, in order: what Socure delivers for one transaction. */
+export const DOCV_EVENTS = FULL_SEQUENCE;
+
+/** An idplus-score session the app starts with `person` as input; the person submits the form (303). */
+export async function scoreSession(
+  t: TestService,
+  customerUserId: string,
+  person: Person = PERSON,
+): Promise<{ id: string; path: string }> {
+  const { id, path } = await createSession(t, { flow: 'idplus-score', customerUserId, input: { ...person } });
+  expect((await submitScreen(t, path, person)).status).toBe(303);
+  return { id, path };
+}
+
+/**
+ * A docv-qr session the app starts with `person` as input, and the DocV token it waits on; with `scenario`, the
+ * sandbox then drives that transaction (the session's end is not waited for).
+ */
+export async function docvSession(
+  t: TestService,
+  customerUserId: string,
+  { person = PERSON, scenario }: { person?: Person; scenario?: string } = {},
+): Promise<{ id: string; token: string }> {
+  const { id } = await createSession(t, { flow: 'docv-qr', customerUserId, input: { ...person } });
+  const token = await waitToken(t, id);
+  if (scenario) await triggerSandbox(t, token, scenario);
+  return { id, token };
+}
+
+/** Whether each session has exactly one app callback, delivered. */
+export async function callbacksDelivered(t: TestService, sessionIds: readonly string[]): Promise<boolean> {
+  for (const id of sessionIds) {
+    const out = await t.service.store.listOutbound(id);
+    if (out.length !== 1 || out[0]!.status !== 'delivered') return false;
+  }
+  return true;
 }
 
 // --- documents captured on the "phone" ------------------------------------------------------------------------
