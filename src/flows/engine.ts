@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { toWebhookOutput } from '../connector/capabilities/wait-for-result.js';
 import type { Capability, CapabilityContext } from '../connector/capability.js';
 import { type BackoffPolicy, backoffMs } from '../shared/backoff.js';
-import { collectCalls, type SocureCall } from '../socure/call-log.js';
+import type { SocureCall } from '../socure/call-log.js';
 import { nonPersonalRecord } from '../store/non-personal-record.js';
 import type {
   AuditEntry,
@@ -498,13 +498,20 @@ export class FlowEngine {
         .catch((err: unknown) => this.o.log?.warn({ sessionId: session.id, err }, 'lease renewal failed'));
     }, this.o.leaseMs / 3);
     renew.unref();
-    const run = await collectCalls(() =>
-      capability.execute(resolveDeep(node.input, scope) as never, this.o.context),
-    ).finally(() => clearInterval(renew));
-    const audit = callEntries(session.id, run.calls);
-    const output: unknown = run.value;
-    if ('error' in run) {
-      const err = run.error;
+    const calls: SocureCall[] = [];
+    const context = { ...this.o.context, client: this.o.context.client.withCallLog(calls) };
+    let output: unknown;
+    let failed: { err: unknown } | undefined;
+    try {
+      output = await capability.execute(resolveDeep(node.input, scope) as never, context);
+    } catch (err) {
+      failed = { err };
+    } finally {
+      clearInterval(renew);
+    }
+    const audit = callEntries(session.id, calls);
+    if (failed) {
+      const { err } = failed;
       const failure = describeStepError(err);
       this.o.log?.warn(
         { sessionId: session.id, node: session.nodeId, ...failure.detail },

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { SocureCall } from './call-log.js';
 import { type CustomRequest, type CustomResponse, sendCustomRequest } from './custom-request.js';
 import { DocvResource } from './docv/resource.js';
 import { parseBaseUrl, SOCURE_HOSTS, type SocureEnvironment } from './environments.js';
@@ -95,6 +96,21 @@ export class SocureClient {
     this.idplus = new IdPlusResource(this);
     this.reasonCodes = new ReasonCodesResource(this);
     this.docv = new DocvResource(this);
+  }
+
+  /**
+   * This client (same connection pool and settings), also appending every request it sends to `calls`, for the
+   * audit trail of a flow step.
+   */
+  withCallLog(calls: SocureCall[]): SocureClient {
+    const view = Object.create(this) as SocureClient;
+    Object.defineProperties(view, {
+      transport: { value: this.transport.recording(calls) },
+      idplus: { value: new IdPlusResource(view) },
+      reasonCodes: { value: new ReasonCodesResource(view) },
+      docv: { value: new DocvResource(view) },
+    });
+    return view;
   }
 
   /** Sends a request and returns its JSON body; a non-2xx answer throws its error class. */

@@ -1,5 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
-import { openCallLog, type SocureCall } from './call-log.js';
+import type { SocureCall } from './call-log.js';
 import { SocureConnectionError, SocureTimeoutError } from './errors.js';
 import { ResponseCollector } from './response-collector.js';
 import {
@@ -81,9 +81,18 @@ export class Transport {
     this.bodyHeaders = this.headersWith({ method: 'POST', path: '/', headers: {}, body: '' });
   }
 
-  async send(req: TransportRequest): Promise<TransportResponse> {
-    const calls = openCallLog();
-    if (!calls) return this.#send(req);
+  /** This transport, also appending each request it sends to `calls` (an explicit log: no async context). */
+  recording(calls: SocureCall[]): Transport {
+    const view = Object.create(this) as Transport;
+    view.send = (req) => this.#sendRecorded(req, calls);
+    return view;
+  }
+
+  send(req: TransportRequest): Promise<TransportResponse> {
+    return this.#send(req);
+  }
+
+  async #sendRecorded(req: TransportRequest, calls: SocureCall[]): Promise<TransportResponse> {
     const started = performance.now();
     const call = (status: number | null, referenceId: unknown, attempts: number | null): SocureCall => ({
       method: req.method,
