@@ -1,7 +1,7 @@
 /**
  * The SQLite side of the raw baselines (webhook-ingest, webhook-to-sse): a connection with the service's pragmas
  * (WAL, busy_timeout, foreign_keys, `synchronous` as BENCH_SQLITE_SYNCHRONOUS says — full by default, like the
- * service), migration 0003's `webhook_inbox` table and indexes verbatim (webhook-ingest checks they match), and
+ * service), migration 0003's `webhook_inbox` table and indexes (with 0006's two) verbatim (webhook-ingest checks they match), and
  * the one prepared INSERT a baseline runs per delivery (autocommit).
  */
 import Database from 'better-sqlite3';
@@ -42,6 +42,8 @@ export function openRawInbox(path: string): RawInbox {
     create index if not exists webhook_inbox_reference_id on webhook_inbox (reference_id);
     create index if not exists webhook_inbox_customer_user_id on webhook_inbox (customer_user_id);
     create index if not exists webhook_inbox_correlate_by on webhook_inbox (correlate_by);
+    create index if not exists webhook_inbox_received_at on webhook_inbox (received_at);
+    create index if not exists webhook_inbox_consumed_by on webhook_inbox (consumed_by);
   `);
   return {
     synchronous: ['off', 'normal', 'full', 'extra'][Number(db.pragma('synchronous', { simple: true }))]!,

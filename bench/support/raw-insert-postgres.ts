@@ -20,7 +20,7 @@ const CORRELATE_GRACE_MS = 5_000;
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(process.env.BENCH_POOL_SIZE ?? 10) });
 pool.on('error', () => undefined);
-// Migrations 0001 + 0003 on PostgreSQL: the same columns (in the same order) and the same indexes.
+// Migrations 0001 + 0003 (+ 0006's indexes) on PostgreSQL: the same columns (in the same order) and the same indexes.
 await pool.query(`
   create table if not exists webhook_inbox (
     delivery_id text primary key,
@@ -40,6 +40,8 @@ await pool.query(`
   create index if not exists webhook_inbox_reference_id on webhook_inbox (reference_id);
   create index if not exists webhook_inbox_customer_user_id on webhook_inbox (customer_user_id);
   create index if not exists webhook_inbox_correlate_by on webhook_inbox (correlate_by);
+  create index if not exists webhook_inbox_received_at on webhook_inbox (received_at);
+  create index if not exists webhook_inbox_consumed_by on webhook_inbox (consumed_by);
 `);
 const INSERT = `insert into webhook_inbox (delivery_id, event_type, docv_transaction_token, reference_id,
     customer_user_id, payload, authenticated, received_at, consumed_by, correlate_by)
