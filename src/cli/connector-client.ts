@@ -11,7 +11,9 @@ export function clientFromFlags(
   opts: ConnectorFlagValues,
   env: NodeJS.ProcessEnv = process.env,
 ): SocureClient {
-  const config = resolveConnectorSettings(env, {
+  // SOCURE_WEBHOOK_URL is the service's (`start`) setting: a client command has no webhook and ignores it.
+  const { SOCURE_WEBHOOK_URL: _serviceOnly, ...clientEnv } = env;
+  const config = resolveConnectorSettings(clientEnv, {
     idPlusKey: opts.idPlusKey,
     environment: opts.environment,
     apiUrl: opts.apiUrl,

@@ -44,7 +44,16 @@ export const SETTINGS: SettingSpec[] = [
       .pipe(z.enum(SOCURE_ENVIRONMENTS, { error: `must be one of ${SOCURE_ENVIRONMENTS.join(', ')}` })),
   },
   { key: 'apiUrl', env: 'SOCURE_API_URL', flag: '--api-url', parse: z.string().trim() },
-  { key: 'webhookUrl', env: 'SOCURE_WEBHOOK_URL', flag: '--webhook-url', parse: z.string().trim() },
+  {
+    key: 'webhookUrl',
+    env: 'SOCURE_WEBHOOK_URL',
+    flag: '--webhook-url',
+    parse: z
+      .string()
+      .trim()
+      .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
+      .transform((v) => v.replace(/\/+$/, '')),
+  },
   { key: 'timeoutMs', env: 'SOCURE_TIMEOUT_MS', flag: '--timeout-ms', parse: int(1, 600_000) },
   { key: 'maxRetries', env: 'SOCURE_MAX_RETRIES', flag: '--max-retries', parse: int(0, 10) },
 ];
@@ -63,10 +72,14 @@ export class SettingsError extends Error {
 export type FlagValues = Partial<Record<keyof ConnectorConfig, string | undefined>>;
 
 /**
- * Reads the connector settings: a flag wins over its environment variable. Validates each value and
- * reports the flag or variable by name; secret values are never echoed.
+ * Reads and checks each connector setting that is given (a flag wins over its environment variable), without
+ * requiring the ID+ key: the service checks them with no key too, so a misspelt SOCURE_ENVIRONMENT fails at start
+ * even on the embedded sandbox. Errors name the variable or flag the value came from; secrets are never echoed.
  */
-export function resolveConnectorSettings(env: NodeJS.ProcessEnv, flags: FlagValues = {}): ConnectorConfig {
+export function readConnectorSettings(
+  env: NodeJS.ProcessEnv,
+  flags: FlagValues = {},
+): { raw: Record<string, unknown>; sourceOf: Record<string, string> } {
   const raw: Record<string, unknown> = {};
   const sourceOf: Record<string, string> = {};
   for (const spec of SETTINGS) {
@@ -83,6 +96,15 @@ export function resolveConnectorSettings(env: NodeJS.ProcessEnv, flags: FlagValu
     raw[spec.key] = parsed.data;
     sourceOf[spec.key] = source;
   }
+  return { raw, sourceOf };
+}
+
+/**
+ * Reads the connector settings: a flag wins over its environment variable. Validates each value and
+ * reports the flag or variable by name; secret values are never echoed.
+ */
+export function resolveConnectorSettings(env: NodeJS.ProcessEnv, flags: FlagValues = {}): ConnectorConfig {
+  const { raw, sourceOf } = readConnectorSettings(env, flags);
   if (raw.idPlusKey === undefined)
     throw new SettingsError('SOCURE_ID_PLUS_KEY', 'is required (or pass --id-plus-key)');
   if (raw.environment === 'certification' && raw.apiUrl === undefined) {

@@ -1,7 +1,45 @@
 import type { Condition, NodeOf } from './definition.js';
 import { resolveString, type Scope } from './references.js';
 
+/**
+ * The text items a `hasAnyOf` / `hasNoneOf` condition looks at: every list its value (or values) resolves to,
+ * pooled, plus any single text value. Undefined when nothing resolved to a list or text (a module that was not
+ * called, a path with a typo): "no codes to look at" is not "none of these codes".
+ */
+export function pooledItems(value: string | string[], scope: Scope): Set<string> | undefined {
+  let found = false;
+  const items = new Set<string>();
+  const add = (v: unknown) => {
+    if (typeof v === 'string' && v.trim() !== '') items.add(v.trim().toUpperCase());
+    else if (typeof v === 'number') items.add(String(v));
+  };
+  for (const template of Array.isArray(value) ? value : [value]) {
+    const v = resolveString(template, scope);
+    if (Array.isArray(v)) {
+      found = true;
+      for (const item of v) add(item);
+    } else if (typeof v === 'string' && v.trim() !== '') {
+      found = true;
+      add(v);
+    }
+  }
+  return found ? items : undefined;
+}
+
+function holdsOnList(condition: Condition, scope: Scope): boolean {
+  const items = pooledItems(condition.value, scope);
+  if (!items) return false;
+  const norm = (code: string) => code.trim().toUpperCase();
+  if (condition.hasAnyOf && !condition.hasAnyOf.some((code) => items.has(norm(code)))) return false;
+  if (condition.hasNoneOf?.some((code) => items.has(norm(code)))) return false;
+  return true;
+}
+
 export function holds(condition: Condition, scope: Scope): boolean {
+  if (condition.hasAnyOf !== undefined || condition.hasNoneOf !== undefined)
+    return holdsOnList(condition, scope);
+  // A list of values is refused by the schema without hasAnyOf / hasNoneOf; never compare it as one.
+  if (Array.isArray(condition.value)) return false;
   const v = resolveString(condition.value, scope);
   if (condition.exists !== undefined) return (v !== undefined && v !== null && v !== '') === condition.exists;
   if ('equals' in condition && condition.equals !== undefined) return v === condition.equals;

@@ -105,19 +105,61 @@ const waitNode = z.strictObject({
   }),
 });
 
+/** A list of reason codes (or other text values) for `hasAnyOf` / `hasNoneOf`. */
+const codeList = arrayThen(
+  z
+    .array(stringThen(z.string().trim().min(1).max(100)))
+    .min(1)
+    .max(500),
+);
+
+const VALUE_OPERATORS = ['equals', 'in', 'exists', 'gte', 'lte'] as const;
+const LIST_OPERATORS = ['hasAnyOf', 'hasNoneOf'] as const;
+
 const conditionSchema = z
   .strictObject({
-    value: z.string(),
+    /**
+     * What the condition looks at: one string, usually a reference (`{{score.rawResponse.decision.value}}`).
+     * With `hasAnyOf` / `hasNoneOf` it may be a list of strings: the lists they resolve to are pooled, e.g.
+     * the reason codes of several ID+ modules.
+     */
+    value: z.union([z.string(), arrayThen(z.array(z.string()).min(1).max(50))], {
+      error: 'expected a text (usually a {{reference}}), or with hasAnyOf / hasNoneOf a list of them',
+    }),
     equals: z.unknown().optional(),
     in: z.array(z.unknown()).optional(),
     exists: z.boolean().optional(),
     gte: z.number().optional(),
     lte: z.number().optional(),
+    /** Holds when the value (a list, or several pooled) holds at least one of these, e.g. reason codes. */
+    hasAnyOf: codeList.optional(),
+    /** Holds when the value (a list, or several pooled) holds none of these; false when no list resolves. */
+    hasNoneOf: codeList.optional(),
   })
-  .refine(
-    (c) => ['equals', 'in', 'exists', 'gte', 'lte'].some((k) => k in c),
-    'a condition needs one of equals, in, exists, gte, lte',
-  );
+  .superRefine((c, ctx) => {
+    const has = (k: string) => k in c && (c as Record<string, unknown>)[k] !== undefined;
+    const valueOps = VALUE_OPERATORS.filter((k) => k in c);
+    const listOps = LIST_OPERATORS.filter(has);
+    if (valueOps.length === 0 && listOps.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a condition needs one of equals, in, exists, gte, lte, hasAnyOf, hasNoneOf',
+      });
+    } else if (listOps.length > 0 && valueOps.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [valueOps[0]!],
+        message: `${listOps.join(' and ')} cannot be combined with ${valueOps.join(', ')}: use another rule`,
+      });
+    } else if (Array.isArray(c.value) && listOps.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message:
+          'a list of values is only for hasAnyOf / hasNoneOf; equals, in, exists, gte and lte take one',
+      });
+    }
+  });
 export type Condition = z.infer<typeof conditionSchema>;
 
 const branchNode = z.strictObject({

@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { type Flow, type FlowNode, flowSchema } from './definition.js';
 import { referencesIn } from './references.js';
@@ -114,8 +115,14 @@ export function parseFlow(file: string, json: unknown, capabilityIds: ReadonlySe
   return flow;
 }
 
-/** Loads every `*.json` flow of a directory. Flow ids must be unique. */
-export async function loadFlows(dir: string, capabilityIds: ReadonlySet<string>): Promise<Map<string, Flow>> {
+/** The flows shipped with the package (`flows/` at its root, beside `src/` and `dist/`). */
+export const SHIPPED_FLOWS_DIR = fileURLToPath(new URL('../../flows', import.meta.url));
+
+/** Every `*.json` flow of a directory with the file it came from. Flow ids must be unique. */
+async function readFlowDir(
+  dir: string,
+  capabilityIds: ReadonlySet<string>,
+): Promise<Map<string, { flow: Flow; file: string }>> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
@@ -127,7 +134,7 @@ export async function loadFlows(dir: string, capabilityIds: ReadonlySet<string>)
       `cannot read the flows directory (${(err as NodeJS.ErrnoException).code})`,
     );
   }
-  const flows = new Map<string, Flow>();
+  const flows = new Map<string, { flow: Flow; file: string }>();
   for (const name of names) {
     const file = join(dir, name);
     let json: unknown;
@@ -137,9 +144,72 @@ export async function loadFlows(dir: string, capabilityIds: ReadonlySet<string>)
       throw new FlowDefinitionError(file, undefined, undefined, `not valid JSON (${(err as Error).message})`);
     }
     const flow = parseFlow(file, json, capabilityIds);
-    if (flows.has(flow.id))
-      throw new FlowDefinitionError(file, undefined, 'id', `flow id "${flow.id}" is used twice`);
-    flows.set(flow.id, flow);
+    const earlier = flows.get(flow.id);
+    if (earlier)
+      throw new FlowDefinitionError(
+        file,
+        undefined,
+        'id',
+        `flow id "${flow.id}" is used twice (also in ${earlier.file})`,
+      );
+    flows.set(flow.id, { flow, file });
   }
   return flows;
+}
+
+/** Loads every `*.json` flow of a directory. Flow ids must be unique. */
+export async function loadFlows(dir: string, capabilityIds: ReadonlySet<string>): Promise<Map<string, Flow>> {
+  const flows = new Map<string, Flow>();
+  for (const [id, { flow }] of await readFlowDir(dir, capabilityIds)) flows.set(id, flow);
+  return flows;
+}
+
+/** A flow of the custom directory: one the shipped flows lacked, or one replacing the shipped flow of its id. */
+export interface CustomFlow {
+  id: string;
+  file: string;
+  /** The shipped flow file it replaces; undefined for an added flow. */
+  overrides?: string;
+}
+
+export interface LoadedFlows {
+  /** Shipped flows first (an overridden one keeps its place), then the added ones. */
+  flows: Map<string, Flow>;
+  /** What the custom directory added or overrode, in file order (empty without one). */
+  custom: CustomFlow[];
+}
+
+/** The same directory, whatever the spelling (relative, trailing slash, a symlink). */
+async function sameDir(a: string, b: string): Promise<boolean> {
+  const real = (d: string) => realpath(d).catch(() => resolve(d));
+  return (await real(a)) === (await real(b));
+}
+
+/**
+ * The shipped flows, then the flows of `customDir` (FLOWS_DIR) on top: a flow whose id is shipped replaces
+ * the shipped one, any other is added. `customDir` undefined or the shipped directory itself: the shipped
+ * flows alone. An error in either directory names the file, the node and the field.
+ */
+export async function loadFlowSet(
+  customDir: string | undefined,
+  capabilityIds: ReadonlySet<string>,
+  shippedDir: string = SHIPPED_FLOWS_DIR,
+): Promise<LoadedFlows> {
+  const shipped = await readFlowDir(shippedDir, capabilityIds);
+  const flows = new Map<string, Flow>();
+  for (const [id, { flow }] of shipped) flows.set(id, flow);
+  const custom: CustomFlow[] = [];
+  if (customDir === undefined || (await sameDir(customDir, shippedDir))) return { flows, custom };
+  for (const [id, { flow, file }] of await readFlowDir(customDir, capabilityIds)) {
+    custom.push({ id, file, overrides: shipped.get(id)?.file });
+    flows.set(id, flow);
+  }
+  return { flows, custom };
+}
+
+/** The start-up line for a custom flow, e.g. `flow "step-up" from /etc/flows/step-up.json overrides the shipped one`. */
+export function describeCustomFlow(c: CustomFlow): string {
+  return c.overrides
+    ? `flow "${c.id}" from ${c.file} overrides the shipped flow "${c.id}" (FLOWS_DIR)`
+    : `flow "${c.id}" added from ${c.file} (FLOWS_DIR)`;
 }

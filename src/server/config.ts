@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ConnectorConfig } from '../connector/config.js';
 import {
   SETTINGS as CONNECTOR_SETTINGS,
+  readConnectorSettings,
   resolveConnectorSettings,
   SettingsError,
 } from '../connector/settings.js';
@@ -41,6 +42,34 @@ const count = (what: string) =>
     .transform(Number)
     .pipe(z.number().min(1, 'must be at least 1'));
 
+/** Which flows the hosted pages offer to anyone: all, none, or these ids. */
+export type PublicFlows = 'all' | 'none' | string[];
+
+const publicFlows = z
+  .string()
+  .trim()
+  .transform((v, ctx): PublicFlows => {
+    const lower = v.toLowerCase();
+    if (lower === 'all' || lower === 'none') return lower;
+    const ids = [
+      ...new Set(
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
+    const bad = ids.find((id) => !/^[a-z][a-z0-9-]*$/.test(id));
+    if (ids.length === 0 || bad !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be all, none or a comma-separated list of flow ids (e.g. docv-qr,idplus-score)',
+      });
+      return z.NEVER;
+    }
+    return ids;
+  });
+
 const SPECS: ServiceSettingSpec[] = [
   { key: 'port', env: 'PORT', flag: '--port', parse: port },
   { key: 'host', env: 'HOST', flag: '--host', parse: z.string().trim().min(1) },
@@ -73,6 +102,7 @@ const SPECS: ServiceSettingSpec[] = [
       ),
   },
   { key: 'flowsDir', env: 'FLOWS_DIR', flag: '--flows-dir', parse: z.string().trim().min(1) },
+  { key: 'publicFlows', env: 'PUBLIC_FLOWS', flag: '--public-flows', parse: publicFlows },
   {
     key: 'apiKey',
     env: 'CONNECTOR_API_KEY',
@@ -193,7 +223,21 @@ export interface ServiceSettings {
   databasePoolSize: number;
   /** SQLite's `synchronous` pragma (SQLITE_SYNCHRONOUS), default `full`; ignored on PostgreSQL. */
   sqliteSynchronous?: SqliteSynchronous;
+  /** FLOWS_DIR: flows loaded after the shipped ones (a new id adds, a shipped id replaces); default the shipped dir. */
   flowsDir: string;
+  /**
+   * Flows anyone may start from the hosted pages (`/`, `/flows/<id>`) (PUBLIC_FLOWS): `all`, `none` or a list of
+   * ids. Unset: `all` on the embedded sandbox, `none` with a real Socure key (sessions then start only through
+   * the sessions API). The sessions API starts any flow.
+   */
+  publicFlows?: PublicFlows;
+  /** Where PUBLIC_FLOWS came from (variable, flag or config file), to name it when it lists an unknown flow. */
+  publicFlowsSource?: string;
+  /**
+   * The public URL of this service's Socure webhook, when a proxy rewrites paths (SOCURE_WEBHOOK_URL): printed
+   * at start instead of the computed one. The embedded sandbox still posts to the local URL.
+   */
+  webhookUrl?: string;
   /** Bearer key of the sessions API; generated and kept in the store when not set. */
   apiKey?: string;
   /** Secrets Socure sends in the webhook Authorization header (several for rotation). */
@@ -338,11 +382,20 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     sdkKey: flags.sdkKey as string | undefined,
     environment: flags.environment as string | undefined,
     apiUrl: flags.apiUrl as string | undefined,
+    webhookUrl: flags.webhookUrl as string | undefined,
     timeoutMs: flags.timeoutMs as string | undefined,
     maxRetries: flags.maxRetries as string | undefined,
   };
   if (connectorFlags.idPlusKey || merged.SOCURE_ID_PLUS_KEY) {
     settings.connector = resolveConnectorSettings(merged, connectorFlags);
+    settings.webhookUrl = settings.connector.webhookUrl;
+  } else {
+    // Checked without a key too: a misspelt SOCURE_ENVIRONMENT must not wait for the day a key is set.
+    settings.webhookUrl = readConnectorSettings(merged, connectorFlags).raw.webhookUrl as string | undefined;
+  }
+  if (out.publicFlows !== undefined) {
+    settings.publicFlows = out.publicFlows as PublicFlows;
+    settings.publicFlowsSource = sourceOf(SPECS.find((s) => s.key === 'publicFlows')!);
   }
   return settings;
 }

@@ -30,6 +30,13 @@ export interface ServerDeps {
    * are shown only by a flow that sets `showScoreDetails: true`.
    */
   embeddedSandbox?: boolean;
+  /**
+   * Whether anyone may start a flow from the hosted pages (PUBLIC_FLOWS): others are not listed on `/`, and
+   * `/flows/<id>` and its start answer 404. The sessions API starts any flow. Default: every flow.
+   */
+  isPublicFlow?: (flowId: string) => boolean;
+  /** What an operator must fix before production (e.g. no webhook secret with real Socure), shown on /readyz. */
+  warnings?: string[];
 }
 
 export const sessionPath = (deps: Pick<ServerDeps, 'signer'>, id: string) =>

@@ -5,11 +5,13 @@ import type { Logger } from 'pino';
 import type { Capability } from '../connector/capability.js';
 import { type ConnectorConfig, clientOptionsFrom } from '../connector/config.js';
 import { capabilities } from '../connector/manifest.js';
+import { SettingsError } from '../connector/settings.js';
 import { type KeySource, resolveKeyRing } from '../crypto/key-source.js';
 import { FlowEngine } from '../flows/engine.js';
-import { loadFlows } from '../flows/loader.js';
+import { describeCustomFlow, loadFlowSet } from '../flows/loader.js';
 import { type RunningSandbox, startSandbox } from '../sandbox/index.js';
 import type { BackoffPolicy } from '../shared/backoff.js';
+import { parseBaseUrl, SOCURE_HOSTS } from '../socure/environments.js';
 import { SocureClient } from '../socure/index.js';
 import { describeDatabase, openStore, parseDatabaseUrl } from '../store/index.js';
 import type { Store } from '../store/types.js';
@@ -24,13 +26,21 @@ import { Signer } from './signing.js';
 export interface RunningService {
   url: string;
   publicUrl: string;
-  /** The URL to paste into Socure's admin (Developer > Webhook). */
+  /** The URL to paste into Socure's admin (Developer > Webhook): SOCURE_WEBHOOK_URL when set, else computed. */
   webhookUrl: string;
+  /** The Socure base URL the service calls (the embedded sandbox's public address, or the real host). */
+  socureApiUrl: string;
   apiKey: string;
   appWebhookSecret: string | undefined;
   /** The database, named without credentials (e.g. "PostgreSQL db.internal:5432/socure"). */
   database: string;
-  flows: Array<{ id: string; title: string; url: string }>;
+  /** Every loaded flow; `public` ones are listed on `/` and can be started from the hosted pages (PUBLIC_FLOWS). */
+  flows: Array<{ id: string; title: string; url: string; public: boolean }>;
+  /**
+   * The embedded sandbox's addresses as a person uses them: `url` on the public address (not 0.0.0.0), `adminUrl`
+   * where its loopback-only admin answers (127.0.0.1 when bound to every address).
+   */
+  sandboxUrls: { url: string; adminUrl: string } | undefined;
   /** Where the keys sealing personal data come from (a generated key file is named: back it up). */
   encryption: string;
   /** What an operator must fix before production (also logged at start). */
@@ -114,7 +124,23 @@ export async function startService(
     const client = new SocureClient(clientOptionsFrom(connector));
     closers.unshift(() => client.close());
 
-    const flows = await loadFlows(settings.flowsDir, new Set(Object.keys(capabilities)));
+    // FLOWS_DIR adds to the shipped flows; the same id replaces one. Each is named at start.
+    const loaded = await loadFlowSet(settings.flowsDir, new Set(Object.keys(capabilities)));
+    for (const custom of loaded.custom)
+      log.info({ flow: custom.id, file: custom.file }, describeCustomFlow(custom));
+    const flows = loaded.flows;
+    // Unset: every flow on the offline sandbox's demo; none with a real key (each session may be billed).
+    const publicFlows = settings.publicFlows ?? (sandbox ? 'all' : 'none');
+    if (Array.isArray(publicFlows)) {
+      const unknown = publicFlows.filter((id) => !flows.has(id));
+      if (unknown.length > 0)
+        throw new SettingsError(
+          settings.publicFlowsSource ?? 'PUBLIC_FLOWS',
+          `names ${unknown.length === 1 ? 'an unknown flow' : 'unknown flows'}: ${unknown.join(', ')} (flows: ${[...flows.keys()].join(', ')})`,
+        );
+    }
+    const isPublicFlow = (id: string) =>
+      publicFlows === 'all' || (Array.isArray(publicFlows) && publicFlows.includes(id));
     const appWebhookSecret = settings.appWebhookUrl
       ? (settings.appWebhookSecret ??
         (await store.getOrCreateSetting('app-webhook-secret', generateAppWebhookSecret)))
@@ -156,6 +182,8 @@ export async function startService(
       sseMaxStreams: settings.sseMaxStreams,
       trustProxy: settings.trustProxy,
       embeddedSandbox: sandbox !== undefined,
+      isPublicFlow,
+      warnings: [] as string[],
     };
     const app = await buildServer(deps, log);
     closers.unshift(() => app.close());
@@ -169,7 +197,9 @@ export async function startService(
     if (pub.port === '0') pub.port = String(port);
     const publicUrl = pub.href.replace(/\/+$/, '');
     deps.publicUrl = publicUrl;
-    const webhookUrl = `${publicUrl}/webhooks/socure/${webhookPath}`;
+    // Behind a proxy that rewrites paths, SOCURE_WEBHOOK_URL is the address Socure must use; the embedded sandbox
+    // runs beside us and keeps posting to the local URL.
+    const webhookUrl = settings.webhookUrl ?? `${publicUrl}/webhooks/socure/${webhookPath}`;
 
     if (sandbox)
       await sandbox.addWebhook({
@@ -178,7 +208,7 @@ export async function startService(
         name: 'socure-connector',
       });
 
-    const warnings: string[] = [];
+    const warnings = deps.warnings; // also shown on /readyz
     const encryption = describeKeys(keys);
     log.info(encryption);
     if (!sandbox && webhookSecrets.length === 0) {
@@ -187,6 +217,12 @@ export async function startService(
           'the result from Socure. Set the secret you give Socure’s webhook subscription.',
       );
     }
+    const sandboxUrls = sandbox ? sandboxAddresses(sandbox, settings.host, publicUrl) : undefined;
+    const socureApiUrl =
+      sandboxUrls?.url ??
+      (connector.apiUrl !== undefined
+        ? String(parseBaseUrl(connector.apiUrl)).replace(/\/+$/, '')
+        : SOCURE_HOSTS[connector.environment as keyof typeof SOCURE_HOSTS]);
     for (const warning of warnings) log.warn(warning);
 
     const housekeeping = new Housekeeping({
@@ -221,6 +257,8 @@ export async function startService(
       url,
       publicUrl,
       webhookUrl,
+      socureApiUrl,
+      sandboxUrls,
       apiKey,
       appWebhookSecret,
       database: describeDatabase(settings.databaseUrl),
@@ -230,6 +268,7 @@ export async function startService(
         id: f.id,
         title: f.title,
         url: `${publicUrl}/flows/${f.id}`,
+        public: isPublicFlow(f.id),
       })),
       sandbox,
       engine,
@@ -252,6 +291,26 @@ export async function startService(
     for (const close of closers) await Promise.resolve(close()).catch(() => undefined);
     throw err;
   }
+}
+
+const UNSPECIFIED_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/**
+ * With HOST=0.0.0.0 the sandbox's own URL names 0.0.0.0: a person uses the public address's host instead. Its
+ * admin answers loopback clients only, so it is shown on 127.0.0.1 then.
+ */
+function sandboxAddresses(
+  sandbox: RunningSandbox,
+  host: string,
+  publicUrl: string,
+): { url: string; adminUrl: string } {
+  const own = new URL(sandbox.publicUrl);
+  if (!UNSPECIFIED_HOSTS.has(own.hostname) && !UNSPECIFIED_HOSTS.has(host))
+    return { url: sandbox.url, adminUrl: sandbox.url };
+  const port = new URL(sandbox.url).port;
+  const pub = new URL(publicUrl);
+  const url = UNSPECIFIED_HOSTS.has(own.hostname) ? `${pub.protocol}//${pub.hostname}:${port}` : own.origin;
+  return { url, adminUrl: `http://127.0.0.1:${port}` };
 }
 
 function describeKeys(keys: KeySource): string {

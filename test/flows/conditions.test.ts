@@ -129,3 +129,104 @@ describe('branch nodes', () => {
     expect(at('accept', { blocked: true }, 0.95)).toBe('blocked');
   });
 });
+
+describe('reason-code conditions: hasAnyOf / hasNoneOf', () => {
+  const codes = {
+    score: {
+      rawResponse: {
+        fraud: { reasonCodes: ['R202', 'I610'] },
+        emailRisk: { reasonCodes: ['R557', 'R520'] },
+        kyc: { reasonCodes: [] },
+        decision: { value: 'review' },
+      },
+    },
+  };
+  const fraud = '{{score.rawResponse.fraud.reasonCodes}}';
+  const email = '{{score.rawResponse.emailRisk.reasonCodes}}';
+  const kyc = '{{score.rawResponse.kyc.reasonCodes}}';
+  const missing = '{{score.rawResponse.alertList.reasonCodes}}';
+  const h = (condition: Record<string, unknown>) => holds(condition as Condition, codes);
+
+  it('hasAnyOf holds when the list holds at least one of the codes', () => {
+    expect(h({ value: fraud, hasAnyOf: ['R659', 'R202'] })).toBe(true);
+    expect(h({ value: fraud, hasAnyOf: ['R659', 'R610'] })).toBe(false);
+  });
+
+  it('hasNoneOf holds when the list holds none of the codes, and for an empty list', () => {
+    expect(h({ value: fraud, hasNoneOf: ['R659', 'R610'] })).toBe(true);
+    expect(h({ value: fraud, hasNoneOf: ['R659', 'R202'] })).toBe(false);
+    expect(h({ value: kyc, hasNoneOf: ['R901'] })).toBe(true);
+    expect(h({ value: kyc, hasAnyOf: ['R901'] })).toBe(false);
+  });
+
+  it('pools the codes of several references (a union of modules)', () => {
+    expect(h({ value: [fraud, email], hasAnyOf: ['R557'] })).toBe(true);
+    expect(h({ value: [fraud, email], hasAnyOf: ['R202'] })).toBe(true);
+    expect(h({ value: [fraud, kyc], hasAnyOf: ['R557'] })).toBe(false);
+    expect(h({ value: [fraud, email], hasNoneOf: ['R557'] })).toBe(false);
+    expect(h({ value: [fraud, email, kyc], hasNoneOf: ['R999', 'R901'] })).toBe(true);
+    // a module that was not called adds nothing, the others still count
+    expect(h({ value: [missing, email], hasAnyOf: ['R557'] })).toBe(true);
+    expect(h({ value: [missing, email], hasNoneOf: ['R901'] })).toBe(true);
+  });
+
+  it('both together must both hold', () => {
+    expect(h({ value: [fraud, email], hasAnyOf: ['R202'], hasNoneOf: ['R901'] })).toBe(true);
+    expect(h({ value: [fraud, email], hasAnyOf: ['R202'], hasNoneOf: ['R557'] })).toBe(false);
+  });
+
+  it('compares codes ignoring case and surrounding spaces', () => {
+    expect(h({ value: fraud, hasAnyOf: ['r202'] })).toBe(true);
+    expect(h({ value: fraud, hasAnyOf: [' R202 '] })).toBe(true);
+  });
+
+  it('a single text value is one item', () => {
+    expect(h({ value: '{{score.rawResponse.decision.value}}', hasAnyOf: ['review', 'reject'] })).toBe(true);
+    expect(h({ value: 'R202', hasAnyOf: ['R202'] })).toBe(true);
+  });
+
+  it('is false either way when no reference resolves to a list or text (not called, a typo, an object)', () => {
+    for (const value of [missing, [missing], '{{score.rawResponse.fraud}}', '{{nope.x}}', '']) {
+      expect(h({ value, hasAnyOf: ['R202'] }), JSON.stringify(value)).toBe(false);
+      expect(h({ value, hasNoneOf: ['R202'] }), JSON.stringify(value)).toBe(false);
+    }
+  });
+
+  it('ignores items of a list that are not text', () => {
+    const odd = { x: { codes: [{ code: 'R202' }, null, 'R557'] } };
+    expect(holds({ value: '{{x.codes}}', hasAnyOf: ['R202'] } as Condition, odd)).toBe(false);
+    expect(holds({ value: '{{x.codes}}', hasAnyOf: ['R557'] } as Condition, odd)).toBe(true);
+  });
+
+  it('drives a branch rule loaded by the real loader', () => {
+    const flow = inlineFlow(
+      'codes',
+      'score',
+      {
+        score: { type: 'capability', capability: 'fake', next: 'b' },
+        b: {
+          type: 'branch',
+          rules: [
+            { if: { value: [fraud, email], hasAnyOf: ['R202', 'R557'] }, next: 'autoReject' },
+            { if: { value: [fraud, email], hasNoneOf: ['R520'] }, next: 'clean' },
+          ],
+          default: 'other',
+        },
+        ...Object.fromEntries(
+          ['autoReject', 'clean', 'other'].map((id) => [id, { type: 'end', outcome: 'verified', title: id }]),
+        ),
+      },
+      ['fake'],
+    );
+    const node = flow.nodes.b as NodeOf<'branch'>;
+    const at = (f: string[], e: string[]) =>
+      chooseBranch(node, {
+        score: { rawResponse: { fraud: { reasonCodes: f }, emailRisk: { reasonCodes: e } } },
+      });
+    expect(at(['I610'], ['R557'])).toBe('autoReject');
+    expect(at(['R202'], [])).toBe('autoReject');
+    expect(at(['I610'], ['I520'])).toBe('clean');
+    expect(at(['I610'], ['R520'])).toBe('other');
+    expect(chooseBranch(node, { score: {} })).toBe('other');
+  });
+});

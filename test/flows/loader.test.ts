@@ -1,8 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilities } from '../../src/connector/manifest.js';
-import { FlowDefinitionError, loadFlows } from '../../src/flows/index.js';
+import {
+  describeCustomFlow,
+  FlowDefinitionError,
+  loadFlowSet,
+  loadFlows,
+  SHIPPED_FLOWS_DIR,
+} from '../../src/flows/index.js';
 import { FLOWS_DIR, tempDir } from './support.js';
 
 const CAPABILITY_IDS = new Set(Object.keys(capabilities));
@@ -260,5 +266,173 @@ describe('loadFlows: bad flows name the file, the node and the field', () => {
     const e = (await loadFlows(missing, CAPABILITY_IDS).catch((x: unknown) => x)) as FlowDefinitionError;
     expect(e).toBeInstanceOf(FlowDefinitionError);
     expect(e.message).toContain('ENOENT');
+  });
+});
+
+describe('loadFlowSet: FLOWS_DIR adds to the shipped flows', () => {
+  const SHIPPED = ['docv-qr', 'docv-sms', 'idplus-score', 'step-up'];
+  const shippedJson = (name: string) => JSON.parse(readFileSync(join(FLOWS_DIR, name), 'utf8'));
+
+  it("SHIPPED_FLOWS_DIR is the package's flows/ directory", () => {
+    expect(SHIPPED_FLOWS_DIR).toBe(FLOWS_DIR.replace(/\/$/, ''));
+  });
+
+  it('without a custom directory, or with the shipped one however spelled: the shipped flows alone', async () => {
+    for (const dir of [undefined, FLOWS_DIR, `${FLOWS_DIR}/`, join(FLOWS_DIR, '..', 'flows')]) {
+      const { flows, custom } = await loadFlowSet(dir, CAPABILITY_IDS, FLOWS_DIR);
+      expect([...flows.keys()], String(dir)).toEqual(SHIPPED);
+      expect(custom).toEqual([]);
+    }
+    const link = join(tmp.dir, 'flows-link');
+    symlinkSync(FLOWS_DIR, link);
+    expect((await loadFlowSet(link, CAPABILITY_IDS, FLOWS_DIR)).custom).toEqual([]);
+  });
+
+  it('adds a new flow after the shipped ones and names it', async () => {
+    const dir = dirWith({ 'small.json': flow() });
+    const { flows, custom } = await loadFlowSet(dir, CAPABILITY_IDS, FLOWS_DIR);
+    expect([...flows.keys()]).toEqual([...SHIPPED, 'small']);
+    expect(custom).toEqual([{ id: 'small', file: join(dir, 'small.json'), overrides: undefined }]);
+    expect(describeCustomFlow(custom[0]!)).toBe(
+      `flow "small" added from ${join(dir, 'small.json')} (FLOWS_DIR)`,
+    );
+  });
+
+  it('a flow with a shipped id replaces the shipped one (keeping its place) and says so', async () => {
+    const dir = dirWith({
+      'mine.json': { ...shippedJson('step-up.json'), title: 'Our step-up' },
+      'small.json': flow(),
+    });
+    const { flows, custom } = await loadFlowSet(dir, CAPABILITY_IDS, FLOWS_DIR);
+    expect([...flows.keys()]).toEqual([...SHIPPED, 'small']);
+    expect(flows.get('step-up')!.title).toBe('Our step-up');
+    expect(flows.get('docv-qr')!.title).toBe(shippedJson('docv-qr.json').title);
+    expect(custom.map((c) => [c.id, c.overrides])).toEqual([
+      ['step-up', join(FLOWS_DIR, 'step-up.json')],
+      ['small', undefined],
+    ]);
+    expect(describeCustomFlow(custom[0]!)).toBe(
+      `flow "step-up" from ${join(dir, 'mine.json')} overrides the shipped flow "step-up" (FLOWS_DIR)`,
+    );
+  });
+
+  it('an error in a custom flow names its file, node and field', async () => {
+    const dir = dirWith({
+      'good.json': flow(),
+      'bad.json': {
+        ...flow({ done: { type: 'end', outcome: 'verified', title: 'Done', result: { x: '{{nope.x}}' } } }),
+        id: 'bad',
+      },
+    });
+    const e = (await loadFlowSet(dir, CAPABILITY_IDS, FLOWS_DIR).catch(
+      (x: unknown) => x,
+    )) as FlowDefinitionError;
+    expect(e).toBeInstanceOf(FlowDefinitionError);
+    expect([e.file, e.nodeId, e.field]).toEqual([join(dir, 'bad.json'), 'done', 'result.x']);
+    expect(e.message).toContain(join(dir, 'bad.json'));
+  });
+
+  it('an id used twice inside FLOWS_DIR is refused, naming both files', async () => {
+    const dir = dirWith({ 'a.json': flow(), 'b.json': flow() });
+    const e = (await loadFlowSet(dir, CAPABILITY_IDS, FLOWS_DIR).catch(
+      (x: unknown) => x,
+    )) as FlowDefinitionError;
+    expect(e.file).toBe(join(dir, 'b.json'));
+    expect(e.message).toContain(join(dir, 'a.json'));
+  });
+
+  it('a FLOWS_DIR that does not exist is an error naming it', async () => {
+    const missing = join(tmp.dir, 'no-such-flows');
+    const e = (await loadFlowSet(missing, CAPABILITY_IDS, FLOWS_DIR).catch(
+      (x: unknown) => x,
+    )) as FlowDefinitionError;
+    expect(e).toBeInstanceOf(FlowDefinitionError);
+    expect(e.message).toContain(missing);
+    expect(e.message).toContain('ENOENT');
+  });
+
+  it('the worked example of docs/flows.md loads', async () => {
+    const dir = dirWith({
+      'example.json': readFileSync(
+        join(FLOWS_DIR, '..', 'docs', 'examples', 'idplus-autoreject-else-docv.json'),
+        'utf8',
+      ),
+    });
+    const { custom } = await loadFlowSet(dir, CAPABILITY_IDS, FLOWS_DIR);
+    expect(custom.map((c) => c.id)).toEqual(['idplus-autoreject-else-docv']);
+  });
+});
+
+describe('loadFlows: bad reason-code conditions name the node and the field', () => {
+  const branchWith = (condition: unknown) =>
+    flow({
+      done: {
+        type: 'branch',
+        rules: [
+          { if: { value: '{{getUrl.url}}', exists: true }, next: 'prompt' },
+          { if: condition, next: 'prompt' },
+        ],
+        default: 'prompt',
+      },
+    });
+
+  it('an empty list of codes', async () => {
+    const e = await failure(branchWith({ value: '{{getUrl.codes}}', hasAnyOf: [] }));
+    expect([e.nodeId, e.field]).toEqual(['done', 'rules.1.if.hasAnyOf']);
+  });
+
+  it('codes that are not text', async () => {
+    const e = await failure(branchWith({ value: '{{getUrl.codes}}', hasNoneOf: ['R202', 7] }));
+    expect([e.nodeId, e.field]).toEqual(['done', 'rules.1.if.hasNoneOf.1']);
+  });
+
+  it('a list of codes given as one text', async () => {
+    const e = await failure(branchWith({ value: '{{getUrl.codes}}', hasAnyOf: 'R202' }));
+    expect([e.nodeId, e.field]).toEqual(['done', 'rules.1.if.hasAnyOf']);
+  });
+
+  it('hasAnyOf mixed with equals, in, exists, gte or lte', async () => {
+    const e = await failure(branchWith({ value: '{{getUrl.codes}}', hasAnyOf: ['R202'], equals: 'x' }));
+    expect([e.nodeId, e.field]).toEqual(['done', 'rules.1.if.equals']);
+    expect(e.message).toContain('hasAnyOf cannot be combined with equals');
+  });
+
+  it('a list of values without hasAnyOf / hasNoneOf', async () => {
+    const e = await failure(branchWith({ value: ['{{getUrl.a}}', '{{getUrl.b}}'], equals: 'x' }));
+    expect([e.nodeId, e.field]).toEqual(['done', 'rules.1.if.value']);
+    expect(e.message).toContain('only for hasAnyOf / hasNoneOf');
+  });
+
+  it('no operator at all names every operator', async () => {
+    const e = await failure(branchWith({ value: '{{getUrl.codes}}' }));
+    expect([e.nodeId, e.field]).toEqual(['done', 'rules.1.if']);
+    expect(e.message).toContain('hasAnyOf, hasNoneOf');
+  });
+
+  it('a misspelt operator', async () => {
+    const e = await failure(branchWith({ value: '{{getUrl.codes}}', hasAnyof: ['R202'] }));
+    expect([e.nodeId, e.field?.startsWith('rules.1.if')]).toEqual(['done', true]);
+    expect(e.message).toContain('hasAnyof');
+  });
+
+  it('a reference to an unknown root inside a list of values', async () => {
+    const e = await failure(
+      branchWith({ value: ['{{getUrl.codes}}', '{{scroe.codes}}'], hasAnyOf: ['R202'] }),
+    );
+    expect([e.nodeId, e.field]).toEqual(['done', 'rules.1.if.value.1']);
+  });
+
+  it('accepts a list of references with hasAnyOf and hasNoneOf together', async () => {
+    const flows = await loadFlows(
+      dirWith({
+        'small.json': branchWith({
+          value: ['{{getUrl.a}}', '{{getUrl.b}}'],
+          hasAnyOf: ['R202'],
+          hasNoneOf: ['R1'],
+        }),
+      }),
+      CAPABILITY_IDS,
+    );
+    expect(flows.get('small')).toBeDefined();
   });
 });

@@ -287,6 +287,55 @@ describe('resolveServiceSettings', () => {
     expect(ok.connector).toMatchObject({ environment: 'certification' });
   });
 
+  it('PUBLIC_FLOWS: all, none or a list of flow ids; unset leaves the default to the service', () => {
+    expect(resolveServiceSettings({}).publicFlows).toBeUndefined();
+    expect(resolveServiceSettings({ PUBLIC_FLOWS: 'ALL' }).publicFlows).toBe('all');
+    expect(resolveServiceSettings({ PUBLIC_FLOWS: ' none ' }).publicFlows).toBe('none');
+    const list = resolveServiceSettings({ PUBLIC_FLOWS: 'docv-qr, idplus-score,docv-qr,' });
+    expect(list.publicFlows).toEqual(['docv-qr', 'idplus-score']);
+    expect(list.publicFlowsSource).toBe('PUBLIC_FLOWS');
+    const flag = resolveServiceSettings({ PUBLIC_FLOWS: 'all' }, { publicFlows: 'step-up' });
+    expect(flag).toMatchObject({ publicFlows: ['step-up'], publicFlowsSource: '--public-flows' });
+    for (const bad of [',', 'Docv QR', 'docv-qr;x']) {
+      const err = errorOf(() => resolveServiceSettings({ PUBLIC_FLOWS: bad }));
+      expect(err.setting).toBe('PUBLIC_FLOWS');
+      expect(err.message).toContain('must be all, none or a comma-separated list of flow ids');
+    }
+  });
+
+  it('SOCURE_ENVIRONMENT and the other connector settings are checked with no key too, naming the variable', () => {
+    const env = errorOf(() => resolveServiceSettings({ SOCURE_ENVIRONMENT: 'staging' }));
+    expect(env.setting).toBe('SOCURE_ENVIRONMENT');
+    expect(env.message).toMatch(/^SOCURE_ENVIRONMENT must be one of sandbox, certification, production/);
+    expect(errorOf(() => resolveServiceSettings({}, { environment: 'staging' })).setting).toBe(
+      '--environment',
+    );
+    expect(errorOf(() => resolveServiceSettings({ SOCURE_TIMEOUT_MS: 'soon' })).setting).toBe(
+      'SOCURE_TIMEOUT_MS',
+    );
+    // With a key, a bad variable is named as the variable, not as its flag.
+    const withKey = errorOf(() =>
+      resolveServiceSettings({ SOCURE_ID_PLUS_KEY: 'k-1', SOCURE_MAX_RETRIES: '99' }, { port: '3000' }),
+    );
+    expect(withKey.setting).toBe('SOCURE_MAX_RETRIES');
+  });
+
+  it('SOCURE_WEBHOOK_URL / --webhook-url: the public webhook URL, read with or without a key', () => {
+    expect(resolveServiceSettings({ SOCURE_WEBHOOK_URL: 'https://v.example.com/hook/' }).webhookUrl).toBe(
+      'https://v.example.com/hook',
+    );
+    expect(
+      resolveServiceSettings(
+        { SOCURE_ID_PLUS_KEY: 'k-1', SOCURE_WEBHOOK_URL: 'https://env.example.com/h' },
+        { webhookUrl: 'https://flag.example.com/h' },
+      ).webhookUrl,
+    ).toBe('https://flag.example.com/h');
+    const bad = errorOf(() => resolveServiceSettings({ SOCURE_WEBHOOK_URL: 'verify.example.com/hook' }));
+    expect(bad.setting).toBe('SOCURE_WEBHOOK_URL');
+    expect(bad.message).toContain('must be an http(s) URL');
+    expect(errorOf(() => resolveServiceSettings({}, { webhookUrl: 'nope' })).setting).toBe('--webhook-url');
+  });
+
   it('connector flags win over the environment too', () => {
     const s = resolveServiceSettings(
       { SOCURE_ID_PLUS_KEY: 'env-key-1', SOCURE_ENVIRONMENT: 'production' },

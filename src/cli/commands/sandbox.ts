@@ -41,7 +41,14 @@ export interface SandboxFlags {
   adminToken?: string;
 }
 
-export function sandboxOptionsFrom(opts: SandboxFlags): SandboxOptions {
+/**
+ * `adminTokenSetting` names where the admin token came from in an error: the flag, or SANDBOX_ADMIN_TOKEN when
+ * the environment gave it (an error about a variable names the variable).
+ */
+export function sandboxOptionsFrom(
+  opts: SandboxFlags,
+  adminTokenSetting: '--admin-token' | 'SANDBOX_ADMIN_TOKEN' = '--admin-token',
+): SandboxOptions {
   const options: SandboxOptions = {
     port: parsePort(opts.port),
     host: opts.host,
@@ -68,9 +75,7 @@ export function sandboxOptionsFrom(opts: SandboxFlags): SandboxOptions {
   if (opts.adminToken !== undefined) {
     const token = opts.adminToken.trim();
     if (token.length < 16 || /\s/.test(token))
-      throw new UsageError(
-        '--admin-token (SANDBOX_ADMIN_TOKEN): must be at least 16 characters without spaces',
-      );
+      throw new UsageError(`${adminTokenSetting}: must be at least 16 characters without spaces`);
     options.adminToken = token;
   }
   return options;
@@ -133,10 +138,13 @@ export function formatMagicInputs(): string {
   ).join('\n');
 }
 
-export async function runSandboxUntilStopped(opts: SandboxFlags): Promise<void> {
+export async function runSandboxUntilStopped(
+  opts: SandboxFlags,
+  adminTokenSetting: '--admin-token' | 'SANDBOX_ADMIN_TOKEN' = '--admin-token',
+): Promise<void> {
   // The sandbox itself (Fastify, its routes) loads only when it runs, not for --magic or the helpers.
   const { startSandbox } = await import('../../sandbox/start.js');
-  const sandbox = await startSandbox(sandboxOptionsFrom(opts));
+  const sandbox = await startSandbox(sandboxOptionsFrom(opts, adminTokenSetting));
   process.stdout.write(`${describeSandbox(sandbox)}\n`);
   await onShutdown(() => sandbox.close());
 }
@@ -158,11 +166,12 @@ Examples:
   cmd.option('--magic', 'print the magic inputs that force outcomes and faults, then exit');
   cmd.addCommand(triggerCommand().exitOverride());
   cmd.addCommand(clockCommand().exitOverride());
-  return cmd.action((opts: SandboxFlags & { magic?: boolean }) => {
+  return cmd.action((opts: SandboxFlags & { magic?: boolean }, command: Command) => {
     if (opts.magic) {
       process.stdout.write(`${formatMagicInputs()}\n`);
       return;
     }
-    return runSandboxUntilStopped(opts);
+    const fromEnv = command.getOptionValueSource('adminToken') === 'env';
+    return runSandboxUntilStopped(opts, fromEnv ? 'SANDBOX_ADMIN_TOKEN' : '--admin-token');
   });
 }

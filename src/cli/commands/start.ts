@@ -6,13 +6,21 @@ import { onShutdown } from '../shutdown.js';
 
 /** The banner a person reads after `npm start`: where to go, what to paste into Socure. */
 export function describeService(service: RunningService, apiKeyFromSettings: boolean): string {
-  const width = Math.max(...service.flows.map((f) => f.title.length));
+  const open = service.flows.filter((f) => f.public);
+  const width = Math.max(0, ...open.map((f) => f.title.length));
   const lines = [
     `socure-connector is running at ${service.publicUrl}`,
     '',
-    'Flows — open one in a browser:',
-    ...service.flows.map((f) => `  ${f.title.padEnd(width)}  ${f.url}`),
+    ...(open.length === 0
+      ? ['Public flows: none — start sessions through the sessions API (PUBLIC_FLOWS)']
+      : [
+          open.length === service.flows.length
+            ? 'Flows — open one in a browser:'
+            : `Public flows (PUBLIC_FLOWS): ${open.map((f) => f.id).join(', ')} — open one in a browser:`,
+          ...open.map((f) => `  ${f.title.padEnd(width)}  ${f.url}`),
+        ]),
     '',
+    `Socure API: ${service.socureApiUrl}${service.sandbox ? ' (the embedded offline sandbox)' : ''}`,
     `Socure webhook URL (Socure admin > Developer > Webhook): ${service.webhookUrl}`,
     `Sessions API: POST ${service.publicUrl}/api/sessions   OpenAPI: ${service.publicUrl}/api/openapi.json`,
     `  Authorization: Bearer ${apiKeyFromSettings ? '<CONNECTOR_API_KEY>' : service.apiKey}`,
@@ -22,13 +30,13 @@ export function describeService(service: RunningService, apiKeyFromSettings: boo
   for (const warning of service.warnings) lines.push(`Warning: ${warning}`);
   if (service.appWebhookSecret)
     lines.push(`App webhook signing secret (Standard Webhooks): ${service.appWebhookSecret}`);
-  if (service.sandbox) {
-    const s = service.sandbox.url;
+  if (service.sandbox && service.sandboxUrls) {
+    const { url, adminUrl } = service.sandboxUrls;
     lines.push(
       '',
-      `No SOCURE_ID_PLUS_KEY set: using the embedded offline Socure sandbox at ${s}`,
-      `  admin (webhooks, allowlist, keys): ${s}/admin`,
-      `  SMS outbox: ${s}/sandbox/outbox`,
+      `No SOCURE_ID_PLUS_KEY set: using the embedded offline Socure sandbox at ${url}`,
+      `  admin (webhooks, allowlist, keys): ${adminUrl}/admin`,
+      `  SMS outbox: ${adminUrl}/sandbox/outbox`,
       'Set SOCURE_ID_PLUS_KEY, SOCURE_SDK_KEY and SOCURE_ENVIRONMENT (or SOCURE_API_URL) to use real Socure.',
     );
   }
@@ -65,7 +73,14 @@ export function startCommand(): Command {
       '--sqlite-synchronous <full|normal>',
       'SQLite synchronous pragma: full (default, survives power loss) or normal (faster) (env SQLITE_SYNCHRONOUS)',
     )
-    .option('--flows-dir <dir>', 'directory of flow JSON files, default the shipped flows (env FLOWS_DIR)')
+    .option(
+      '--public-flows <all|none|ids>',
+      'flows anyone may start from the hosted pages: all, none or a comma list of ids; default all on the embedded sandbox, none with a real key (env PUBLIC_FLOWS)',
+    )
+    .option(
+      '--flows-dir <dir>',
+      'a directory of flow JSON files added to the shipped flows (a shipped id is overridden; env FLOWS_DIR)',
+    )
     .option('--api-key <key>', 'Bearer key of the sessions API; generated when unset (env CONNECTOR_API_KEY)')
     .option(
       '--webhook-secret <s1,s2>',
@@ -111,7 +126,12 @@ export function startCommand(): Command {
       '--inbox-retention-hours <n>',
       'hours a Socure delivery no session consumed is kept, default 72 (env INBOX_RETENTION_HOURS)',
     );
-  withConnectorFlags(cmd).option('--sdk-key <key>', 'SDK key (env SOCURE_SDK_KEY)');
+  withConnectorFlags(cmd)
+    .option('--sdk-key <key>', 'SDK key (env SOCURE_SDK_KEY)')
+    .option(
+      '--webhook-url <url>',
+      'the public URL of the Socure webhook when a proxy rewrites paths; printed instead of the computed one (env SOCURE_WEBHOOK_URL)',
+    );
   cmd.addHelpText(
     'after',
     `

@@ -17,6 +17,14 @@ const str = (v: unknown) => formText(v) ?? '';
 export function renderIndex(
   flows: Array<{ id: string; title: string; description?: string; csrf: string }>,
 ): string {
+  if (flows.length === 0)
+    // No public flow (PUBLIC_FLOWS=none): sessions start from the app's own links.
+    return layout({
+      title: 'socure-connector',
+      body: html`
+<h1>Identity verification</h1>
+<p>There is nothing to start here. Please use the verification link you were given.</p>`,
+    });
   return layout({
     title: 'socure-connector',
     body: html`
@@ -118,7 +126,8 @@ export function renderEnd(
   page: { title: string; message?: string; continueLabel?: string; retryLabel?: string },
   scoreDetails: unknown,
   session: SessionRow,
-  restartCsrf: string,
+  /** Undefined when the flow cannot be started from the pages (PUBLIC_FLOWS): no "Start again" button. */
+  restartCsrf: string | undefined,
 ): string {
   const back = session.returnUrl ? withSessionId(session.returnUrl, session.id) : undefined;
   const retry = outcome === 'failed' || outcome === 'expired';
@@ -132,7 +141,7 @@ ${retry ? supportReference(session.id) : ''}
 ${scoreDetails && typeof scoreDetails === 'object' ? renderScoreDetails(scoreDetails) : ''}
 ${back ? html`<a class="button" href="${back}">${page.continueLabel ?? 'Continue'}</a>` : ''}
 ${
-  retry && !back
+  retry && !back && restartCsrf !== undefined
     ? html`<form method="post" action="/flows/${session.flowId}/start"><input type="hidden" name="csrf" value="${restartCsrf}"><button type="submit" class="secondary button">${page.retryLabel ?? 'Start again'}</button></form>`
     : ''
 }`,

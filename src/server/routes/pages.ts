@@ -94,17 +94,21 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       .send(asset.body);
   });
 
+  // A flow that is not public (PUBLIC_FLOWS) is answered like one that does not exist: no hint that it does.
+  const isPublic = (id: string) => engine.flow(id) !== undefined && (deps.isPublicFlow?.(id) ?? true);
+  const noSuchFlow = (reply: FastifyReply) =>
+    html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
   const describeFlow = (id: string, browser: string) => {
     const f = engine.flow(id)!;
     return { id: f.id, title: f.title, description: f.description, csrf: startCsrf(f.id, browser) };
   };
   app.get('/', (req, reply) => {
     const browser = browserOf(req, reply, secure());
-    return html(reply, renderIndex([...engine.flowIds()].map((id) => describeFlow(id, browser))));
+    const ids = [...engine.flowIds()].filter(isPublic);
+    return html(reply, renderIndex(ids.map((id) => describeFlow(id, browser))));
   });
   app.get('/flows/:flowId', (req: FastifyRequest<{ Params: { flowId: string } }>, reply) => {
-    if (!engine.flow(req.params.flowId))
-      return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
+    if (!isPublic(req.params.flowId)) return noSuchFlow(reply);
     return html(reply, renderIndex([describeFlow(req.params.flowId, browserOf(req, reply, secure()))]));
   });
 
@@ -113,8 +117,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (req: FastifyRequest<{ Params: { flowId: string }; Body: Record<string, unknown> }>, reply) => {
       const { flowId } = req.params;
-      if (!engine.flow(flowId))
-        return html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
+      if (!isPublic(flowId)) return noSuchFlow(reply);
       const browser = existingBrowserOf(req);
       if (!browser || !signer.verifyCsrf(`start:${flowId}:${browser}`, req.body?.csrf, Date.now())) {
         return html(
@@ -165,7 +168,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
         },
         details,
         session,
-        startCsrf(session.flowId, browser),
+        isPublic(session.flowId) ? startCsrf(session.flowId, browser) : undefined,
       );
     }
     if (session.status === 'completed') {
@@ -182,7 +185,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
         page,
         undefined,
         session,
-        startCsrf(session.flowId, browser),
+        isPublic(session.flowId) ? startCsrf(session.flowId, browser) : undefined,
       );
     }
     if (session.status === 'input' && node.type === 'screen') {
