@@ -236,7 +236,7 @@ export function buildOpenApi(serverUrl: string) {
       'session.completed': {
         post: {
           summary: 'Sent to APP_WEBHOOK_URL when a session ends (Standard Webhooks signature)',
-          responses: { '2xx': { description: 'Received' } },
+          responses: { '2XX': { description: 'Received' } },
         },
       },
     },

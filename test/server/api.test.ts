@@ -157,6 +157,17 @@ describe('GET /api/sessions/:id', () => {
 });
 
 describe('GET /api/openapi.json', () => {
+  it('names every response by an HTTP status code or a range as OpenAPI 3.1 spells them (2XX, not 2xx)', async () => {
+    type Operations = Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    const doc = (await t.http('/api/openapi.json')).json<{ paths: Operations; webhooks: Operations }>();
+    const codes = [doc.paths, doc.webhooks].flatMap((group) =>
+      Object.values(group).flatMap((ops) => Object.values(ops).flatMap((op) => Object.keys(op.responses))),
+    );
+    expect(codes.length).toBeGreaterThan(10);
+    expect(codes.filter((code) => !/^([1-5](\d\d|XX)|default)$/.test(code))).toEqual([]);
+    expect(codes).toContain('2XX');
+  });
+
   it('is an OpenAPI 3.1 document of both routes with schemas generated from zod', async () => {
     const res = await t.http('/api/openapi.json');
     expect(res.status).toBe(200);
