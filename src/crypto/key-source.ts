@@ -3,7 +3,8 @@
  * (created on first start, mode 0600); for an in-memory database a throwaway key. PostgreSQL is shared by
  * instances that must all hold the same keys, so it never gets a generated one.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseTarget } from '../store/index.js';
 import { generateKeyEntry, KEY_RING_SETTING, type KeyRing, KeyRingError, parseKeyRing } from './key-ring.js';
@@ -35,19 +36,27 @@ export function resolveKeyRing(target: DatabaseTarget, configured?: string): Key
   return { ring: readKeyFile(path), origin: 'key-file', path, created };
 }
 
-/** Creates the key file unless it exists (`wx`: two processes starting at once keep the first one's key). */
+/**
+ * Creates the key file unless it exists. Written whole to a private temporary file, then linked into place: the
+ * link fails if the file exists, so of processes starting at once the first one's key wins, and none ever reads
+ * a key file another is still writing.
+ */
 function createKeyFile(path: string): boolean {
   const text =
     `# socure-connector data encryption keys (${KEY_RING_SETTING}), one per line, the first encrypts.\n` +
     '# Keep it secret and back it up: without it the personal data in the database cannot be read.\n' +
     `${generateKeyEntry()}\n`;
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temporary, text, { flag: 'wx', mode: 0o600 });
   try {
-    writeFileSync(path, text, { flag: 'wx', mode: 0o600 });
+    linkSync(temporary, path);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
+  } finally {
+    unlinkSync(temporary);
   }
 }
 

@@ -29,8 +29,16 @@ export const formFieldSchema = z.strictObject({
   label: text,
   type: z.enum(FIELD_TYPES).default('text'),
   required: z.boolean().default(false),
-  /** A default value; may be a reference such as {{input.email}}. */
-  default: z.string().optional(),
+  /**
+   * The value the form starts with; may be a reference such as {{input.email}}. A list is tried in order: the
+   * first that resolves to non-blank text wins (`["{{input.country}}", "US"]`).
+   */
+  default: z.union([z.string(), arrayThen(z.array(z.string()).min(1).max(10))]).optional(),
+  /**
+   * A demo value, used only on the embedded sandbox, for a session started without `input`, when `default`
+   * gives nothing (the stock persona of the shipped flows). Never counts towards `skipIfComplete`.
+   */
+  demo: stringThen(z.string().max(1000)).optional(),
   help: text.optional(),
   autocomplete: z.string().optional(),
   options: z.array(z.strictObject({ value: z.string(), label: text })).optional(),
@@ -74,6 +82,13 @@ const screenNode = z.strictObject({
   submitLabel: text.default('Continue'),
   /** A node whose `error.message` is shown on this screen (after going back to it on error). */
   errorFrom: nodeId.optional(),
+  /**
+   * Skip the page when its fields' defaults (never `demo` values) pass the form's checks: the session moves on
+   * as if they were submitted. Only on the first arrival: back here after an error, the page is shown.
+   */
+  skipIfComplete: z.boolean().default(false),
+  /** Shown instead of `message` when the form holds `demo` values (the embedded sandbox's demo). */
+  demoMessage: text.optional(),
   next: nodeId,
 });
 

@@ -19,7 +19,7 @@ import type {
 import { parseDelivery, type SocureWebhookDelivery } from '../webhooks/index.js';
 import { chooseBranch } from './conditions.js';
 import type { Flow, FlowNode, NodeOf } from './definition.js';
-import { validateForm } from './form.js';
+import { formDefaults, validateForm } from './form.js';
 import { resolveDeep, resolveString, type Scope } from './references.js';
 import { describeStepError } from './step-errors.js';
 
@@ -59,6 +59,11 @@ export interface EngineOptions {
    * Default: a random id (then such sessions wait for their lease to expire).
    */
   instanceId?: string;
+  /**
+   * Whether screens fall back to their fields' `demo` values (the embedded sandbox's demo persona), for a
+   * session started without `input`. Default false: with real Socure a field without a default is empty.
+   */
+  demoDefaults?: boolean;
 }
 
 export interface StartSession {
@@ -158,8 +163,8 @@ const SETTLE_ROUNDS = 10;
  * holds the lease. A waiting session is a row, not a pending promise.
  */
 export class FlowEngine {
-  private readonly o: Required<Omit<EngineOptions, 'completionCallback' | 'log'>> &
-    Pick<EngineOptions, 'completionCallback' | 'log'>;
+  private readonly o: Required<Omit<EngineOptions, 'completionCallback' | 'log' | 'demoDefaults'>> &
+    Pick<EngineOptions, 'completionCallback' | 'log' | 'demoDefaults'>;
   #runs = 0;
   /** Tells this process's leases from those of an earlier life of the same instance. */
   readonly #boot = randomUUID().slice(0, 8);
@@ -256,6 +261,16 @@ export class FlowEngine {
         flowId: session.flowId,
       },
     };
+  }
+
+  /**
+   * The values a screen's form starts with: each field's `default` (e.g. `{{input.firstName}}`); its `demo`
+   * value only with `demoDefaults` (the embedded sandbox) and a session started without input.
+   */
+  formDefaults(node: NodeOf<'screen'>, scope: Scope): { values: Record<string, string>; usedDemo: boolean } {
+    const input = scope.input as Record<string, unknown> | undefined;
+    const noInput = !input || Object.keys(input).length === 0;
+    return formDefaults(node.fields, scope, this.o.demoDefaults === true && noInput);
   }
 
   /** A screen's form was submitted. Returns field errors, or moves the session on. */
@@ -467,9 +482,22 @@ export class FlowEngine {
     switch (node.type) {
       case 'capability':
         return this.runCapability(session, owner, node, scope);
-      case 'screen':
+      case 'screen': {
+        // skipIfComplete, on the first arrival only (back here after an error, the person sees the page): the
+        // defaults without demo values, checked exactly as a submit, become the screen's output.
+        if (node.skipIfComplete && scope[session.nodeId] === undefined) {
+          const { values, errors } = validateForm(
+            node.fields,
+            formDefaults(node.fields, scope, false).values,
+          );
+          if (Object.keys(errors).length === 0)
+            return this.transition(session, owner, { nodeId: node.next }, 'skipped', {
+              output: { nodeId: session.nodeId, value: values },
+            });
+        }
         await this.transition(session, owner, { status: 'input' }, 'screen');
         return false;
+      }
       case 'wait':
         return this.park(session, owner, node, scope);
       case 'branch':

@@ -1,4 +1,5 @@
 import type { FormField } from './definition.js';
+import { resolveString, type Scope } from './references.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -47,4 +48,38 @@ export function validateForm(
     } else values[f.name] = value;
   }
   return { values, errors };
+}
+
+/** A resolved default as form text: text, a number or a boolean; anything else (missing, an object) is none. */
+function defaultText(value: unknown): string | undefined {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/**
+ * The values a screen's form starts with, by field name (fields without one are left out). A field's `default`
+ * (the first of a list that resolves to non-blank text); else, when `demo` is true, its `demo` value.
+ * `usedDemo` tells whether any demo value was used.
+ */
+export function formDefaults(
+  fields: readonly FormField[],
+  scope: Scope,
+  demo: boolean,
+): { values: Record<string, string>; usedDemo: boolean } {
+  const values: Record<string, string> = {};
+  let usedDemo = false;
+  for (const f of fields) {
+    const candidates = f.default === undefined ? [] : Array.isArray(f.default) ? f.default : [f.default];
+    let value: string | undefined;
+    for (const c of candidates) {
+      value = defaultText(resolveString(c, scope));
+      if (value !== undefined) break;
+    }
+    if (value === undefined && demo && f.demo !== undefined) {
+      value = f.demo;
+      usedDemo = true;
+    }
+    if (value !== undefined) values[f.name] = value;
+  }
+  return { values, usedDemo };
 }

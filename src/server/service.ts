@@ -163,6 +163,8 @@ export async function startService(
       completionCallback: dispatcher,
       log,
       stepRetryBackoff: options.stepRetryBackoff,
+      // The shipped flows' stock persona pre-fills forms only on the embedded sandbox.
+      demoDefaults: sandbox !== undefined,
       // A fixed port names the same instance after a restart (a random port cannot).
       instanceId: settings.instanceId ?? (settings.port ? `${hostname()}:${settings.port}` : undefined),
     });

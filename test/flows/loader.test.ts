@@ -213,6 +213,20 @@ describe('loadFlows: bad flows name the file, the node and the field', () => {
     expect([e.nodeId, e.field]).toEqual(['done', 'fields.1.default']);
   });
 
+  it('a reference to an unknown root in a list of defaults', async () => {
+    const e = await failure(
+      flow({
+        done: {
+          type: 'screen',
+          title: 'Form',
+          fields: [{ name: 'c', label: 'C', default: ['{{input.c}}', '{{nope.c}}', 'US'], demo: 'US' }],
+          next: 'prompt',
+        },
+      }),
+    );
+    expect([e.nodeId, e.field]).toEqual(['done', 'fields.0.default.1']);
+  });
+
   it('a bad duration', async () => {
     const e = await failure(flow({ prompt: { ...(flow().nodes.prompt as object), timeout: '5 minutes' } }));
     expect([e.nodeId, e.field]).toEqual(['prompt', 'timeout']);

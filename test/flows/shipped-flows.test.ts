@@ -55,7 +55,13 @@ afterAll(async () => {
 
 beforeEach(async () => {
   store = await openStore(join(tmp.dir, `shipped-${++fileNo}.db`));
-  engine = newEngine({ store, flows, capabilities: REAL_CAPABILITIES, context: sandboxContext(sb, client) });
+  engine = newEngine({
+    store,
+    flows,
+    capabilities: REAL_CAPABILITIES,
+    context: sandboxContext(sb, client),
+    demoDefaults: true, // as on the embedded sandbox: the stock persona pre-fills the forms
+  });
   receiver.engine = engine;
 });
 

@@ -9,13 +9,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { z } from 'zod';
 import type { Capability, CapabilityContext } from '../../src/connector/capability.js';
 import { capabilities as realCapabilities } from '../../src/connector/manifest.js';
-import {
-  type EngineOptions,
-  type Flow,
-  FlowEngine,
-  parseFlow,
-  resolveString,
-} from '../../src/flows/index.js';
+import { type EngineOptions, type Flow, FlowEngine, parseFlow } from '../../src/flows/index.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { SocureClient } from '../../src/socure/index.js';
 import { openStore as openStoreAt, type Store } from '../../src/store/index.js';
@@ -285,11 +279,6 @@ export async function screenDefaults(engine: FlowEngine, sessionId: string): Pro
   const data = (await engine.store.getSessionData(sessionId))!;
   const node = engine.node(session);
   if (node.type !== 'screen') throw new Error(`session is at ${session.nodeId} (${node.type}), not a screen`);
-  const scope = engine.scope(session, data);
-  const values: Record<string, string> = {};
-  for (const f of node.fields) {
-    const v = f.default === undefined ? undefined : resolveString(f.default, scope);
-    values[f.name] = v === undefined || v === null ? '' : String(v);
-  }
-  return values;
+  const { values } = engine.formDefaults(node, engine.scope(session, data));
+  return Object.fromEntries(node.fields.map((f) => [f.name, values[f.name] ?? '']));
 }

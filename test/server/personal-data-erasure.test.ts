@@ -69,12 +69,22 @@ let url: string;
 let closed = false;
 const customers: Record<'x' | 'y', Customer> = {} as never;
 
+/** The date of birth in another format: the input does not pass the form's checks, so the form waits. */
+function atFormInput(person: Person): Record<string, string> {
+  const [year, month, day] = person.dob.split('-');
+  return { ...person, dob: `${month}/${day}/${year}` };
+}
+
 /** A customer with two finished sessions (ID+ score, DocV), one waiting for the phone, one at its form. */
 async function customer(id: string, person: Person): Promise<Customer> {
   const score = await scoreSession(t, id, person);
   const docv = await docvSession(t, id, { person, scenario: 'complete-accept' });
   const waiting = await docvSession(t, id, { person });
-  const atForm = await createSession(t, { flow: 'idplus-score', customerUserId: id, input: { ...person } });
+  const atForm = await createSession(t, {
+    flow: 'idplus-score',
+    customerUserId: id,
+    input: atFormInput(person),
+  });
   expect((await t.service.store.getSession(atForm.id))!.status).toBe('input');
   for (const s of [score.id, docv.id]) await waitForCompletion(t, s);
   return {
@@ -292,7 +302,7 @@ describe('DELETE /api/customers/{customerUserId}', () => {
     for (const id of y.all) {
       const body = await sessionAnswer(id);
       expect(body.customerUserId).toBe(Y);
-      expect(body.input).toEqual({ ...OTHER_PERSON });
+      expect(body.input).toEqual(id === y.atForm.id ? atFormInput(OTHER_PERSON) : { ...OTHER_PERSON });
     }
     const docv = await sessionAnswer(y.finished[1]!);
     expect(docv.result).toMatchObject({

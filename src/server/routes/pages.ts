@@ -190,8 +190,12 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     }
     if (session.status === 'input' && node.type === 'screen') {
       const own = (scope[session.nodeId] ?? {}) as Record<string, unknown>;
+      const defaults = engine.formDefaults(node, scope);
       const values: Record<string, unknown> = {};
-      for (const f of node.fields) values[f.name] = submitted?.[f.name] ?? own[f.name] ?? r(f.default);
+      for (const f of node.fields)
+        values[f.name] = submitted?.[f.name] ?? own[f.name] ?? defaults.values[f.name];
+      // The demo's text ("pre-filled with Socure's stock persona…") only while the form holds demo values.
+      const page = defaults.usedDemo && node.demoMessage ? { ...node, message: node.demoMessage } : node;
       // A step that failed and came back here: a field Socure refused is marked beside it; anything else is a
       // plain sentence with the support reference (the technical cause is in the log and the timeline).
       const failed = node.errorFrom
@@ -205,7 +209,7 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
         Object.keys(shown).length > 0
           ? 'Please correct the fields marked below.'
           : failed && `${failed.message} Support reference: ${session.id}`;
-      return renderScreen(node, session.nodeId, l, values, shown, banner);
+      return renderScreen(page, session.nodeId, l, values, shown, banner);
     }
     if (session.status === 'waiting' && node.type === 'wait') {
       return renderWait(
