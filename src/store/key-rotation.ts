@@ -87,21 +87,29 @@ export async function countToReseal(db: Kysely<StoreTables>, pd: PersonalData): 
 export async function resealBatch(trx: Trx, pd: PersonalData, limit: number): Promise<RotationProgress> {
   const db = trx as unknown as AnyDb;
   let resealed = 0;
-  for (const t of SEALED) {
-    const rows = (await stale(db, pd, t)
-      .select([`${t.rowId} as rowId`, `${t.value} as value`])
+  /** Replaces each row's value by `next(value)`, only where it still holds the value read (compare-and-swap). */
+  const swap = async (
+    target: { table: string; value: string; rowId: string },
+    query: ReturnType<typeof unhashedSessions>,
+    next: (rowId: string, value: string) => string,
+  ) => {
+    const rows = (await query
+      .select([`${target.rowId} as rowId`, `${target.value} as value`])
       .limit(limit)
       .execute()) as Array<{ rowId: string; value: string }>;
     for (const { rowId, value } of rows) {
       const updated = await db
-        .updateTable(t.table)
-        .set({ [t.value]: pd.reseal(t.column, rowId, value) })
-        .where(t.rowId, '=', rowId)
-        .where(t.value, '=', value)
+        .updateTable(target.table)
+        .set({ [target.value]: next(rowId, value) })
+        .where(target.rowId, '=', rowId)
+        .where(target.value, '=', value)
         .executeTakeFirst();
       resealed += Number(updated.numUpdatedRows);
     }
-  }
+  };
+  for (const t of SEALED)
+    await swap(t, stale(db, pd, t), (rowId, value) => pd.reseal(t.column, rowId, value));
+  for (const t of HASHED) await swap(t, plainHashed(db, t), (_rowId, value) => pd.hash(value));
   const sessions = (await unhashedSessions(db)
     .select(['id', 'customer_user_id'])
     .limit(limit)
@@ -115,21 +123,6 @@ export async function resealBatch(trx: Trx, pd: PersonalData, limit: number): Pr
       .where('customer_user_hash', 'is', null)
       .executeTakeFirst();
     resealed += Number(updated.numUpdatedRows);
-  }
-  for (const t of HASHED) {
-    const rows = (await plainHashed(db, t)
-      .select([`${t.rowId} as rowId`, `${t.value} as value`])
-      .limit(limit)
-      .execute()) as Array<{ rowId: string; value: string }>;
-    for (const { rowId, value } of rows) {
-      const updated = await db
-        .updateTable(t.table)
-        .set({ [t.value]: pd.hash(value) })
-        .where(t.rowId, '=', rowId)
-        .where(t.value, '=', value)
-        .executeTakeFirst();
-      resealed += Number(updated.numUpdatedRows);
-    }
   }
   return { resealed, remaining: await countToReseal(trx, pd) };
 }

@@ -5,10 +5,16 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../src/sandbox/index.js';
 import { Signer } from '../../src/server/signing.js';
 import { eventually } from '../support/eventually.js';
-import { createSession, hiddenValue, PERSONA_FORM, startTestService, type TestService } from './helpers.js';
+import {
+  createSession,
+  hiddenValue,
+  PERSONA_FORM,
+  startRealKeyService,
+  startTestService,
+  type TestService,
+} from './helpers.js';
 
 let t: TestService;
 beforeAll(async () => {
@@ -225,15 +231,7 @@ describe('findings 10 and 11: no key in logs; headers on errors and under https'
 
 describe('finding 4: with real Socure and no webhook secret, start warns', () => {
   it('lists the warning (the banner prints it) and logs it', async () => {
-    const sandbox = await startSandbox({ port: 0 });
-    const real = await startTestService({
-      connector: {
-        idPlusKey: sandbox.keys.sandbox.idPlusKey,
-        sdkKey: sandbox.keys.sandbox.sdkKey,
-        environment: 'sandbox',
-        apiUrl: sandbox.url,
-      },
-    });
+    const real = await startRealKeyService();
     try {
       expect(real.service.warnings).toEqual([expect.stringContaining('No SOCURE_WEBHOOK_SECRET')]);
       expect(real.logs.text).toContain('No SOCURE_WEBHOOK_SECRET');
@@ -241,7 +239,6 @@ describe('finding 4: with real Socure and no webhook secret, start warns', () =>
       expect(t.service.warnings).toEqual([]);
     } finally {
       await real.close();
-      await sandbox.close();
     }
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { request } from 'undici';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { resolveServiceSettings, type ServiceSettings } from '../../src/server/config.js';
 import { type RunningService, type ServiceOptions, startService } from '../../src/server/service.js';
 import { databaseUrlFor, testKeysFor } from '../support/database.js';
@@ -217,4 +218,39 @@ export async function submitScreen(t: TestService, path: string, values: Record<
   const node = hiddenValue(page.text, 'node');
   if (!csrf || !node) throw new Error(`no form on ${path}: ${page.status}`);
   return t.http(`${path}/submit`, { form: { csrf, node, ...values } });
+}
+
+/**
+ * The service configured for real Socure (a key, so no embedded sandbox and production defaults), talking to a
+ * sandbox of its own that stands in for Socure. `close()` stops both.
+ */
+export async function startRealKeyService(
+  overrides: Partial<ServiceSettings> = {},
+): Promise<TestService & { socure: RunningSandbox }> {
+  const socure = await startSandbox({ port: 0 });
+  try {
+    const t = await startTestService({
+      connector: {
+        idPlusKey: socure.keys.sandbox.idPlusKey,
+        sdkKey: socure.keys.sandbox.sdkKey,
+        environment: 'sandbox',
+        apiUrl: socure.url,
+      },
+      ...overrides,
+    });
+    return {
+      ...t,
+      socure,
+      async close() {
+        try {
+          await t.close();
+        } finally {
+          await socure.close();
+        }
+      },
+    };
+  } catch (err) {
+    await socure.close();
+    throw err;
+  }
 }

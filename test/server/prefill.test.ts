@@ -4,10 +4,10 @@
  * fields' `demo` values) only on the embedded sandbox, for a session started without input.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import {
   createSession,
   hiddenValue,
+  startRealKeyService,
   startTestService,
   submitScreen,
   type TestService,
@@ -137,23 +137,12 @@ describe('on the embedded sandbox', () => {
 });
 
 describe('with a real Socure key (a separate sandbox stands in for Socure)', () => {
-  let sandbox: RunningSandbox;
   let t: TestService;
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0 });
-    t = await startTestService({
-      connector: {
-        idPlusKey: sandbox.keys.sandbox.idPlusKey,
-        sdkKey: sandbox.keys.sandbox.sdkKey,
-        environment: 'sandbox',
-        apiUrl: sandbox.url,
-      },
-      publicFlows: ['step-up'],
-    });
+    t = await startRealKeyService({ publicFlows: ['step-up'] });
   });
   afterAll(async () => {
     await t?.close();
-    await sandbox?.close();
   });
 
   it('without input: empty fields, no stock persona (the API and the public page)', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsError } from '../../src/connector/settings.js';
-import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
-import { startTestService, type TestService } from './helpers.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { startRealKeyService, startTestService, type TestService } from './helpers.js';
 
 /** The flow ids the index page offers (its start forms). */
 const listed = (html: string) =>
@@ -79,23 +79,12 @@ describe('PUBLIC_FLOWS on the embedded sandbox', () => {
 });
 
 describe('with a real Socure key (a separate sandbox stands in for Socure)', () => {
-  let sandbox: RunningSandbox;
-  let t: TestService;
+  let t: TestService & { socure: RunningSandbox };
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0 });
-    t = await startTestService({
-      connector: {
-        idPlusKey: sandbox.keys.sandbox.idPlusKey,
-        sdkKey: sandbox.keys.sandbox.sdkKey,
-        environment: 'sandbox',
-        apiUrl: sandbox.url,
-      },
-      webhookUrl: 'https://verify.example.com/proxy/socure-hook',
-    });
+    t = await startRealKeyService({ webhookUrl: 'https://verify.example.com/proxy/socure-hook' });
   });
   afterAll(async () => {
     await t?.close();
-    await sandbox?.close();
   });
 
   it('PUBLIC_FLOWS defaults to none: sessions start only through the sessions API', async () => {
@@ -115,7 +104,7 @@ describe('with a real Socure key (a separate sandbox stands in for Socure)', () 
   });
 
   it('names the Socure base URL it calls and the configured public webhook URL', () => {
-    expect(t.service.socureApiUrl).toBe(sandbox.url);
+    expect(t.service.socureApiUrl).toBe(t.socure.url);
     expect(t.service.webhookUrl).toBe('https://verify.example.com/proxy/socure-hook');
     expect(t.service.sandboxUrls).toBeUndefined();
   });

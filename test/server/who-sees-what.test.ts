@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../src/sandbox/index.js';
-import type { RunningSandbox } from '../../src/sandbox/start.js';
 import { DEFAULT_FLOWS_DIR } from '../../src/server/config.js';
 import {
   createSession,
   PERSONA_FORM,
+  startRealKeyService,
   startTestService,
   submitScreen,
   type TestService,
@@ -252,28 +251,16 @@ function expectDetails(page: string, codes: string[], shown: boolean) {
 }
 
 describe('result pages with a real Socure key: no scores or reason codes unless the flow asks', () => {
-  let sandbox: RunningSandbox;
   let real: TestService;
   let flowsDir: string;
   beforeAll(async () => {
     // "Real Socure": a sandbox of its own, configured like Socure with a key (the service embeds none).
-    sandbox = await startSandbox({ port: 0 });
     flowsDir = flowsWith('idplus-score-demo', true);
-    real = await startTestService({
-      flowsDir,
-      webhookSecrets: ['who-sees-what-secret'],
-      connector: {
-        idPlusKey: sandbox.keys.sandbox.idPlusKey,
-        sdkKey: sandbox.keys.sandbox.sdkKey,
-        environment: 'sandbox',
-        apiUrl: sandbox.url,
-      },
-    });
+    real = await startRealKeyService({ flowsDir, webhookSecrets: ['who-sees-what-secret'] });
     expect(real.service.sandbox).toBeUndefined();
   });
   afterAll(async () => {
     await real?.close();
-    await sandbox?.close();
     rmSync(flowsDir, { recursive: true, force: true });
   });
 
