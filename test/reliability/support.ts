@@ -6,7 +6,13 @@ import { request } from 'undici';
 import { connectorConfigSchema } from '../../src/connector/config.js';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { buildTestDelivery, generateTestHeaders } from '../../src/webhooks/index.js';
-import { hiddenValue, startTestService, type TestService, triggerScenario } from '../server/helpers.js';
+import {
+  hiddenValue,
+  PERSONA_FORM,
+  startTestService,
+  type TestService,
+  triggerScenario,
+} from '../server/helpers.js';
 import { eventually } from '../support/eventually.js';
 
 /** Every magic fault of the sandbox (src/sandbox/idplus/magic.ts). */
@@ -361,11 +367,18 @@ export class Person {
     return page;
   }
 
-  /** Submits the form of `page` as shown (plus `changes`), then follows the redirect like a browser. */
+  /**
+   * Submits the form of `page` as shown, the person typing the stock persona into fields shown empty (with a real
+   * key the form has no demo values), plus `changes`; then follows the redirect like a browser.
+   */
   async submit(path: string, page: Page, changes: Record<string, string> = {}): Promise<Page> {
     if (!hiddenValue(page.html, 'csrf')) throw new Error(`no form to submit on "${page.title}"`);
+    const typed = Object.entries(formValues(page.html)).map(([name, value]) => [
+      name,
+      value === '' && name in PERSONA_FORM ? PERSONA_FORM[name as keyof typeof PERSONA_FORM] : value,
+    ]);
     const res = await this.#http(`${path}/submit`, {
-      form: { ...formValues(page.html), ...changes },
+      form: { ...Object.fromEntries(typed), ...changes },
       timeoutMs: 15_000,
     });
     if (res.status === 303) return this.open(String(res.headers.location));
