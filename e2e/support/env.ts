@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { resolveServiceSettings } from '../../src/server/config.js';
+import { resolveServiceSettings, type ServiceSettings } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
-import { type RunningService, startService } from '../../src/server/service.js';
+import { type RunningService, type ServiceOptions, startService } from '../../src/server/service.js';
 import { databaseUrlFor, testKeysFor } from '../../test/support/database.js';
 import { DESKTOP, KNOWN_ISSUES, type KnownIssue, launchChromium, PageProblems, PHONE } from './browser.js';
 import { type CaptureImages, writeCaptureImages } from './images.js';
@@ -24,10 +24,15 @@ export interface E2EEnv {
 }
 
 /**
- * One service (embedded sandbox, temp SQLite file) and one Chromium per test file. A failure to start
- * either is rethrown by every test, so a missing browser fails the run instead of skipping it.
+ * One service (embedded sandbox, temp SQLite file) and one Chromium per test file; `settings` changes the
+ * service's. A failure to start either is rethrown by every test, so a missing browser fails the run instead of
+ * skipping it.
  */
-export function useE2E(): () => E2EEnv {
+export function useE2E(
+  settings: () => Partial<ServiceSettings> = () => ({}),
+  /** More service options, e.g. the engine's clock (`now`). */
+  options: ServiceOptions = {},
+): () => E2EEnv {
   let env: E2EEnv | undefined;
   let startError: unknown;
   let dir: string | undefined;
@@ -54,8 +59,10 @@ export function useE2E(): () => E2EEnv {
           sandboxPort: 0,
           databaseUrl,
           dataEncryptionKeys: testKeysFor(databaseUrl),
+          // Read when the service starts (e.g. FRAME_ANCESTORS naming a server another hook started).
+          ...settings(),
         },
-        { tickMs: 200, logger },
+        { tickMs: 200, logger, ...options },
       );
       if (!service.sandbox) throw new Error('e2e: the service did not start its embedded sandbox');
       browser = await launchChromium();

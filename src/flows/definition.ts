@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { arrayThen, stringThen } from '../shared/length-checks.js';
 import { OUTCOMES } from '../store/types.js';
 import { DOCV_EVENT_TYPES } from '../webhooks/index.js';
+import { deviceSessionNeedsField } from './front-end-options.js';
 
 /**
  * A flow is data: nodes keyed by id, starting at `start`. Strings may hold `{{…}}` references to the
@@ -12,7 +13,23 @@ import { DOCV_EVENT_TYPES } from '../webhooks/index.js';
 const nodeId = z.string().regex(/^[A-Za-z][\w-]*$/, 'node ids are letters, digits, _ and -');
 // Length checks behind stringThen/arrayThen: zod would measure a non-string's `length` (a TypeError on
 // {"length":{…}}, a RangeError on deep arrays) instead of reporting the field.
-const text = stringThen(z.string().max(2000));
+const plainText = stringThen(z.string().max(2000));
+/**
+ * A text the person reads: one string, or one per language (`{"en": "Your details", "es": "Sus datos"}`). Pages
+ * show the page's language, else English, else the first given (see localized.ts).
+ */
+const text = z.union(
+  [
+    plainText,
+    z
+      .record(
+        z.string().regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i, 'expected a language tag such as en or es-MX'),
+        plainText,
+      )
+      .refine((texts) => Object.keys(texts).length > 0, 'give the text in at least one language'),
+  ],
+  { error: 'expected a text, or an object of texts by language ({"en": "…", "es": "…"})' },
+);
 
 export const durationSchema = z
   .string()
@@ -45,6 +62,8 @@ export const formFieldSchema = z.strictObject({
   maxLength: z.number().int().positive().max(1000).default(200),
 });
 export type FormField = z.infer<typeof formFieldSchema>;
+/** A flow text: one string, or one per language tag. */
+export type LocalizedText = z.infer<typeof text>;
 
 const pageFields = {
   title: text,
@@ -75,28 +94,41 @@ const capabilityNode = z.strictObject({
   retryFor: durationSchema.optional(),
 });
 
-const screenNode = z.strictObject({
-  type: z.literal('screen'),
-  ...pageFields,
-  fields: z.array(formFieldSchema).default([]),
-  submitLabel: text.default('Continue'),
-  /** A node whose `error.message` is shown on this screen (after going back to it on error). */
-  errorFrom: nodeId.optional(),
-  /**
-   * Skip the page when its fields' defaults (never `demo` values) pass the form's checks: the session moves on
-   * as if they were submitted. Only on the first arrival: back here after an error, the page is shown.
-   */
-  skipIfComplete: z.boolean().default(false),
-  /** Shown instead of `message` when the form holds `demo` values (the embedded sandbox's demo). */
-  demoMessage: text.optional(),
-  next: nodeId,
-});
+const screenNode = z
+  .strictObject({
+    type: z.literal('screen'),
+    ...pageFields,
+    fields: z.array(formFieldSchema).default([]),
+    /** The submit button; default "Continue" in the page's language. */
+    submitLabel: text.optional(),
+    /** A node whose `error.message` is shown on this screen (after going back to it on error). */
+    errorFrom: nodeId.optional(),
+    /**
+     * Skip the page when its fields' defaults (never `demo` values) pass the form's checks: the session moves on
+     * as if they were submitted. Only on the first arrival: back here after an error, the page is shown.
+     */
+    skipIfComplete: z.boolean().default(false),
+    /** Shown instead of `message` when the form holds `demo` values (the embedded sandbox's demo). */
+    demoMessage: text.optional(),
+    /**
+     * Load Socure's device collector (Sigma Device) on this page; it fills the hidden field `deviceSessionId` for
+     * the ID+ `devicerisk` module. See src/server/pages/device-session.ts.
+     */
+    deviceSession: z.boolean().optional(),
+    next: nodeId,
+  })
+  .superRefine(deviceSessionNeedsField);
 
 const waitNode = z.strictObject({
   type: z.literal('wait'),
   ...pageFields,
-  /** The status line under the page while it waits. */
-  statusText: text.default('Waiting…'),
+  /** The status line under the page while it waits; default "Waiting…" in the page's language. */
+  statusText: text.optional(),
+  /**
+   * DocV inside this page with Socure's Web SDK (the SDK key and the challenge's docvTransactionToken); the QR
+   * code and link stay as the fallback. See src/server/pages/docv-sdk.ts.
+   */
+  docvSdk: z.boolean().optional(),
   /** Correlation keys of the challenge; at least one must resolve to a value. */
   challenge: z
     .strictObject({
@@ -118,6 +150,21 @@ const waitNode = z.strictObject({
     /** DOCUMENTS_UPLOAD_FAILED */
     failed: nodeId.optional(),
   }),
+  /**
+   * "Resend the text message" (and "Change number" with `phone`) on the waiting page: re-runs the capability
+   * node `node` (a new transaction) and waits on its keys instead. See src/flows/resend.ts and docs/flows.md.
+   */
+  resend: z
+    .strictObject({
+      node: nodeId,
+      /** The least time between two sends (the first counts from when the wait began). */
+      interval: durationSchema.prefault('30s'),
+      /** How many times the message may be sent again in one session, changes of number included. */
+      max: z.number().int().min(1).max(20).default(5),
+      /** The screen and its `tel` field holding the number: offers "Change number". */
+      phone: z.strictObject({ screen: nodeId, field: z.string().min(1) }).optional(),
+    })
+    .optional(),
 });
 
 /** A list of reason codes (or other text values) for `hasAnyOf` / `hasNoneOf`. */
@@ -191,10 +238,10 @@ const endNode = z.strictObject({
   type: z.literal('end'),
   outcome: z.enum(OUTCOMES),
   ...pageFields,
-  /** The button back to the app's returnUrl. */
-  continueLabel: text.default('Continue'),
-  /** The button that starts the flow again (failed or expired outcomes without a returnUrl). */
-  retryLabel: text.default('Start again'),
+  /** The button back to the app's returnUrl; default "Continue" in the page's language. */
+  continueLabel: text.optional(),
+  /** The button that starts the flow again (failed or expired outcomes without a returnUrl); default "Start again". */
+  retryLabel: text.optional(),
   /** What the embedding app receives; values may be references. */
   result: z.record(z.string(), z.unknown()).default({}),
 });

@@ -19,9 +19,17 @@ import type {
 import { parseDelivery, type SocureWebhookDelivery } from '../webhooks/index.js';
 import { chooseBranch } from './conditions.js';
 import type { Flow, FlowNode, NodeOf } from './definition.js';
-import { formDefaults, validateForm } from './form.js';
+import { type FieldError, formDefaults, validateForm } from './form.js';
 import { resolveDeep, resolveString, type Scope } from './references.js';
-import { describeStepError } from './step-errors.js';
+import {
+  checkResend,
+  phoneFieldOf,
+  type ResendRefusal,
+  resendStateKey,
+  resendStateOf,
+  withNewPhone,
+} from './resend.js';
+import { describeStepError, type StepError } from './step-errors.js';
 
 export interface EngineLogger {
   info(obj: object, msg?: string): void;
@@ -71,6 +79,8 @@ export interface StartSession {
   input?: Record<string, unknown>;
   customerUserId?: string | null;
   returnUrl?: string | null;
+  /** A language tag (en, es-MX) for the pages and DocV; else the first browser's, when it opens the session. */
+  language?: string | null;
   /** Who started it, for the audit trail: `api-key:<id>` or `public-page`. Default `engine`. */
   actor?: string;
 }
@@ -85,7 +95,20 @@ interface FinishOptions {
   outputs?: Record<string, unknown>;
   /** Audit entries of the step that ends it (its Socure calls). */
   audit?: AuditEntry[];
+  /**
+   * Who ended it when not the flow (a cancel by the app): the timeline entry is then `cancelled` and the audit
+   * entry `session.cancelled`, both naming this actor, instead of `completed` and `session.decided`.
+   */
+  cancelledBy?: string;
 }
+
+/** What `FlowEngine.cancel` did. */
+export type CancelResult =
+  | { status: 'cancelled'; session: SessionRow }
+  | { status: 'already_ended'; session: SessionRow }
+  /** A step held the session's lease (a Socure call in flight) for longer than the cancel waits. */
+  | { status: 'busy'; session: SessionRow }
+  | { status: 'not_found' };
 
 /** The audit entries of a step's Socure calls: endpoint, status, reference id (no body, no personal data). */
 function callEntries(sessionId: string, calls: readonly SocureCall[]): AuditEntry[] {
@@ -99,6 +122,14 @@ function outputsOf(scope: Scope): Record<string, unknown> {
 }
 
 export class UnknownFlowError extends Error {}
+
+/** What a resend request did: sent, refused (with why), a refused number, or a failed send. */
+export type ResendOutcome =
+  | { sent: 'resent' | 'changed' }
+  | ResendRefusal
+  | { refused: 'not-waiting' | 'busy' }
+  | { fieldError: FieldError }
+  | { failed: StepError };
 
 /** Events that resolve a wait, each with the branch it takes. */
 function resolvingEvents(node: NodeOf<'wait'>): Map<string, string> {
@@ -147,6 +178,14 @@ function resultFetches(flow: Flow): Set<string> {
   return fetches;
 }
 
+/**
+ * How long a cancel waits for a step in flight (whose runner holds the lease) to commit, in growing pauses; the
+ * step then parks, asks for input or ends, and the cancel takes the session or finds it ended.
+ */
+const CANCEL_PAUSES_MS = [20, 50, 100, 200, 400, 800, 1_000, 1_000, 1_000, 1_000, 1_000];
+/** Commits lost to another writer that moved the session (not a held lease) before the cancel gives up. */
+const CANCEL_RACES = 20;
+
 const MAX_STEPS = 200;
 /** Branches followed within one step's commit (more go through the run loop, one commit each). */
 const BRANCH_HOPS = 10;
@@ -187,6 +226,11 @@ export class FlowEngine {
   /** A customer user id as the store keeps and finds it (its keyed hash). */
   private hashKey(customerUserId: string | null | undefined): string | null {
     return customerUserId == null || customerUserId === '' ? null : this.o.store.lookupHash(customerUserId);
+  }
+
+  /** The engine's clock (pages word its rate limits with it). */
+  now(): number {
+    return this.o.now();
   }
 
   /** This instance's name in leases. */
@@ -232,6 +276,7 @@ export class FlowEngine {
         returnUrl: params.returnUrl ?? null,
         expiresAt: now + flow.ttl,
         input: params.input ?? {},
+        language: params.language ?? null,
         timeline: [{ type: 'created', detail: { flow: flow.id } }],
         audit: [
           {
@@ -259,6 +304,8 @@ export class FlowEngine {
         id: session.id,
         customerUserId: session.customerUserId ?? undefined,
         flowId: session.flowId,
+        // For DocV's config.language: missing (Socure's default) until the app or a browser gives one.
+        language: session.language ?? undefined,
       },
     };
   }
@@ -278,7 +325,7 @@ export class FlowEngine {
     sessionId: string,
     nodeId: string,
     body: Record<string, unknown>,
-  ): Promise<{ errors: Record<string, string> } | { session: SessionRow }> {
+  ): Promise<{ errors: Record<string, FieldError> } | { session: SessionRow }> {
     const session = await this.o.store.getSession(sessionId);
     if (!session) throw new UnknownFlowError('unknown session');
     const node = this.node(session);
@@ -293,6 +340,39 @@ export class FlowEngine {
     });
     if (moved) await this.runSteps(sessionId, owner);
     return { session: (await this.o.store.getSession(sessionId)) ?? session };
+  }
+
+  /**
+   * Ends a session that has not ended with outcome `cancelled`, as any end: one commit under its lease and version
+   * (so a webhook, a timeout or a step racing it either commits first — then this finds the session moved and
+   * looks again — or finds it ended), with the timeline entry, the audit entry and the app's callback. A step in
+   * flight holds the lease: the cancel waits for it a few seconds, then answers `busy`.
+   */
+  async cancel(sessionId: string, actor: string): Promise<CancelResult> {
+    let pauses = 0;
+    for (let races = 0; races <= CANCEL_RACES; ) {
+      const session = await this.o.store.getSession(sessionId);
+      if (!session) return { status: 'not_found' };
+      if (session.status === 'completed') return { status: 'already_ended', session };
+      const owner = this.newOwner();
+      const result = { reason: 'cancelled' };
+      if (await this.finish(session, owner, 'cancelled', result, { cancelledBy: actor })) {
+        return { status: 'cancelled', session: (await this.o.store.getSession(sessionId)) ?? session };
+      }
+      const now = await this.o.store.getSession(sessionId);
+      if (!now) return { status: 'not_found' };
+      if (now.status === 'completed') return { status: 'already_ended', session: now };
+      if (now.version !== session.version) {
+        races++; // another writer moved it: look again at once
+        continue;
+      }
+      // Same version, not ours: a runner holds a live lease (a step in flight).
+      const pause = CANCEL_PAUSES_MS[pauses++];
+      if (pause === undefined) return { status: 'busy', session: now };
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+    const last = await this.o.store.getSession(sessionId);
+    return last ? { status: 'busy', session: last } : { status: 'not_found' };
   }
 
   /**
@@ -516,28 +596,8 @@ export class FlowEngine {
     node: NodeOf<'capability'>,
     scope: Scope,
   ): Promise<boolean> {
-    const capability = this.o.capabilities[node.capability]!;
     const saveAs = node.saveAs ?? session.nodeId;
-    // The lease is renewed while the call runs, so a slow Socure answer is not taken for a dead runner.
-    const renew = setInterval(() => {
-      const now = this.o.now();
-      this.o.store
-        .acquireLease(session.id, { owner, until: this.leaseUntil(now) }, now, session.version)
-        .catch((err: unknown) => this.o.log?.warn({ sessionId: session.id, err }, 'lease renewal failed'));
-    }, this.o.leaseMs / 3);
-    renew.unref();
-    const calls: SocureCall[] = [];
-    const context = { ...this.o.context, client: this.o.context.client.withCallLog(calls) };
-    let output: unknown;
-    let failed: { err: unknown } | undefined;
-    try {
-      output = await capability.execute(resolveDeep(node.input, scope) as never, context);
-    } catch (err) {
-      failed = { err };
-    } finally {
-      clearInterval(renew);
-    }
-    const audit = callEntries(session.id, calls);
+    const { output, failed, audit } = await this.callCapability(session, owner, node, scope);
     if (failed) {
       const { err } = failed;
       const failure = describeStepError(err);
@@ -614,6 +674,133 @@ export class FlowEngine {
       {},
       [stepEntry, ...after.timeline],
     );
+  }
+
+  /** Runs a capability node's call under the session's lease (renewed while it runs), with its audit entries. */
+  private async callCapability(
+    session: SessionRow,
+    owner: string,
+    node: NodeOf<'capability'>,
+    scope: Scope,
+  ): Promise<{ output?: unknown; failed?: { err: unknown }; audit: AuditEntry[] }> {
+    const capability = this.o.capabilities[node.capability]!;
+    // The lease is renewed while the call runs, so a slow Socure answer is not taken for a dead runner.
+    const renew = setInterval(() => {
+      const now = this.o.now();
+      this.o.store
+        .acquireLease(session.id, { owner, until: this.leaseUntil(now) }, now, session.version)
+        .catch((err: unknown) => this.o.log?.warn({ sessionId: session.id, err }, 'lease renewal failed'));
+    }, this.o.leaseMs / 3);
+    renew.unref();
+    const calls: SocureCall[] = [];
+    const context = { ...this.o.context, client: this.o.context.client.withCallLog(calls) };
+    try {
+      const output = await capability.execute(resolveDeep(node.input, scope) as never, context);
+      return { output, audit: callEntries(session.id, calls) };
+    } catch (err) {
+      return { failed: { err }, audit: callEntries(session.id, calls) };
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  /**
+   * The person asks a waiting page (a wait node with `resend`) to send the message again, optionally to a new
+   * number: re-runs the wait's capability node under the session's lease (rate-limited: `resend.interval`,
+   * `resend.max`), then waits on the new transaction's keys in the same commit, so a delivery for the earlier
+   * transaction no longer matches. The timeline records `sms_resent` / `phone_changed`, never the number.
+   */
+  async resend(sessionId: string, request: { phone?: unknown } = {}): Promise<ResendOutcome> {
+    const session = await this.o.store.getSession(sessionId);
+    if (!session) throw new UnknownFlowError('unknown session');
+    const flow = this.o.flows.get(session.flowId);
+    const node = flow?.nodes[session.nodeId];
+    if (!flow || session.status !== 'waiting' || node?.type !== 'wait' || !node.resend || !session.waitEvents)
+      return { refused: 'not-waiting' };
+    const options = node.resend;
+    const data = await this.o.store.getSessionData(sessionId);
+    if (!data) return { refused: 'not-waiting' };
+    const scope = this.scope(session, data);
+    const now = this.o.now();
+    const waitingSince = (session.wakeAt ?? now) - node.timeout;
+    const state = resendStateOf(scope, session.nodeId, waitingSince);
+    const refusal = checkResend(options, state, now);
+    if (refusal) return refusal;
+    const changing = request.phone !== undefined;
+    const outputs: Array<{ nodeId: string; value: unknown }> = [];
+    let sendScope = scope;
+    if (changing) {
+      const field = phoneFieldOf(flow, options);
+      if (!field || !options.phone) return { refused: 'not-waiting' };
+      const changed = withNewPhone(field, scope[options.phone.screen], request.phone);
+      if ('error' in changed) return { fieldError: changed.error };
+      outputs.push({ nodeId: options.phone.screen, value: changed.output });
+      sendScope = { ...scope, [options.phone.screen]: changed.output };
+    }
+    const owner = this.newOwner();
+    const leased = await this.o.store.acquireLease(
+      sessionId,
+      { owner, until: this.leaseUntil(now) },
+      now,
+      session.version,
+    );
+    if (!leased) return { refused: 'busy' };
+    const sender = flow.nodes[options.node] as NodeOf<'capability'>;
+    const { output, failed, audit } = await this.callCapability(leased, owner, sender, sendScope);
+    const sentAt = this.o.now();
+    const counted = {
+      nodeId: resendStateKey(session.nodeId),
+      value: { count: state.count + 1, lastAt: sentAt },
+    };
+    const attempt = { node: session.nodeId, attempt: state.count + 1, max: options.max };
+    if (failed) {
+      // The refused send counts (it may have reached Socure); the wait keeps its transaction.
+      const failure = describeStepError(failed.err);
+      this.o.log?.warn({ sessionId, node: options.node, ...failure.detail }, 'resend failed');
+      const kept = await this.o.store.commitStep({
+        sessionId,
+        expectedVersion: leased.version,
+        patch: {},
+        now: sentAt,
+        lease: { owner, until: null },
+        output: counted,
+        audit,
+        timeline: [{ type: 'resend_failed', detail: { ...attempt, error: failure.detail } }],
+      });
+      if (!kept) await this.o.store.releaseLease(sessionId, owner);
+      return { failed: failure.output };
+    }
+    const saveAs = sender.saveAs ?? options.node;
+    const after = { ...sendScope, [saveAs]: output };
+    const key = (ref: string | undefined) => {
+      const v = ref === undefined ? undefined : resolveString(ref, after);
+      return v === undefined || v === null || v === '' ? null : String(v);
+    };
+    const moved = await this.o.store.commitStep({
+      sessionId,
+      expectedVersion: leased.version,
+      // A new link: the wait's keys follow it and its timeout starts again.
+      patch: {
+        wakeAt: sentAt + node.timeout,
+        waitToken: key(node.challenge.docvTransactionToken),
+        waitReferenceId: key(node.challenge.referenceId),
+        waitCustomerUserId: this.hashKey(key(node.challenge.customerUserId)),
+        challengeId: randomUUID(),
+      },
+      now: sentAt,
+      lease: { owner, until: null },
+      output: { nodeId: saveAs, value: output },
+      moreOutputs: [...outputs, counted],
+      audit,
+      timeline: [{ type: changing ? 'phone_changed' : 'sms_resent', detail: attempt }],
+    });
+    if (!moved) {
+      await this.o.store.releaseLease(sessionId, owner);
+      return { refused: 'busy' };
+    }
+    // A delivery for the new transaction may already be in: whoever resolves first wins.
+    if (await this.checkInbox(moved, owner)) await this.runSteps(sessionId, owner);
+    return { sent: changing ? 'changed' : 'resent' };
   }
 
   /**
@@ -770,9 +957,10 @@ export class FlowEngine {
   ): Promise<boolean> {
     const { detail = {}, via } = options;
     const outputs = options.outputs ?? (await this.o.store.getSessionData(session.id))?.outputs ?? {};
+    const cancelledBy = options.cancelledBy;
     const decided: AuditEntry = {
-      type: 'session.decided',
-      actor: 'engine',
+      type: cancelledBy === undefined ? 'session.decided' : 'session.cancelled',
+      actor: cancelledBy ?? 'engine',
       detail: {
         sessionId: session.id,
         flow: session.flowId,
@@ -796,7 +984,12 @@ export class FlowEngine {
       lease: { owner, until: null },
       result,
       ...(via ? { output: via.output } : {}),
-      timeline: [...(via?.timeline ?? []), { type: 'completed', detail: { outcome, ...detail } }],
+      timeline: [
+        ...(via?.timeline ?? []),
+        cancelledBy === undefined
+          ? { type: 'completed', detail: { outcome, ...detail } }
+          : { type: 'cancelled', detail: { outcome, actor: cancelledBy, node: session.nodeId, ...detail } },
+      ],
       outbound: callback?.build(ended, result),
       audit: [...(options.audit ?? []), decided],
     });

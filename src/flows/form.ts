@@ -17,37 +17,56 @@ export function formText(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Why a field was refused: the page words it in its language, with the field's label. */
+export type FieldErrorCode =
+  | 'mustBeText'
+  | 'required'
+  | 'tooLong'
+  | 'email'
+  | 'date'
+  | 'tel'
+  | 'number'
+  | 'choose';
+export interface FieldError {
+  code: FieldErrorCode;
+  /** For tooLong: the most characters allowed. */
+  max?: number;
+}
+
 /** Checks submitted form values against a screen's fields; returns clean values or errors by field name. */
 export function validateForm(
   fields: readonly FormField[],
   body: Record<string, unknown>,
-): { values: Record<string, string>; errors: Record<string, string> } {
+): { values: Record<string, string>; errors: Record<string, FieldError> } {
   const values: Record<string, string> = {};
-  const errors: Record<string, string> = {};
+  const errors: Record<string, FieldError> = {};
   for (const f of fields) {
     const text = formText(Object.hasOwn(body, f.name) ? body[f.name] : undefined);
     if (text === undefined) {
-      errors[f.name] = `${f.label} must be text`;
+      errors[f.name] = { code: 'mustBeText' };
       continue;
     }
     const value = text.trim();
     if (value === '') {
-      if (f.required) errors[f.name] = `${f.label} is required`;
+      if (f.required) errors[f.name] = { code: 'required' };
       continue;
     }
-    if (value.length > f.maxLength) errors[f.name] = `${f.label} must be at most ${f.maxLength} characters`;
-    else if (f.type === 'email' && !EMAIL.test(value))
-      errors[f.name] = `${f.label} must be an e-mail address`;
-    else if (f.type === 'date' && !DATE.test(value))
-      errors[f.name] = `${f.label} must be a date (YYYY-MM-DD)`;
-    else if (f.type === 'tel' && !TEL.test(value)) errors[f.name] = `${f.label} must be a phone number`;
-    else if (f.type === 'number' && Number.isNaN(Number(value)))
-      errors[f.name] = `${f.label} must be a number`;
-    else if (f.type === 'select' && f.options && !f.options.some((o) => o.value === value)) {
-      errors[f.name] = `${f.label}: choose one of the options`;
-    } else values[f.name] = value;
+    const code = refusal(f, value);
+    if (code === 'tooLong') errors[f.name] = { code, max: f.maxLength };
+    else if (code) errors[f.name] = { code };
+    else values[f.name] = value;
   }
   return { values, errors };
+}
+
+function refusal(f: FormField, value: string): FieldErrorCode | undefined {
+  if (value.length > f.maxLength) return 'tooLong';
+  if (f.type === 'email' && !EMAIL.test(value)) return 'email';
+  if (f.type === 'date' && !DATE.test(value)) return 'date';
+  if (f.type === 'tel' && !TEL.test(value)) return 'tel';
+  if (f.type === 'number' && Number.isNaN(Number(value))) return 'number';
+  if (f.type === 'select' && f.options && !f.options.some((o) => o.value === value)) return 'choose';
+  return undefined;
 }
 
 /** A resolved default as form text: text, a number or a boolean; anything else (missing, an object) is none. */

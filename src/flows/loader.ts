@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { type Flow, type FlowNode, flowSchema } from './definition.js';
 import { referencesIn } from './references.js';
+import { resendProblems } from './resend.js';
 
 /** A flow file that cannot be used; the message names the file, the node and the field. */
 export class FlowDefinitionError extends Error {
@@ -96,6 +97,9 @@ export function parseFlow(file: string, json: unknown, capabilityIds: ReadonlySe
         `unknown capability "${node.capability}"; known: ${[...capabilityIds].join(', ')}`,
       );
     }
+    if (node.type === 'wait')
+      for (const [field, why] of resendProblems(flow, node))
+        throw new FlowDefinitionError(file, id, field, why);
     // errorFrom names a node whose error a screen shows: a typo would silently show nothing.
     if (node.type === 'screen' && node.errorFrom && !ids.has(node.errorFrom)) {
       throw new FlowDefinitionError(file, id, 'errorFrom', `no node "${node.errorFrom}"`);

@@ -6,6 +6,7 @@ import { socureApiKeyAuth } from './auth.js';
 import { BoundedCounter } from './bounded-counter.js';
 import { captureRoutes } from './capture/routes.js';
 import { clockRoutes } from './clock-routes.js';
+import { deviceRoutes } from './device/routes.js';
 import { transactionHelperRoutes } from './docv/helper-routes.js';
 import { docvRequestRoutes } from './docv/routes.js';
 import { docvLookup } from './docv/source.js';
@@ -20,6 +21,7 @@ import { sleep } from './sleep.js';
 import { smsRoutes } from './sms-routes.js';
 import { createSandboxState, type SandboxState } from './state.js';
 import { stylesheetRoute } from './style.js';
+import { webSdkRoutes } from './websdk/routes.js';
 
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? request.url;
 
@@ -103,6 +105,7 @@ export function createSandbox(options: SandboxOptions = {}): { app: FastifyInsta
       faultCounter,
       faultContext,
       docvLookup: docvLookup(state.transactions),
+      deviceSessions: state.deviceSessions,
     });
     await api.register(reasonCodesRoute);
     await api.register(docvRequestRoutes, { state, faultCounter, faultContext });
@@ -110,6 +113,9 @@ export function createSandbox(options: SandboxOptions = {}): { app: FastifyInsta
   // Open to the network: the capture app a phone opens, and the stylesheet of its pages.
   app.register(captureRoutes, { state });
   app.register(stylesheetRoute);
+  // The stand-ins of Socure's front-end scripts (DocV Web SDK, Sigma Device), called from other sites' pages.
+  app.register(webSdkRoutes, { state });
+  app.register(deviceRoutes, { state });
   // The admin surface: loopback clients only, or remote ones with the admin token (admin/access.ts).
   app.register(async (admin) => {
     admin.addHook('onRequest', adminAccess(options.adminToken));

@@ -37,8 +37,20 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 
 export const STYLESHEET_PATH = '/sandbox/assets/style.css';
 
-/** A whole document: viewport meta for phones, the one stylesheet, no scripts. */
-export function layout(title: string, body: SafeHtml): string {
+/**
+ * A capture page framed by the stand-in Web SDK: it may be framed by `parentOrigin` only, and its one script
+ * (websdk/scripts.ts CAPTURE_BRIDGE_JS) posts `status` of transaction `token` to that origin.
+ */
+export interface FramedBy {
+  parentOrigin: string;
+  token: string;
+  status: string;
+}
+
+export const CAPTURE_BRIDGE_SCRIPT = '/websdk/capture-bridge.js';
+
+/** A whole document: viewport meta for phones, the one stylesheet, no scripts (but the bridge when framed). */
+export function layout(title: string, body: SafeHtml, framedBy?: FramedBy): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -48,11 +60,13 @@ export function layout(title: string, body: SafeHtml): string {
 <title>${title}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
+${framedBy ? html`<script src="${CAPTURE_BRIDGE_SCRIPT}" defer></script>` : ''}
 </head>
 <body>
 <main>
 ${body}
 </main>
+${framedBy ? html`<div hidden id="socure-sdk-bridge" data-parent-origin="${framedBy.parentOrigin}" data-token="${framedBy.token}" data-status="${framedBy.status}"></div>` : ''}
 </body>
 </html>
 `.value;
@@ -62,12 +76,22 @@ ${body}
 const CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
 
-export function sendPage(reply: FastifyReply, status: number, title: string, body: SafeHtml): FastifyReply {
+// Framed by the Web SDK: that one page origin may frame it, and the bridge script (from here) may run.
+const framedCsp = (parentOrigin: string) =>
+  `default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; base-uri 'none'; frame-ancestors ${parentOrigin}`;
+
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  body: SafeHtml,
+  framedBy?: FramedBy,
+): FastifyReply {
   return reply
     .code(status)
-    .header('content-security-policy', CSP)
+    .header('content-security-policy', framedBy ? framedCsp(framedBy.parentOrigin) : CSP)
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
     .type('text/html; charset=utf-8')
-    .send(layout(title, body));
+    .send(layout(title, body, framedBy));
 }

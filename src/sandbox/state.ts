@@ -1,5 +1,6 @@
 import { Allowlist, DEFAULT_ALLOWLIST } from './allowlist.js';
 import { SandboxClock } from './clock.js';
+import { DeviceSessionStore } from './device/sessions.js';
 import { DocvLifecycle } from './docv/lifecycle.js';
 import { TransactionStore } from './docv/transactions.js';
 import type { SandboxKeys } from './keys.js';
@@ -8,6 +9,7 @@ import { SmsOutbox } from './sms.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_BASE_MS, DeliveryQueue } from './webhooks/delivery.js';
 import { DeliveryLog } from './webhooks/delivery-log.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
+import { EmbedStore } from './websdk/embeds.js';
 
 /**
  * Everything a running sandbox remembers, in memory, shared by its plugins. One object per app, so
@@ -23,6 +25,10 @@ export interface SandboxState {
   delivery: DeliveryQueue;
   outbox: SmsOutbox;
   allowlist: Allowlist;
+  /** Capture apps launched inside a page by the stand-in Web SDK. */
+  embeds: EmbedStore;
+  /** Device sessions registered by the stand-in Sigma Device collector. */
+  deviceSessions: DeviceSessionStore;
   transactionTtlMs: number;
   log: ((line: string) => void) | undefined;
   /** Base of capture links: the publicUrl option, else the listen URL, else the request's own origin. */
@@ -66,6 +72,8 @@ export function createSandboxState(options: SandboxOptions, keys: SandboxKeys): 
     delivery,
     outbox: new SmsOutbox(),
     allowlist: new Allowlist([...DEFAULT_ALLOWLIST, ...(options.allowlist ?? [])]),
+    embeds: new EmbedStore(),
+    deviceSessions: new DeviceSessionStore(),
     transactionTtlMs: options.transactionTtlMs ?? DEFAULT_TRANSACTION_TTL_MS,
     log: options.log,
     publicUrl: (fallbackOrigin) => trim(options.publicUrl ?? listenUrl ?? fallbackOrigin),

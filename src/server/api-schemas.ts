@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { stringThen } from '../shared/length-checks.js';
 import { OUTCOMES } from '../store/types.js';
+import { LANGUAGES, languageOf } from './i18n/languages.js';
 
 export const createSessionBody = z.strictObject({
   // Length checks behind stringThen: zod would measure a non-string's `length` (a 500 on {"length":{…}}).
@@ -17,6 +18,17 @@ export const createSessionBody = z.strictObject({
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .optional()
     .describe('Where the person goes at the end, with ?session_id=<id>'),
+  language: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((tag) => /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(tag) && languageOf(tag) !== undefined, {
+      error: `must be one of ${LANGUAGES.join(', ')}, optionally with a region (e.g. es-MX)`,
+    })
+    .optional()
+    .describe(
+      "The pages' language and DocV's (config.language). Default: the language of the browser that opens the session",
+    ),
 });
 
 export const SESSION_STATUSES = ['running', 'input', 'waiting', 'completed'] as const;
@@ -52,6 +64,10 @@ export const sessionResponse = z
     flow: z.string(),
     status: z.enum(SESSION_STATUSES),
     outcome: z.enum(OUTCOMES).nullable(),
+    language: z
+      .string()
+      .nullable()
+      .describe("The session's language: as given on creation, else the first browser's; null until either"),
     result: z
       .record(z.string(), z.unknown())
       .nullable()
@@ -78,9 +94,92 @@ export const sessionResponse = z
 
 export const errorResponse = z.object({ error: z.string(), message: z.string().optional() });
 
-const AUDIT_PAGE_MAX = 1000;
-
 export const customerUserIdParam = z.string().min(1).max(100);
+
+/** `GET /api/sessions` pages: at most this many sessions each, 50 unless `limit` says otherwise. */
+export const SESSION_LIST_MAX = 200;
+export const SESSION_LIST_DEFAULT = 50;
+
+/**
+ * The `cursor` of the session list: where the previous page stopped (its last session's creation time and id),
+ * opaque to the app (base64url), so the position can change form without breaking clients.
+ */
+export function encodeSessionCursor(position: { createdAt: number; id: string }): string {
+  return Buffer.from(`${position.createdAt}:${position.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeSessionCursor(cursor: string): { createdAt: number; id: string } | undefined {
+  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return undefined;
+  const m = /^(\d{1,16}):([^\s:]{1,200})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const createdAt = Number(m?.[1]);
+  if (!m || !Number.isSafeInteger(createdAt)) return undefined;
+  // Only the cursor we would have given: another spelling of the same bytes is not one.
+  return encodeSessionCursor({ createdAt, id: m[2]! }) === cursor ? { createdAt, id: m[2]! } : undefined;
+}
+
+const LIMIT_MESSAGE = `must be a whole number from 1 to ${SESSION_LIST_MAX}`;
+
+export const sessionListQuery = z.strictObject(
+  {
+    status: z
+      .enum(SESSION_STATUSES, { error: `must be one of ${SESSION_STATUSES.join(', ')}, once` })
+      .optional()
+      .describe('Only sessions in this status'),
+    flow: stringThen(z.string().min(1).max(100)).optional().describe('Only sessions of this flow id'),
+    customerUserId: stringThen(customerUserIdParam)
+      .optional()
+      .describe('Only sessions started with this customerUserId (found by its keyed hash)'),
+    cursor: z
+      .string({ error: 'give it once' })
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        const position = decodeSessionCursor(v);
+        if (position) return position;
+        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave (pass nextCursor as it is)' });
+        return z.NEVER;
+      })
+      .describe("The previous page's nextCursor"),
+    limit: z.coerce
+      .number({ error: LIMIT_MESSAGE })
+      .int({ error: LIMIT_MESSAGE })
+      .min(1, { error: LIMIT_MESSAGE })
+      .max(SESSION_LIST_MAX, { error: LIMIT_MESSAGE })
+      .default(SESSION_LIST_DEFAULT)
+      .describe(`Sessions per page, 1 to ${SESSION_LIST_MAX}`),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? 'takes status, flow, customerUserId, cursor, limit' : undefined,
+  },
+);
+
+export const sessionSummary = z.object({
+  id: z.string(),
+  flow: z.string(),
+  status: z.enum(SESSION_STATUSES),
+  outcome: z.enum(OUTCOMES).nullable(),
+  customerUserId: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+});
+
+export const sessionListResponse = z.object({
+  sessions: z
+    .array(sessionSummary)
+    .describe('Newest first; no input, result or timeline (see GET /api/sessions/{id})'),
+  nextCursor: z.string().nullable().describe('The `cursor` of the next page, or null on the last page'),
+});
+
+export const alreadyEndedResponse = z.object({
+  error: z.literal('already_ended'),
+  message: z.string().optional(),
+  status: z.enum(SESSION_STATUSES),
+  outcome: z.enum(OUTCOMES).nullable(),
+});
+
+const AUDIT_PAGE_MAX = 1000;
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
@@ -164,6 +263,80 @@ export function buildOpenApi(serverUrl: string) {
             '400': json(errorResponse, 'Invalid body'),
             '401': json(errorResponse, 'Missing or wrong API key'),
             '404': json(errorResponse, 'Unknown flow'),
+          },
+        },
+        get: {
+          summary: 'List sessions, newest first, a page at a time (without input, result or timeline)',
+          description:
+            'Pages follow `nextCursor` (keyset pagination: a session started meanwhile does not shift the pages). ' +
+            'Filters combine. The answer has what `GET /api/sessions/{id}` gives by default, less the result ' +
+            'and the timeline: no personal data beyond the customerUserId you gave.',
+          parameters: [
+            {
+              name: 'status',
+              in: 'query',
+              required: false,
+              description: sessionListQuery.shape.status.description,
+              schema: schema(z.enum(SESSION_STATUSES)),
+            },
+            {
+              name: 'flow',
+              in: 'query',
+              required: false,
+              description: sessionListQuery.shape.flow.description,
+              schema: { type: 'string', minLength: 1, maxLength: 100 },
+            },
+            {
+              name: 'customerUserId',
+              in: 'query',
+              required: false,
+              description: sessionListQuery.shape.customerUserId.description,
+              schema: schema(customerUserIdParam),
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              required: false,
+              description: sessionListQuery.shape.cursor.description,
+              schema: { type: 'string' },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: {
+                type: 'integer',
+                minimum: 1,
+                maximum: SESSION_LIST_MAX,
+                default: SESSION_LIST_DEFAULT,
+              },
+            },
+          ],
+          responses: {
+            '200': json(sessionListResponse, 'A page of sessions'),
+            '400': json(errorResponse, 'Invalid query (the message names the parameter)'),
+            '401': json(errorResponse, 'Missing or wrong API key'),
+          },
+        },
+      },
+      '/api/sessions/{id}/cancel': {
+        post: {
+          summary: 'Cancel a session that has not ended: it ends with outcome "cancelled"',
+          description:
+            'Ends the session as any end does: the timeline gets a `cancelled` entry, the audit trail a ' +
+            '`session.cancelled` entry naming the API key, the app gets its `session.completed` callback and the ' +
+            "person's page shows that the verification was cancelled. A Socure webhook or a timeout arriving " +
+            'later changes nothing. A step in flight (a Socure call) is waited for a few seconds.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': json(sessionResponse, 'The cancelled session (as GET /api/sessions/{id} gives it)'),
+            '401': json(errorResponse, 'Missing or wrong API key'),
+            '404': json(errorResponse, 'Unknown session'),
+            '409': json(
+              z.union([alreadyEndedResponse, errorResponse]),
+              'The session had already ended (`already_ended`, with its status and outcome; nothing changed), ' +
+                'or a step held it longer than the cancel waits (`session_busy`: try again after Retry-After)',
+            ),
           },
         },
       },

@@ -4,14 +4,17 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServerDeps } from './deps.js';
+import { type PageContext, pageContextOf } from './pages/page-context.js';
 import { renderError } from './pages/render.js';
 import { RequestLog } from './request-log.js';
 import { registerApi } from './routes/api.js';
+import { registerBrandAssets } from './routes/brand-assets.js';
 import { registerHealth } from './routes/health.js';
 import { registerPages } from './routes/pages.js';
 import { registerPersonalDataApi } from './routes/personal-data.js';
+import { registerSessionListAndCancel } from './routes/session-list-cancel.js';
 import { registerSocureWebhook } from './routes/socure-webhook.js';
-import { CSP, HSTS } from './security-headers.js';
+import { buildCsp, HSTS } from './security-headers.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 
 /** The session a page URL names (`/s/<id>/…`): the support reference on its error page. */
@@ -36,6 +39,9 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
   await app.register(formbody);
   await app.register(cookie);
 
+  const csp = buildCsp(deps.csp);
+  // X-Frame-Options cannot name origins: with FRAME_ANCESTORS set, CSP frame-ancestors alone decides.
+  const framable = (deps.csp?.frameAncestors?.length ?? 0) > 0;
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     // Session URLs are secrets: never leak them to another site in a Referer header.
@@ -45,8 +51,8 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
     if (deps.publicUrl.startsWith('https:')) reply.header('strict-transport-security', HSTS);
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html')) {
-      reply.header('content-security-policy', CSP);
-      reply.header('x-frame-options', 'DENY');
+      reply.header('content-security-policy', csp);
+      if (!framable) reply.header('x-frame-options', 'DENY');
     }
     return payload;
   });
@@ -59,17 +65,20 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
       return reply.code(status).send({ error, message: status === 500 ? undefined : err.message });
     }
     // People get a friendly page, never a stack trace.
+    const ctx = pageContextOf(deps.brand, req.headers['accept-language']);
+    const { t } = ctx;
     const body =
       status === 429
-        ? renderError('Too many requests', 'Please wait a minute and try again.', req.url)
+        ? renderError(ctx, t('error.tooMany.title'), t('error.tooMany.message'), req.url)
         : status === 500
           ? renderError(
-              'Something went wrong',
-              'We could not complete that step. Please try again.',
+              ctx,
+              t('error.stepFailed.title'),
+              t('error.stepFailed.message'),
               req.url,
               sessionIdIn(req.url),
             )
-          : renderError('That did not work', 'The request was not valid. Please try again.', '/');
+          : renderError(ctx, t('error.badRequest.title'), t('error.badRequest.message'), '/');
     return reply.code(status).header('content-type', 'text/html; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -79,13 +88,18 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
     return reply
       .code(404)
       .header('content-type', 'text/html; charset=utf-8')
-      .send(renderError('Page not found', 'There is nothing at this address.', '/'));
+      .send(notFoundPage(pageContextOf(deps.brand, req.headers['accept-language'])));
   });
 
   registerHealth(app, deps);
+  registerBrandAssets(app, deps.brandAssets);
   registerPages(app, deps);
   registerApi(app, deps);
+  registerSessionListAndCancel(app, deps);
   registerPersonalDataApi(app, deps);
   await registerSocureWebhook(app, deps);
   return app;
 }
+
+const notFoundPage = (ctx: PageContext) =>
+  renderError(ctx, ctx.t('error.notFound.title'), ctx.t('error.notFound.message'), '/');

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { BrowserCookiePolicy } from './embedding.js';
 
 /** The cookie that tells one browser from another (random; never holds anything but that). */
 export const BROWSER_COOKIE = 'sc_browser';
@@ -9,15 +10,17 @@ const ID = /^[A-Za-z0-9_-]{24}$/;
  * This browser's id, from its cookie; a new one (set on the reply) when it has none. The id itself stays in
  * the cookie: only its hash is stored (a session's claimant) or signed into form tokens.
  */
-export function browserOf(req: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+export function browserOf(req: FastifyRequest, reply: FastifyReply, cookie: BrowserCookiePolicy): string {
   const existing = existingBrowserOf(req);
   if (existing) return existing;
   const id = randomBytes(18).toString('base64url');
   reply.setCookie(BROWSER_COOKIE, id, {
     path: '/',
     httpOnly: true,
-    sameSite: 'lax',
-    secure,
+    // SameSite=Lax unless FRAME_ANCESTORS lets another site frame the pages (see browserCookiePolicy).
+    sameSite: cookie.sameSite,
+    secure: cookie.secure,
+    partitioned: cookie.partitioned || undefined,
     maxAge: 30 * 24 * 3600,
   });
   return hashOf(id);

@@ -10,6 +10,8 @@ import {
 } from '../connector/settings.js';
 import { parseKeyRing } from '../crypto/key-ring.js';
 import type { SqliteSynchronous } from '../store/sqlite-store.js';
+import { brandColor, brandName, brandUrl } from './branding/settings.js';
+import { type FrameAncestor, frameAncestorsSetting } from './embedding.js';
 import { type TrustProxy, trustProxySetting } from './trust-proxy.js';
 
 /** One service setting: environment variable, CLI flag, and key in the JSON config file. */
@@ -144,6 +146,26 @@ const SPECS: ServiceSettingSpec[] = [
       .min(16, 'must be at least 16 characters')
       .regex(/^\S+$/, 'must not contain spaces'),
   },
+  { key: 'brandName', env: 'BRAND_NAME', flag: '--brand-name', parse: brandName },
+  { key: 'brandLogoUrl', env: 'BRAND_LOGO_URL', flag: '--brand-logo-url', parse: brandUrl },
+  {
+    key: 'brandLogoFile',
+    env: 'BRAND_LOGO_FILE',
+    flag: '--brand-logo-file',
+    parse: z.string().trim().min(1),
+  },
+  { key: 'brandPrimaryColor', env: 'BRAND_PRIMARY_COLOR', flag: '--brand-primary-color', parse: brandColor },
+  { key: 'brandStylesheetUrl', env: 'BRAND_STYLESHEET_URL', flag: '--brand-stylesheet-url', parse: brandUrl },
+  { key: 'frameAncestors', env: 'FRAME_ANCESTORS', flag: '--frame-ancestors', parse: frameAncestorsSetting },
+  {
+    key: 'deviceScriptUrl',
+    env: 'SOCURE_DEVICE_SCRIPT_URL',
+    flag: '--device-script-url',
+    parse: z
+      .string()
+      .trim()
+      .pipe(z.url({ protocol: /^https$/, error: 'must be an https URL (Socure’s Sigma Device script)' })),
+  },
   {
     key: 'trustProxy',
     env: 'TRUST_PROXY',
@@ -250,8 +272,24 @@ export interface ServiceSettings {
    * admin answers loopback clients only (SANDBOX_ADMIN_TOKEN).
    */
   sandboxAdminToken?: string;
+  /**
+   * Origins allowed to frame the hosted pages and to receive the end page's notice (FRAME_ANCESTORS; `'self'`
+   * allowed, `*` refused). Unset or empty: no framing at all.
+   */
+  frameAncestors?: FrameAncestor[];
+  /**
+   * Socure's Sigma Device script, for screens with `deviceSession` (SOCURE_DEVICE_SCRIPT_URL). Its address is
+   * not public knowledge, so there is no default with a real key; the embedded sandbox serves a stand-in.
+   */
+  deviceScriptUrl?: string;
   /** Behind reverse proxies: which X-Forwarded-For entries give the client IP (rate limits). */
   trustProxy: TrustProxy;
+  /** The pages' brand (BRAND_NAME, BRAND_LOGO_URL or BRAND_LOGO_FILE, BRAND_PRIMARY_COLOR, BRAND_STYLESHEET_URL). */
+  brandName?: string;
+  brandLogoUrl?: string;
+  brandLogoFile?: string;
+  brandPrimaryColor?: string;
+  brandStylesheetUrl?: string;
   /** Requests per minute per client IP on the sessions API with a valid key (default 6000). */
   /** Requests per minute per client IP on pages and anonymous calls (RATE_LIMIT_PAGES_PER_MINUTE). Default 600. */
   rateLimitPagesPerMinute?: number;
@@ -366,6 +404,8 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     sandboxPort: (out.sandboxPort as number | undefined) ?? 4010,
     sandboxAdminToken: out.sandboxAdminToken as string | undefined,
     trustProxy: (out.trustProxy as TrustProxy | undefined) ?? false,
+    frameAncestors: out.frameAncestors as FrameAncestor[] | undefined,
+    deviceScriptUrl: out.deviceScriptUrl as string | undefined,
     instanceId: out.instanceId as string | undefined,
     rateLimitPagesPerMinute: out.rateLimitPagesPerMinute as number | undefined,
     rateLimitApiPerMinute: out.rateLimitApiPerMinute as number | undefined,

@@ -1,5 +1,9 @@
 import type { FlowEngine } from '../flows/engine.js';
 import type { Store } from '../store/types.js';
+import type { BrandAssets } from './branding/brand.js';
+import type { FrontEndScripts } from './front-end-scripts.js';
+import type { Brand } from './pages/page-context.js';
+import type { CspAllowances } from './security-headers.js';
 import type { Signer } from './signing.js';
 import type { TrustProxy } from './trust-proxy.js';
 
@@ -37,6 +41,14 @@ export interface ServerDeps {
   isPublicFlow?: (flowId: string) => boolean;
   /** What an operator must fix before production (e.g. no webhook secret with real Socure), shown on /readyz. */
   warnings?: string[];
+  /** Origins the pages' Content-Security-Policy allows beyond our own (branding, FRAME_ANCESTORS, Web SDK). */
+  csp?: CspAllowances;
+  /** Socure's front-end scripts the pages load (DocV Web SDK, Sigma Device) and the public SDK key they take. */
+  frontEnd?: FrontEndScripts;
+  /** How the pages present themselves (BRAND_* settings); default: the project's name, our colours. */
+  brand?: Brand;
+  /** The brand's files under /assets/ (theme.css, brand-logo). */
+  brandAssets?: BrandAssets;
 }
 
 export const sessionPath = (deps: Pick<ServerDeps, 'signer'>, id: string) =>

@@ -9,6 +9,7 @@ import { SettingsError } from '../connector/settings.js';
 import { type KeySource, resolveKeyRing } from '../crypto/key-source.js';
 import { FlowEngine } from '../flows/engine.js';
 import { describeCustomFlow, loadFlowSet } from '../flows/loader.js';
+import { localize } from '../flows/localized.js';
 import { type RunningSandbox, startSandbox } from '../sandbox/index.js';
 import type { BackoffPolicy } from '../shared/backoff.js';
 import { parseBaseUrl, SOCURE_HOSTS } from '../socure/environments.js';
@@ -17,8 +18,11 @@ import { describeDatabase, openStore, parseDatabaseUrl } from '../store/index.js
 import type { Store } from '../store/types.js';
 import { buildServer } from './app.js';
 import { AppWebhookDispatcher, generateAppWebhookSecret } from './app-webhooks.js';
+import { loadBrand } from './branding/brand.js';
 import type { ServiceSettings } from './config.js';
 import { sessionPath } from './deps.js';
+import { embeddingWarning } from './embedding.js';
+import { frontEndScripts, mergeCsp } from './front-end-scripts.js';
 import { Housekeeping } from './housekeeping.js';
 import { createLogger, redactUrlsInText, withRedaction } from './logger.js';
 import { Signer } from './signing.js';
@@ -61,6 +65,8 @@ export interface ServiceOptions {
   stepRetryBackoff?: BackoffPolicy;
   /** Sandbox options when the embedded sandbox runs (tests speed up its webhook retries). */
   sandbox?: { deliveryRetryBaseMs?: number; transactionTtlMs?: number };
+  /** The flow engine's clock (tests move it past a resend's interval). Default Date.now. */
+  now?: () => number;
 }
 
 const randomToken = (bytes = 24) => randomBytes(bytes).toString('base64url');
@@ -163,12 +169,20 @@ export async function startService(
       completionCallback: dispatcher,
       log,
       stepRetryBackoff: options.stepRetryBackoff,
+      now: options.now,
       // The shipped flows' stock persona pre-fills forms only on the embedded sandbox.
       demoDefaults: sandbox !== undefined,
       // A fixed port names the same instance after a restart (a random port cannot).
       instanceId: settings.instanceId ?? (settings.port ? `${hostname()}:${settings.port}` : undefined),
     });
 
+    const branding = loadBrand(settings);
+    // Socure's front-end scripts (DocV Web SDK, Sigma Device) with the public SDK key: the sandbox's stand-ins offline.
+    const frontEnd = frontEndScripts({
+      sdkKey: connector.sdkKey,
+      sandboxUrl: sandbox ? sandboxAddresses(sandbox, settings.host, settings.publicUrl).url : undefined,
+      deviceScriptUrl: settings.deviceScriptUrl,
+    });
     const deps = {
       engine,
       store,
@@ -185,7 +199,12 @@ export async function startService(
       trustProxy: settings.trustProxy,
       embeddedSandbox: sandbox !== undefined,
       isPublicFlow,
-      warnings: [] as string[],
+      warnings: [...branding.warnings],
+      brand: branding.brand,
+      brandAssets: branding.assets,
+      // FRAME_ANCESTORS: who may frame the pages (CSP frame-ancestors; the browser cookie and the end page follow).
+      csp: mergeCsp({ frameAncestors: settings.frameAncestors, ...branding.csp }, frontEnd.csp),
+      frontEnd: frontEnd.scripts,
     };
     const app = await buildServer(deps, log);
     closers.unshift(() => app.close());
@@ -211,6 +230,8 @@ export async function startService(
       });
 
     const warnings = deps.warnings; // also shown on /readyz
+    const embedding = embeddingWarning(publicUrl, settings.frameAncestors);
+    if (embedding) warnings.push(embedding);
     const encryption = describeKeys(keys);
     log.info(encryption);
     if (!sandbox && webhookSecrets.length === 0) {
@@ -268,7 +289,7 @@ export async function startService(
       warnings,
       flows: [...flows.values()].map((f) => ({
         id: f.id,
-        title: f.title,
+        title: localize(f.title, 'en'),
         url: `${publicUrl}/flows/${f.id}`,
         public: isPublicFlow(f.id),
       })),

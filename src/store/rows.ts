@@ -54,6 +54,7 @@ export function toSessionRow(row: SessionsTable, pd: PersonalData): SessionRow {
     waitEvents: row.wait_events === null ? null : fromJson<string[]>(row.wait_events),
     challengeId: row.challenge_id,
     outcome: row.outcome as Outcome | null,
+    language: row.language ?? null,
     createdAt: int(row.created_at),
     updatedAt: int(row.updated_at),
     expiresAt: int(row.expires_at),

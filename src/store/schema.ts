@@ -20,6 +20,8 @@ export interface SessionsTable {
   customer_user_id: string | null;
   /** Sealed (an app's URL may name the person). */
   return_url: string | null;
+  /** A language tag (en, es-MX) for the pages and DocV; see migration 0007. */
+  language?: string | null;
   wake_at: Int | null;
   wait_token: string | null;
   wait_reference_id: string | null;

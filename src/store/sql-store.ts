@@ -41,6 +41,7 @@ import type {
   RotationProgress,
   SessionChange,
   SessionData,
+  SessionListQuery,
   SessionRow,
   StepCommit,
   Store,
@@ -175,6 +176,7 @@ export abstract class SqlStore implements Store {
       created_at: now,
       updated_at: now,
       expires_at: session.expiresAt,
+      ...(session.language ? { language: session.language } : {}),
     };
     return this.write(async (trx, announce) => {
       await trx.insertInto('sessions').values(row).execute();
@@ -199,7 +201,8 @@ export abstract class SqlStore implements Store {
     return row && toSessionRow(row, this.pd);
   }
 
-  async claimSession(id: string, claimant: string): Promise<boolean> {
+  /** The first claimant also gives the session its language (its browser's) when the app did not. */
+  async claimSession(id: string, claimant: string, language?: string): Promise<boolean> {
     const claimedBy = async () =>
       (await this.db.selectFrom('sessions').select('claimed_by').where('id', '=', id).executeTakeFirst())
         ?.claimed_by;
@@ -209,7 +212,10 @@ export abstract class SqlStore implements Store {
     await this.write((trx) =>
       trx
         .updateTable('sessions')
-        .set({ claimed_by: claimant })
+        .set((eb) => ({
+          claimed_by: claimant,
+          ...(language ? { language: eb.fn.coalesce('language', eb.val(language)) } : {}),
+        }))
         .where('id', '=', id)
         .where('claimed_by', 'is', null)
         .execute(),
@@ -266,9 +272,10 @@ export abstract class SqlStore implements Store {
         .executeTakeFirst();
       if (!updated) return undefined;
       const row = toSessionRow(updated, this.pd);
-      if (step.output !== undefined || step.result !== undefined) {
+      const written = [...(step.output ? [step.output] : []), ...(step.moreOutputs ?? [])];
+      if (written.length > 0 || step.result !== undefined) {
         const set: Partial<SessionDataTable> = {};
-        if (step.output !== undefined) {
+        if (written.length > 0) {
           // Safe to read-modify-write: this transaction holds the session row since the update above.
           const current = await trx
             .selectFrom('session_data')
@@ -280,12 +287,13 @@ export abstract class SqlStore implements Store {
             id,
             current.outputs,
           );
-          Object.defineProperty(outputs, step.output.nodeId, {
-            value: step.output.value === undefined ? null : step.output.value,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
+          for (const output of written)
+            Object.defineProperty(outputs, output.nodeId, {
+              value: output.value === undefined ? null : output.value,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
           set.outputs = this.pd.sealJson('session_data.outputs', id, outputs);
         }
         if (step.result !== undefined) set.result = this.pd.sealJson('session_data.result', id, step.result);
@@ -476,6 +484,22 @@ export abstract class SqlStore implements Store {
       .orderBy('updated_at')
       .orderBy('id')
       .execute();
+    return rows.map((r) => toSessionRow(r, this.pd));
+  }
+
+  async listSessions(query: SessionListQuery): Promise<SessionRow[]> {
+    if (query.limit <= 0) return [];
+    let q = this.db.selectFrom('sessions').selectAll();
+    if (query.status !== undefined) q = q.where('status', '=', query.status);
+    if (query.flowId !== undefined) q = q.where('flow_id', '=', query.flowId);
+    if (query.customerUserId !== undefined)
+      q = q.where('customer_user_hash', '=', this.pd.hash(query.customerUserId));
+    const after = query.after;
+    if (after !== undefined) {
+      // A row comparison: one range of the (…, created_at, id) index (migration 0008), in both dialects.
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
     return rows.map((r) => toSessionRow(r, this.pd));
   }
 

@@ -6,7 +6,7 @@
  */
 
 export type SessionStatus = 'running' | 'input' | 'waiting' | 'completed';
-export const OUTCOMES = ['verified', 'rejected', 'review', 'failed', 'expired'] as const;
+export const OUTCOMES = ['verified', 'rejected', 'review', 'failed', 'expired', 'cancelled'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** The engine's state of one session: no personal data here. */
@@ -26,6 +26,8 @@ export interface SessionRow {
   leaseUntil: number | null;
   customerUserId: string | null;
   returnUrl: string | null;
+  /** The session's language tag (en, es-MX): from the API, else the first browser's; null until either. */
+  language: string | null;
   /** When a waiting session's timeout fires (ms since epoch), else null. */
   wakeAt: number | null;
   /** Correlation keys of the open challenge, when status is 'waiting'. */
@@ -73,10 +75,29 @@ export interface NewSession {
   returnUrl: string | null;
   expiresAt: number;
   input: Record<string, unknown>;
+  /** A language tag for the pages and DocV (`language` on POST /api/sessions). */
+  language?: string | null;
   /** Timeline entries committed with the session (e.g. 'created'). */
   timeline?: TimelineEntry[];
   /** Audit entries committed with the session ('session.started'). */
   audit?: AuditEntry[];
+}
+
+/** Where a page of the session list starts: after this session, newest first (created_at desc, id desc). */
+export interface SessionListPosition {
+  createdAt: number;
+  id: string;
+}
+
+/** Filters and page of `Store.listSessions`. */
+export interface SessionListQuery {
+  status?: SessionStatus;
+  flowId?: string;
+  /** Sessions of this person, found by the keyed hash of the id (never by the id itself). */
+  customerUserId?: string;
+  /** The last session of the previous page. */
+  after?: SessionListPosition;
+  limit: number;
 }
 
 /** A Socure webhook delivery, committed before it is acknowledged. */
@@ -165,6 +186,8 @@ export interface StepCommit {
   now: number;
   lease: LeaseClaim;
   output?: { nodeId: string; value: unknown };
+  /** More outputs written with `output` (e.g. a resend: the new transaction, the changed number, the count). */
+  moreOutputs?: ReadonlyArray<{ nodeId: string; value: unknown }>;
   result?: Record<string, unknown>;
   /** A delivery this step consumed: marked in the same transaction so a crash cannot reuse it. */
   consumedDelivery?: string;
@@ -263,7 +286,7 @@ export interface Store {
    * The first claimant of a session keeps it: true when `claimant` holds it (now or already), false when
    * another did first or there is no such session.
    */
-  claimSession(id: string, claimant: string): Promise<boolean>;
+  claimSession(id: string, claimant: string, language?: string): Promise<boolean>;
   /** See `StepCommit`; returns the new row, or undefined when the version or the lease did not match. */
   commitStep(step: StepCommit): Promise<SessionRow | undefined>;
   /**
@@ -309,6 +332,8 @@ export interface Store {
   ): Promise<SessionRow[]>;
   /** Waiting sessions whose challenge matches any of the keys. */
   findWaitingSessions(keys: CorrelationKeys): Promise<SessionRow[]>;
+  /** Sessions newest first (created_at, then id, descending), filtered, one page from `query.after`. */
+  listSessions(query: SessionListQuery): Promise<SessionRow[]>;
   /** Every waiting session, oldest first, in pages (`after`: the last id of the previous page). */
   listWaitingSessions(limit: number, after?: string): Promise<SessionRow[]>;
 

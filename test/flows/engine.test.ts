@@ -238,9 +238,10 @@ describe('capability, screen, branch and end nodes', () => {
     const bad = await engine.submit(started.id, 'form', { name: '  ', email: 'not-mail', age: 'x' });
     expect(bad).toEqual({
       errors: {
-        name: 'Name is required',
-        email: 'Email must be an e-mail address',
-        age: 'Age must be a number',
+        // Codes: the page words them in its language, with the field's label.
+        name: { code: 'required' },
+        email: { code: 'email' },
+        age: { code: 'number' },
       },
     });
     expect((await s.getSession(started.id))!).toMatchObject({

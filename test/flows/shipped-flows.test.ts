@@ -167,7 +167,7 @@ describe('docv-qr (link or QR code)', () => {
     await delivered(token, 'SESSION_COMPLETE');
   });
 
-  it('complete-review and complete-resubmit take their own ends', async () => {
+  it('complete-review takes its end; complete-resubmit asks for new photos (a new attempt in the session)', async () => {
     const review = await startDocvQr('cu-qr-review');
     await trigger(sb, review.token, 'complete-review');
     expect((await completed(review.session.id)).session).toMatchObject({
@@ -176,9 +176,17 @@ describe('docv-qr (link or QR code)', () => {
     });
     const resubmit = await startDocvQr('cu-qr-resubmit');
     await trigger(sb, resubmit.token, 'complete-resubmit');
-    const r = await completed(resubmit.session.id);
-    expect(r.session).toMatchObject({ outcome: 'rejected', nodeId: 'resubmit' });
-    expect(r.data.result).toMatchObject({ decision: 'resubmit' });
+    await eventually(
+      async () => (await store.getSession(resubmit.session.id))?.status === 'input',
+      'the resubmit screen',
+    );
+    expect((await store.getSession(resubmit.session.id))!).toMatchObject({
+      nodeId: 'resubmit',
+      outcome: null,
+    });
+    const again = await submitDefaults(resubmit.session.id, 'resubmit');
+    expect(again).toMatchObject({ status: 'waiting', nodeId: 'prompt' });
+    expect(again.waitToken).not.toBe(resubmit.token);
     await delivered(review.token, 'SESSION_COMPLETE');
     await delivered(resubmit.token, 'SESSION_COMPLETE');
   });
@@ -326,10 +334,10 @@ describe('docv-sms (SMS prompt)', () => {
     const started = await engine.start({ flowId: 'docv-sms', customerUserId: 'cu-sms-2' });
     expect(await screenDefaults(engine, started.id)).toEqual({ phoneNumber: '' });
     expect(await engine.submit(started.id, 'phone', { phoneNumber: '' })).toEqual({
-      errors: { phoneNumber: 'Mobile number is required' },
+      errors: { phoneNumber: { code: 'required' } },
     });
     expect(await engine.submit(started.id, 'phone', { phoneNumber: 'call me' })).toEqual({
-      errors: { phoneNumber: 'Mobile number must be a phone number' },
+      errors: { phoneNumber: { code: 'tel' } },
     });
     // Looks like a phone number, is not one: the capability fails and onError returns to the screen.
     const back = await engine.submit(started.id, 'phone', { phoneNumber: '123456' });

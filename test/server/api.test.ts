@@ -195,6 +195,7 @@ describe('GET /api/openapi.json', () => {
       '/api/customers/{customerUserId}',
       '/api/sessions',
       '/api/sessions/{id}',
+      '/api/sessions/{id}/cancel',
     ]);
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
 

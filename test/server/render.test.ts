@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pageContextOf } from '../../src/server/pages/page-context.js';
 import { renderEnd, renderWait } from '../../src/server/pages/render.js';
 import type { SessionRow } from '../../src/store/types.js';
 
@@ -12,6 +13,7 @@ const session = (returnUrl: string | null): SessionRow => ({
   leaseUntil: null,
   customerUserId: null,
   returnUrl,
+  language: null,
   wakeAt: null,
   waitToken: null,
   waitReferenceId: null,
@@ -23,11 +25,13 @@ const session = (returnUrl: string | null): SessionRow => ({
   updatedAt: 0,
   expiresAt: 0,
 });
+const ctx = pageContextOf(undefined, undefined);
 const links = { page: '/s/sess-1/sig', csrf: 'csrf-token' };
 
 describe('page texts come from the flow', () => {
   it('the retry button of a failed end uses retryLabel, escaped', () => {
     const html = renderEnd(
+      ctx,
       'failed',
       { title: 'Oops', retryLabel: 'Try <again>' },
       undefined,
@@ -40,6 +44,7 @@ describe('page texts come from the flow', () => {
 
   it('the continue button goes to returnUrl with the session id and uses continueLabel', () => {
     const html = renderEnd(
+      ctx,
       'failed',
       { title: 'Done', continueLabel: 'Back to the shop' },
       undefined,
@@ -52,7 +57,13 @@ describe('page texts come from the flow', () => {
   });
 
   it('the waiting status line is the flow’s statusText', () => {
-    const html = renderWait({ title: 'Wait', statusText: 'Still checking…' }, session(null), links, 'wait:3');
+    const html = renderWait(
+      ctx,
+      { title: 'Wait', statusText: 'Still checking…' },
+      session(null),
+      links,
+      'wait:3',
+    );
     expect(html).toContain('Still checking…');
     expect(html).not.toContain('Waiting…');
   });

@@ -193,6 +193,7 @@ export function describeStoreContract(name: string, createDatabase: () => Promis
           leaseUntil: t0 + 30_000,
           customerUserId: 'cu-1',
           returnUrl: 'https://app.example/done',
+          language: null,
           wakeAt: null,
           waitToken: null,
           waitReferenceId: null,

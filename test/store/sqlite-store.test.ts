@@ -212,8 +212,10 @@ describe('SQLite: the file', () => {
     expect(indexes).toEqual([
       'outbound_webhooks_session_id',
       'outbound_webhooks_status_next_attempt_at',
+      'sessions_created_at_id',
       'sessions_customer_user_hash',
       'sessions_retention',
+      'sessions_status_created_at_id',
       'sessions_status_expires_at',
       'sessions_status_lease_until',
       'sessions_status_updated_at',

@@ -94,6 +94,14 @@ export function startCommand(): Command {
       'lets remote clients into the embedded sandbox admin with Authorization: Bearer <token>; else loopback only (env SANDBOX_ADMIN_TOKEN)',
     )
     .option(
+      '--frame-ancestors <origins>',
+      "origins allowed to frame the hosted pages (your app: https://app.example.com); default none (env FRAME_ANCESTORS)",
+    )
+    .option(
+      '--device-script-url <url>',
+      "Socure's Sigma Device script for screens with deviceSession; none by default with a real key (env SOCURE_DEVICE_SCRIPT_URL)",
+    )
+    .option(
       '--trust-proxy <hops|addresses>',
       'behind reverse proxies: their number (1) or addresses (10.0.0.0/8); client IPs from X-Forwarded-For (env TRUST_PROXY)',
     )

@@ -14,6 +14,10 @@ export interface Page {
 }
 
 const base = (tx: DocvTransaction) => `/capture/${encodeURIComponent(tx.token)}`;
+/**
+ * `q` on the pages below is the query every link and form of a page keeps: `?embed=<id>` when the stand-in Web
+ * SDK framed the capture app (websdk/embeds.ts), else empty.
+ */
 const SANDBOX_NOTE = html`<p class="muted">Socure sandbox: nothing is verified for real. Photos are not stored;
 only their size and a digest are kept in memory.</p>`;
 
@@ -31,7 +35,7 @@ const progress = (tx: DocvTransaction, step: CaptureStep) => {
   return html`<p class="steps">Step ${steps.indexOf(step) + 1} of ${steps.length}</p>`;
 };
 
-function consent(tx: DocvTransaction): Page {
+function consent(tx: DocvTransaction, q = ''): Page {
   return {
     title: 'Verify your identity',
     body: html`<div class="card">${progress(tx, 'consent')}
@@ -39,19 +43,19 @@ function consent(tx: DocvTransaction): Page {
 <p>You will take a photo of your driver’s license or passport and a selfie. They are compared to confirm it is you.</p>
 <p>By accepting, you agree that your images and data are processed to verify your identity.</p>
 ${SANDBOX_NOTE}
-<form method="post" action="${base(tx)}/consent">
+<form method="post" action="${base(tx)}/consent${q}">
 <button type="submit" name="consent" value="accept">Accept and continue</button>
 <button type="submit" name="consent" value="decline" class="secondary">Decline</button>
 </form></div>`,
   };
 }
 
-function documentType(tx: DocvTransaction): Page {
+function documentType(tx: DocvTransaction, q = ''): Page {
   return {
     title: 'Choose your document',
     body: html`<div class="card">${progress(tx, 'document-type')}
 <h1>Choose your document</h1>
-<form method="post" action="${base(tx)}/document-type">
+<form method="post" action="${base(tx)}/document-type${q}">
 <fieldset><legend>Which document will you use?</legend>
 <label class="inline" for="type-license"><input type="radio" id="type-license" name="documentType" value="license" checked> Driver’s license or state ID</label>
 <label class="inline" for="type-passport"><input type="radio" id="type-passport" name="documentType" value="passport"> Passport</label>
@@ -82,7 +86,7 @@ const UPLOAD_TEXT: Record<UploadSide, { title: string; label: string; capture: s
   },
 };
 
-function upload(tx: DocvTransaction, side: UploadSide, error?: string): Page {
+function upload(tx: DocvTransaction, side: UploadSide, error?: string, q = ''): Page {
   const t = UPLOAD_TEXT[side];
   return {
     title: t.title,
@@ -90,7 +94,7 @@ function upload(tx: DocvTransaction, side: UploadSide, error?: string): Page {
 <h1>${t.title}</h1>
 ${error ? html`<p class="bad" role="alert">${error}</p>` : ''}
 <p>${side === 'selfie' ? 'Face the camera in good light, without glasses or a hat.' : 'Place it on a dark surface in good light, with all four corners visible.'}</p>
-<form method="post" action="${base(tx)}/${side}" enctype="multipart/form-data">
+<form method="post" action="${base(tx)}/${side}${q}" enctype="multipart/form-data">
 <label for="image">${t.label}</label>
 <input type="file" id="image" name="image" accept="image/*" capture="${t.capture}" required>
 <button type="submit">Upload</button>
@@ -98,7 +102,7 @@ ${error ? html`<p class="bad" role="alert">${error}</p>` : ''}
   };
 }
 
-function review(tx: DocvTransaction): Page {
+function review(tx: DocvTransaction, q = ''): Page {
   const auto = OUTCOME_SPECS[magicOutcomeOf(tx.pii)].label;
   const sizes = (['front', 'back', 'selfie'] as const)
     .filter((s) => tx.uploads[s])
@@ -109,7 +113,7 @@ function review(tx: DocvTransaction): Page {
 <h1>Review and submit</h1>
 <p>Document: ${tx.documentType === 'passport' ? 'Passport' : 'Driver’s license'}</p>
 <ul>${sizes}</ul>
-<form method="post" action="${base(tx)}/submit">
+<form method="post" action="${base(tx)}/submit${q}">
 <div class="sandbox">
 <label for="outcome">Simulated outcome (sandbox only)</label>
 <select id="outcome" name="outcome">
@@ -122,8 +126,9 @@ ${DOCV_OUTCOMES.map((o) => html`<option value="${o}">${OUTCOME_SPECS[o].label}</
   };
 }
 
-function done(tx: DocvTransaction): Page {
-  const r = tx.redirect;
+function done(tx: DocvTransaction, q = ''): Page {
+  // Framed in a page, there is nowhere to redirect to: the page that framed it goes on by itself.
+  const r = q ? undefined : tx.redirect;
   let next: SafeHtml | string = '';
   if (r?.method === 'POST') {
     next = html`<form method="post" action="${r.url}">
@@ -175,15 +180,15 @@ export const PAGES = {
     ),
   notFound: () =>
     ending('Link not valid', 'This verification link is not valid. Check that you opened the whole link.'),
-  outOfOrder: (tx: DocvTransaction): Page => ({
+  outOfOrder: (tx: DocvTransaction, q = ''): Page => ({
     title: 'Not yet',
     body: html`<div class="card"><h1>This step is not available yet</h1>
 <p>Please finish the earlier steps first.</p>
-<p><a class="button" href="${base(tx)}">Continue where you left off</a></p></div>`,
+<p><a class="button" href="${base(tx)}${q}">Continue where you left off</a></p></div>`,
   }),
-  badInput: (tx: DocvTransaction, text: string): Page => ({
+  badInput: (tx: DocvTransaction, text: string, q = ''): Page => ({
     title: 'Please try again',
     body: html`<div class="card"><h1>Please try again</h1><p class="bad" role="alert">${text}</p>
-<p><a class="button" href="${base(tx)}">Back</a></p></div>`,
+<p><a class="button" href="${base(tx)}${q}">Back</a></p></div>`,
   }),
 };

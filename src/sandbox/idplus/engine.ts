@@ -12,9 +12,14 @@ import type { IdPlusInput, IdPlusResult } from './types.js';
 /** What the engine needs from outside; DocV results come from here so a later issue can plug in real transactions. */
 export interface EngineDeps {
   documentVerification: DocumentVerificationSource;
+  /**
+   * Whether the stand-in device collector issued a `deviceSessionId` (device/sessions.ts); `invalid` → R402.
+   * Without it every id is taken as it is.
+   */
+  deviceSession?: (deviceSessionId: string) => 'known' | 'invalid' | 'unchecked';
 }
 
-const DEFAULT_DEPS: EngineDeps = { documentVerification: stubDocumentVerification };
+export const DEFAULT_DEPS: EngineDeps = { documentVerification: stubDocumentVerification };
 
 /**
  * The pure scoring engine: a validated request in, the 200 body (minus referenceId) out.
@@ -40,7 +45,12 @@ export function evaluateIdPlus(input: IdPlusInput, deps: EngineDeps = DEFAULT_DE
   if (want.has('watchliststandard') || want.has('watchlistpremier') || want.has('watchlistplus')) {
     result.globalWatchlist = globalWatchlist(ctx);
   }
-  if (want.has('devicerisk')) result.deviceRisk = deviceRisk(ctx);
+  if (want.has('devicerisk')) {
+    const invalid =
+      input.deviceSessionId !== undefined && deps.deviceSession?.(input.deviceSessionId) === 'invalid';
+    // R402: a device token the collector never issued (socure-api.md §4); the score stays deterministic.
+    result.deviceRisk = invalid ? { ...deviceRisk(ctx), reasonCodes: ['R402'] } : deviceRisk(ctx);
+  }
   if (want.has('digitalintelligence')) result.digitalIntelligence = digitalIntelligence(ctx);
   if (want.has('social')) result.social = social(ctx);
   if (want.has('accountintelligence')) result.accountIntelligence = accountIntelligence(ctx);

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { environmentOf } from '../auth.js';
 import type { BoundedCounter } from '../bounded-counter.js';
+import type { DeviceSessionStore } from '../device/sessions.js';
 import type { DocvLookup } from '../docv/source.js';
 import { sendSocureError } from '../errors.js';
 import { type FaultContext, playFault } from '../fault-responses.js';
 import type { FaultKind } from '../faults.js';
 import { readJsonBody } from '../json-body.js';
 import { corruptBody, isContentFault } from './content-faults.js';
-import { type EngineDeps, evaluateIdPlus } from './engine.js';
+import { DEFAULT_DEPS, type EngineDeps, evaluateIdPlus } from './engine.js';
 import { type MagicFault, magicFaultOf } from './magic.js';
 import type { IdPlusInput } from './types.js';
 import { validateIdPlusRequest } from './validate.js';
@@ -22,6 +23,8 @@ export interface IdPlusRoutesOptions {
   engineDeps?: EngineDeps;
   /** Real DocV transactions; without it the engine's stub answers any token. */
   docvLookup?: DocvLookup;
+  /** Device sessions of the stand-in collector; without it any deviceSessionId is taken as it is. */
+  deviceSessions?: Pick<DeviceSessionStore, 'check'>;
 }
 
 type DocvDeps = { ok: true; deps: EngineDeps | undefined } | { ok: false; msg: string; field: string };
@@ -43,6 +46,19 @@ function docvDepsFor(request: FastifyRequest, input: IdPlusInput, opts: IdPlusRo
     };
   }
   return { ok: true, deps: { ...opts.engineDeps, documentVerification: () => found } };
+}
+
+/** Device ids are checked against the collector's sessions of the caller's environment. */
+function withDeviceSessions(
+  request: FastifyRequest,
+  input: IdPlusInput,
+  deps: EngineDeps | undefined,
+  opts: IdPlusRoutesOptions,
+): EngineDeps | undefined {
+  const sessions = opts.deviceSessions;
+  if (!sessions || !input.modules.includes('devicerisk')) return deps;
+  const environment = environmentOf(request) ?? 'sandbox';
+  return { ...(deps ?? DEFAULT_DEPS), deviceSession: (id) => sessions.check(id, environment) };
 }
 
 /** The magic fault of this body, if it should still fire (the `-x<N>` budget is not spent). */
@@ -73,7 +89,7 @@ function score(
 
   const answer: Record<string, unknown> = {
     referenceId: randomUUID(),
-    ...evaluateIdPlus(valid.input, docv.deps),
+    ...evaluateIdPlus(valid.input, withDeviceSessions(request, valid.input, docv.deps, opts)),
   };
   if (armed && isContentFault(armed.fault.kind)) {
     opts.faultCounter.increment(armed.id);

@@ -17,6 +17,13 @@
     window.location.reload();
   };
   let timer;
+  // A form sent from this page (the SMS resend controls) navigates by itself: a reload for the change it causes
+  // would cancel that navigation and show this page again.
+  document.addEventListener('submit', () => {
+    reloading = true;
+    events?.close();
+    clearInterval(timer);
+  });
   const poll = (everyMs) => {
     clearInterval(timer);
     timer = setInterval(async () => {

@@ -1,3 +1,5 @@
+import type { PageContext } from './page-context.js';
+
 /** Escapes text for HTML content and attribute values. */
 export function esc(value: unknown): string {
   return String(value ?? '')
@@ -34,22 +36,31 @@ export interface LayoutOptions {
   body: Raw;
   /** Reload the page after this many seconds (the no-JavaScript fallback of waiting pages). */
   refreshSeconds?: number;
-  script?: string;
+  /** Script assets (served from /assets/), loaded deferred in this order. */
+  scripts?: string[];
 }
 
-export function layout({ title, body, refreshSeconds, script }: LayoutOptions): string {
+export function layout(
+  ctx: PageContext,
+  { title, body, refreshSeconds, scripts = [] }: LayoutOptions,
+): string {
+  const { brand } = ctx;
+  const fullTitle = title && title !== brand.name ? `${title} · ${brand.name}` : brand.name;
   return `<!doctype html>
-<html lang="en">
+<html lang="${esc(ctx.language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
+<title>${esc(fullTitle)}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
+${brand.theme ? '<link rel="stylesheet" href="/assets/theme.css">' : ''}
+${brand.stylesheetUrl ? `<link rel="stylesheet" href="${esc(brand.stylesheetUrl)}">` : ''}
 ${refreshSeconds ? `<noscript><meta http-equiv="refresh" content="${refreshSeconds}"></noscript>` : ''}
-${script ? `<script src="/assets/${esc(script)}" defer></script>` : ''}
+${scripts.map((s) => `<script src="/assets/${esc(s)}" defer></script>`).join('\n')}
 </head>
 <body>
+<header class="brand">${brand.logoUrl ? `<img class="brand-logo" src="${esc(brand.logoUrl)}" alt="">` : ''}<span class="brand-name">${esc(brand.name)}</span></header>
 <main class="card">
 ${body.html}
 </main>

@@ -25,7 +25,7 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
       const field = issue.path.map(String).join('.') || 'body';
       return reply.code(400).send({ error: 'invalid_request', message: `${field}: ${issue.message}` });
     }
-    const { flow, input, customerUserId, returnUrl } = parsed.data;
+    const { flow, input, customerUserId, returnUrl, language } = parsed.data;
     if (!deps.engine.flow(flow)) {
       return reply
         .code(404)
@@ -37,6 +37,7 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
         input,
         customerUserId,
         returnUrl,
+        language,
         actor: key.actor,
       });
       return reply.code(201).send({
@@ -65,18 +66,22 @@ export function registerApi(app: FastifyInstance, deps: ServerDeps): void {
       }
       const session = await deps.store.getSession(req.params.id);
       if (!session) return reply.code(404).send({ error: 'not_found', message: 'no such session' });
-      const [data, timeline] = await Promise.all([
-        deps.store.getSessionData(session.id),
-        deps.store.listTimeline(session.id),
-      ]);
-      const described = describe(session, data?.result ?? null, timeline);
-      const answer =
-        query.data.include === 'input'
-          ? { ...described, input: data?.input ?? {} }
-          : withoutInputs(described, data, typedOn(deps, session));
+      const answer = await sessionAnswer(deps, session, query.data.include);
       return reply.header('cache-control', 'no-store').send(answer);
     },
   );
+}
+
+/** A session as `GET /api/sessions/{id}` answers it: without the person's data unless `include` is 'input'. */
+export async function sessionAnswer(deps: ServerDeps, session: SessionRow, include?: 'input') {
+  const [data, timeline] = await Promise.all([
+    deps.store.getSessionData(session.id),
+    deps.store.listTimeline(session.id),
+  ]);
+  const described = describe(session, data?.result ?? null, timeline);
+  return include === 'input'
+    ? { ...described, input: data?.input ?? {} }
+    : withoutInputs(described, data, typedOn(deps, session));
 }
 
 /** The ids of the flow's screens: their outputs are what the person typed. */
@@ -117,6 +122,7 @@ function describe(
     flow: session.flowId,
     status: session.status,
     outcome: session.outcome,
+    language: session.language,
     result,
     customerUserId: session.customerUserId,
     createdAt: iso(session.createdAt),

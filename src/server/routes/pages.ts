@@ -1,13 +1,22 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FlowNode } from '../../flows/definition.js';
-import { formText } from '../../flows/form.js';
+import type { FlowNode, LocalizedText } from '../../flows/definition.js';
+import { type FieldError, formText } from '../../flows/form.js';
+import { localize, localizeScreen } from '../../flows/localized.js';
 import { resolveString, type Scope } from '../../flows/references.js';
 import type { StepError } from '../../flows/step-errors.js';
 import type { SessionRow } from '../../store/types.js';
 import { browserOf, existingBrowserOf } from '../browser.js';
 import { type ServerDeps, sessionPath } from '../deps.js';
+import { browserCookiePolicy, isRefusedFrame, noticeOrigins, REFUSED_FRAME_PAGE } from '../embedding.js';
+import type { MessageKey } from '../i18n/en.js';
+import { negotiateLanguage } from '../i18n/languages.js';
+import { cancelledPage, showsCancelledPage } from '../pages/cancelled-page.js';
+import { renderDeviceCollector } from '../pages/device-session.js';
+import { renderDocvSdk } from '../pages/docv-sdk.js';
+import { type PageContext, pageContextOf } from '../pages/page-context.js';
 import {
+  fieldErrorText,
   renderEnd,
   renderError,
   renderIndex,
@@ -16,13 +25,20 @@ import {
   renderWorking,
   type SessionLinks,
 } from '../pages/render.js';
+import { renderSmsControls, type SmsNotice, smsNoticeOf } from '../pages/sms-controls.js';
+import { stepFailureNotice } from '../pages/step-failure.js';
 import { pageOf } from '../pages/visible-page.js';
+import { registerEmbedScript } from './embed-script.js';
 import { registerSessionEvents } from './session-events.js';
+import { registerSmsResend } from './sms-resend.js';
 
 const ASSETS: Record<string, { type: string; body: string }> = Object.fromEntries(
   [
     ['style.css', 'text/css; charset=utf-8'],
     ['wait.js', 'text/javascript; charset=utf-8'],
+    ['notify-parent.js', 'text/javascript; charset=utf-8'],
+    ['docv-sdk.js', 'text/javascript; charset=utf-8'],
+    ['device-session.js', 'text/javascript; charset=utf-8'],
   ].map(([name, type]) => [
     name,
     { type: type!, body: readFileSync(new URL(`../assets/${name}`, import.meta.url), 'utf8') },
@@ -37,7 +53,10 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
   const { engine, store, signer } = deps;
   // Form tokens are per browser and expire: a cross-site page cannot submit them (it has neither the token
   // nor, SameSite=Lax, the browser cookie on a POST), and an old page's form stops working.
-  const secure = () => deps.publicUrl.startsWith('https:');
+  // (With FRAME_ANCESTORS naming another site the cookie is SameSite=None: the form tokens still guard the POSTs.)
+  const cookie = () => browserCookiePolicy(deps.publicUrl, deps.csp?.frameAncestors);
+  // The apps that may frame or open the pages, told by the end page that the session ended (FRAME_ANCESTORS).
+  const embedOrigins = () => noticeOrigins(deps.publicUrl, deps.csp?.frameAncestors);
   const startCsrf = (flowId: string, browser: string) =>
     signer.csrfToken(`start:${flowId}:${browser}`, Date.now());
   const links = (id: string, browser: string): SessionLinks => ({
@@ -50,23 +69,30 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .send(body);
-  const notFound = (reply: FastifyReply) =>
-    html(
-      reply,
-      renderError('Link not valid', 'This verification link is not valid or has expired.', '/'),
-      404,
+  /** The page's language and brand: the session's language, else the browser's. */
+  const contextOf = (req: FastifyRequest, session?: Pick<SessionRow, 'language'>) =>
+    pageContextOf(deps.brand, req.headers['accept-language'], session?.language);
+  /** An error page: `error.<title>.title` and `error.<message>.message` from the catalogue. */
+  const errorPage = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    title: string,
+    message = title,
+    retry = '/',
+  ) => {
+    const { t } = contextOf(req);
+    const body = renderError(
+      contextOf(req),
+      t(`error.${title}.title` as MessageKey),
+      t(`error.${message}.message` as MessageKey),
+      retry,
     );
-
-  const openedElsewhere = (reply: FastifyReply) =>
-    html(
-      reply,
-      renderError(
-        'Continue on your first device',
-        'This verification is already open in another browser or device. Please continue it there, or start a new one.',
-        '/',
-      ),
-      403,
-    );
+    return html(reply, body, status);
+  };
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => errorPage(req, reply, 404, 'linkInvalid');
+  const openedElsewhere = (req: FastifyRequest, reply: FastifyReply) =>
+    errorPage(req, reply, 403, 'elsewhere');
 
   /**
    * Loads a session whose URL signature checks out, for the browser that claimed it: the first browser to open
@@ -77,8 +103,10 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     if (!signer.verifySession(id, sig)) return 'missing';
     const session = await store.getSession(id);
     if (!session) return 'missing';
-    const browser = browserOf(req, reply, secure());
-    if (!(await store.claimSession(id, browser))) return 'elsewhere';
+    const browser = browserOf(req, reply, cookie());
+    // The first browser gives the session its language when the app did not (DocV's capture app uses it).
+    const language = session.language ? undefined : negotiateLanguage(req.headers['accept-language']);
+    if (!(await store.claimSession(id, browser, language))) return 'elsewhere';
     const data = await store.getSessionData(id);
     return data
       ? { session, data, browser, scope: engine.scope(session, data), node: engine.node(session) }
@@ -96,20 +124,33 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
 
   // A flow that is not public (PUBLIC_FLOWS) is answered like one that does not exist: no hint that it does.
   const isPublic = (id: string) => engine.flow(id) !== undefined && (deps.isPublicFlow?.(id) ?? true);
-  const noSuchFlow = (reply: FastifyReply) =>
-    html(reply, renderError('Unknown flow', 'There is no such flow.', '/'), 404);
-  const describeFlow = (id: string, browser: string) => {
+  const noSuchFlow = (req: FastifyRequest, reply: FastifyReply) => errorPage(req, reply, 404, 'unknownFlow');
+  const describeFlow = (id: string, browser: string, language: string) => {
     const f = engine.flow(id)!;
-    return { id: f.id, title: f.title, description: f.description, csrf: startCsrf(f.id, browser) };
+    return {
+      id: f.id,
+      title: localize(f.title, language),
+      description: localize(f.description, language),
+      csrf: startCsrf(f.id, browser),
+    };
   };
   app.get('/', (req, reply) => {
-    const browser = browserOf(req, reply, secure());
+    const browser = browserOf(req, reply, cookie());
+    const ctx = contextOf(req);
     const ids = [...engine.flowIds()].filter(isPublic);
-    return html(reply, renderIndex(ids.map((id) => describeFlow(id, browser))));
+    return html(
+      reply,
+      renderIndex(
+        ctx,
+        ids.map((id) => describeFlow(id, browser, ctx.language)),
+      ),
+    );
   });
   app.get('/flows/:flowId', (req: FastifyRequest<{ Params: { flowId: string } }>, reply) => {
-    if (!isPublic(req.params.flowId)) return noSuchFlow(reply);
-    return html(reply, renderIndex([describeFlow(req.params.flowId, browserOf(req, reply, secure()))]));
+    if (!isPublic(req.params.flowId)) return noSuchFlow(req, reply);
+    const ctx = contextOf(req);
+    const flow = describeFlow(req.params.flowId, browserOf(req, reply, cookie()), ctx.language);
+    return html(reply, renderIndex(ctx, [flow]));
   });
 
   app.post(
@@ -117,18 +158,16 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (req: FastifyRequest<{ Params: { flowId: string }; Body: Record<string, unknown> }>, reply) => {
       const { flowId } = req.params;
-      if (!isPublic(flowId)) return noSuchFlow(reply);
+      if (!isPublic(flowId)) return noSuchFlow(req, reply);
       const browser = existingBrowserOf(req);
       if (!browser || !signer.verifyCsrf(`start:${flowId}:${browser}`, req.body?.csrf, Date.now())) {
-        return html(
-          reply,
-          renderError('Please try again', 'This form expired. Start again from the list of flows.', '/'),
-          403,
-        );
+        return errorPage(req, reply, 403, 'formExpired', 'startExpired');
       }
       const session = await engine.start({
         flowId,
         customerUserId: `demo-${Math.random().toString(36).slice(2, 10)}`,
+        // The person starting it is here: their browser's language, before the first step creates DocV.
+        language: negotiateLanguage(req.headers['accept-language']) ?? null,
         actor: 'public-page',
       });
       await store.claimSession(session.id, browser);
@@ -137,28 +176,46 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
   );
 
   app.get('/s/:id/:sig', async (req: FastifyRequest<{ Params: SessionParams }>, reply) => {
+    // A frame the browser will refuse to show (no FRAME_ANCESTORS) must not claim the session.
+    if (isRefusedFrame(req.headers['sec-fetch-dest'], deps.csp?.frameAncestors))
+      return html(reply, REFUSED_FRAME_PAGE, 403);
     const loaded = await load(req, reply);
-    if (loaded === 'missing') return notFound(reply);
-    if (loaded === 'elsewhere') return openedElsewhere(reply);
-    return html(reply, renderSession(loaded.session, loaded.node, loaded.scope, {}, loaded.browser));
+    if (loaded === 'missing') return notFound(req, reply);
+    if (loaded === 'elsewhere') return openedElsewhere(req, reply);
+    const ctx = contextOf(req, loaded.session);
+    const sms = smsNoticeOf((req.query as { sms?: unknown } | undefined)?.sms);
+    return html(
+      reply,
+      renderSession(ctx, loaded.session, loaded.node, loaded.scope, {}, loaded.browser, undefined, sms),
+    );
   });
 
   function renderSession(
+    ctx: PageContext,
     session: SessionRow,
     node: FlowNode,
     scope: Scope,
-    errors: Record<string, string>,
+    errors: Record<string, FieldError>,
     browser: string,
     submitted?: Record<string, unknown>,
+    /** The resend controls' notice (`?sms=`), see sms-controls.ts. */
+    sms?: SmsNotice,
   ) {
+    const { t, language } = ctx;
     const l = links(session.id, browser);
-    const r = (v: string | undefined) => text(v === undefined ? undefined : resolveString(v, scope));
+    const r = (v: LocalizedText | undefined) => {
+      const local = localize(v, language);
+      return text(local === undefined ? undefined : resolveString(local, scope));
+    };
+    if (showsCancelledPage(session, node))
+      return renderEnd(ctx, 'cancelled', cancelledPage(t), undefined, session, undefined, embedOrigins());
     if (session.status === 'completed' && node.type === 'end') {
       // Scores and reason codes tell a fraudster which detail gave them away: shown on the embedded sandbox's
       // demo, or when the flow asks for them.
       const show = engine.flow(session.flowId)?.showScoreDetails ?? deps.embeddedSandbox === true;
       const details = show && node.scoreDetails ? resolveString(node.scoreDetails, scope) : undefined;
       return renderEnd(
+        ctx,
         node.outcome,
         {
           title: r(node.title) ?? '',
@@ -169,23 +226,23 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
         details,
         session,
         isPublic(session.flowId) ? startCsrf(session.flowId, browser) : undefined,
+        embedOrigins(),
       );
     }
     if (session.status === 'completed') {
       // Ended outside an end node: its time to live passed, or a step failed with no error branch.
       const expired = session.outcome === 'expired';
       const page = expired
-        ? { title: 'This verification expired', message: 'It was not finished in time. Please start again.' }
-        : {
-            title: 'Something went wrong',
-            message: 'We could not complete the verification. Please try again.',
-          };
+        ? { title: t('end.expired.title'), message: t('end.expired.message') }
+        : { title: t('end.failed.title'), message: t('end.failed.message') };
       return renderEnd(
+        ctx,
         session.outcome ?? 'failed',
         page,
         undefined,
         session,
         isPublic(session.flowId) ? startCsrf(session.flowId, browser) : undefined,
+        embedOrigins(),
       );
     }
     if (session.status === 'input' && node.type === 'screen') {
@@ -194,25 +251,31 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
       const values: Record<string, unknown> = {};
       for (const f of node.fields)
         values[f.name] = submitted?.[f.name] ?? own[f.name] ?? defaults.values[f.name];
+      const screen = localizeScreen(node, language);
       // The demo's text ("pre-filled with Socure's stock persona…") only while the form holds demo values.
-      const page = defaults.usedDemo && node.demoMessage ? { ...node, message: node.demoMessage } : node;
-      // A step that failed and came back here: a field Socure refused is marked beside it; anything else is a
-      // plain sentence with the support reference (the technical cause is in the log and the timeline).
-      const failed = node.errorFrom
-        ? (scope[node.errorFrom] as { error?: StepError } | undefined)?.error
-        : undefined;
-      const refused = failed?.field ? node.fields.find((f) => f.name === failed.field) : undefined;
-      const shown = { ...errors };
-      if (refused && failed?.reason && !shown[refused.name])
-        shown[refused.name] = `${refused.label}: ${failed.reason}`;
-      const banner =
-        Object.keys(shown).length > 0
-          ? 'Please correct the fields marked below.'
-          : failed && `${failed.message} Support reference: ${session.id}`;
-      return renderScreen(page, session.nodeId, l, values, shown, banner);
+      const message = defaults.usedDemo && screen.demoMessage ? screen.demoMessage : screen.message;
+      const page = { ...screen, title: r(screen.title) ?? '', message: r(message) };
+      const shown: Record<string, string> = {};
+      for (const f of screen.fields) {
+        const error = errors[f.name];
+        if (error) shown[f.name] = fieldErrorText(ctx, f, error);
+      }
+      const banner = stepFailureNotice(ctx, {
+        failed: node.errorFrom
+          ? (scope[node.errorFrom] as { error?: StepError } | undefined)?.error
+          : undefined,
+        capability: node.errorFrom ? engine.flow(session.flowId)?.nodes[node.errorFrom] : undefined,
+        screenId: session.nodeId,
+        fields: screen.fields,
+        shown,
+        sessionId: session.id,
+      });
+      const collector = renderDeviceCollector(deps.frontEnd?.device, node);
+      return renderScreen(ctx, page, session.nodeId, l, values, shown, banner, collector);
     }
     if (session.status === 'waiting' && node.type === 'wait') {
       return renderWait(
+        ctx,
         {
           title: r(node.title) ?? '',
           message: r(node.message),
@@ -220,50 +283,56 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
           link: r(node.link),
           linkLabel: r(node.linkLabel),
           statusText: r(node.statusText),
+          inPage: node.docvSdk
+            ? renderDocvSdk(
+                ctx,
+                deps.frontEnd?.docv,
+                text(resolveString(node.challenge.docvTransactionToken ?? '', scope)),
+              )
+            : undefined,
+          controls: renderSmsControls(ctx, {
+            flow: engine.flow(session.flowId)!,
+            node,
+            session,
+            scope,
+            links: l,
+            notice: sms,
+            now: engine.now(),
+          }),
         },
         session,
         l,
         pageOf(session, node),
       );
     }
-    return renderWorking(session, l);
+    return renderWorking(ctx, session, l);
   }
 
   app.post(
     '/s/:id/:sig/submit',
     async (req: FastifyRequest<{ Params: SessionParams; Body: Record<string, unknown> }>, reply) => {
       const loaded = await load(req, reply);
-      if (loaded === 'missing') return notFound(reply);
-      if (loaded === 'elsewhere') return openedElsewhere(reply);
+      if (loaded === 'missing') return notFound(req, reply);
+      if (loaded === 'elsewhere') return openedElsewhere(req, reply);
       const body = req.body ?? {};
+      const again = sessionPath(deps, loaded.session.id);
       if (!signer.verifyCsrf(`session:${loaded.session.id}:${loaded.browser}`, body.csrf, Date.now())) {
-        return html(
-          reply,
-          renderError(
-            'Please try again',
-            'This form expired. Reload the page and submit it again.',
-            sessionPath(deps, loaded.session.id),
-          ),
-          403,
-        );
+        return errorPage(req, reply, 403, 'formExpired', 'formExpired', again);
       }
       // Forms carry text only: a JSON body's object or nested arrays is refused, never String()-ed.
       const node = formText(body.node);
-      if (node === undefined) {
-        const again = 'This form was not sent as text. Reload the page and submit it again.';
-        return html(reply, renderError('Please try again', again, sessionPath(deps, loaded.session.id)), 400);
-      }
+      if (node === undefined) return errorPage(req, reply, 400, 'formExpired', 'notText', again);
       const outcome = await engine.submit(loaded.session.id, node, body);
       if ('errors' in outcome) {
-        return html(
-          reply,
-          renderSession(loaded.session, loaded.node, loaded.scope, outcome.errors, loaded.browser, body),
-          422,
-        );
+        const ctx = contextOf(req, loaded.session);
+        const { session, node: at, scope, browser } = loaded;
+        return html(reply, renderSession(ctx, session, at, scope, outcome.errors, browser, body), 422);
       }
       return reply.redirect(sessionPath(deps, loaded.session.id), 303);
     },
   );
 
   registerSessionEvents(app, deps);
+  registerSmsResend(app, deps);
+  registerEmbedScript(app);
 }

@@ -5,6 +5,8 @@ import { manyInstances } from './0003_many_instances.js';
 import { sessionClaim } from './0004_session_claim.js';
 import { waitKeyIndexes } from './0005_wait_key_indexes.js';
 import { personalData } from './0006_personal_data.js';
+import { sessionLanguage } from './0007_session_language.js';
+import { sessionList } from './0008_session_list.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -20,6 +22,8 @@ export function migrationsFor(dialect: StoreDialect): Readonly<Record<string, Mi
     '0004_session_claim': sessionClaim,
     '0005_wait_key_indexes': waitKeyIndexes,
     '0006_personal_data': personalData(dialect),
+    '0007_session_language': sessionLanguage,
+    '0008_session_list': sessionList,
   });
 }
 
