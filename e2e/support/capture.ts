@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { type CaptureLanguage, type CaptureTextKey, captureTexts } from '../../src/sandbox/capture/texts.js';
 import type { TestRun } from './env.js';
 import type { CaptureImages } from './images.js';
 
@@ -13,49 +14,53 @@ const heading = async (page: Page) => ((await page.locator('h1').first().textCon
 
 /**
  * Walks the sandbox capture app on the phone the way a person would: consent, document type when asked,
- * front, back, selfie (file uploads), review and submit. Returns the headings seen, in order.
+ * front, back, selfie (file uploads), review and submit — in the app's language (`language`: the DocV
+ * transaction's). Returns the headings seen, in order.
  */
 export async function completeCapture(
   run: TestRun,
   phone: Page,
   link: string,
   images: CaptureImages,
+  language: CaptureLanguage = 'en',
 ): Promise<string[]> {
+  const text = captureTexts(language);
   const response = await phone.goto(link);
   if (!response?.ok()) throw new Error(`the capture link ${link} answered ${response?.status()}`);
   const seen: string[] = [];
+  const button = (key: CaptureTextKey) => phone.getByRole('button', { name: text(key) });
   for (let guard = 0; guard < 10; guard++) {
     const h1 = await heading(phone);
     seen.push(h1);
     const upload = async (file: string, step: string) => {
       await phone.locator('input[type=file]#image').setInputFiles(file);
       await run.snap(phone, `phone-${step}-chosen`);
-      await submitAndLoad(phone, () => phone.getByRole('button', { name: 'Upload' }).click());
+      await submitAndLoad(phone, () => button('upload.button').click());
     };
     switch (h1) {
-      case 'Verify your identity':
+      case text('consent.title'):
         await run.snap(phone, 'phone-consent');
-        await submitAndLoad(phone, () => phone.getByRole('button', { name: 'Accept and continue' }).click());
+        await submitAndLoad(phone, () => button('consent.accept').click());
         break;
-      case 'Choose your document':
+      case text('documentType.title'):
         await run.snap(phone, 'phone-document-type');
-        await phone.getByLabel('Driver’s license or state ID').check();
-        await submitAndLoad(phone, () => phone.getByRole('button', { name: 'Continue' }).click());
+        await phone.getByLabel(text('documentType.license')).check();
+        await submitAndLoad(phone, () => button('continue').click());
         break;
-      case 'Front of your document':
+      case text('front.title'):
         await upload(images.front, 'front');
         break;
-      case 'Back of your document':
+      case text('back.title'):
         await upload(images.back, 'back');
         break;
-      case 'Take a selfie':
+      case text('selfie.title'):
         await upload(images.selfie, 'selfie');
         break;
-      case 'Review and submit':
+      case text('review.title'):
         await run.snap(phone, 'phone-review');
-        await submitAndLoad(phone, () => phone.getByRole('button', { name: 'Submit' }).click());
+        await submitAndLoad(phone, () => button('review.submit').click());
         break;
-      case 'Thank you':
+      case text('done.title'):
         await run.snap(phone, 'phone-done');
         return seen;
       default:

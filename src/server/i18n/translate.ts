@@ -1,3 +1,4 @@
+import { fillPlaceholders } from '../../shared/placeholders.js';
 import { en, type MessageKey } from './en.js';
 import { es } from './es.js';
 import type { Language } from './languages.js';
@@ -9,8 +10,5 @@ export type Translate = (key: MessageKey, values?: Record<string, string | numbe
 
 export function translator(language: Language): Translate {
   const catalogue = CATALOGUES[language];
-  return (key, values) => {
-    const template = catalogue[key];
-    return values ? template.replace(/\{(\w+)\}/g, (m, name: string) => String(values[name] ?? m)) : template;
-  };
+  return (key, values) => fillPlaceholders(catalogue[key], values);
 }
