@@ -82,7 +82,8 @@ describe('languages and branding', () => {
     expect(res.status).toBe(201);
     const { url } = (await res.json()) as { url: string };
     const desktop = await run.desktop(); // en-US
-    await desktop.goto(url);
+    // The API's URL is built on PUBLIC_URL; the test service listens on a port of its own.
+    await desktop.goto(`${run.url}${new URL(url).pathname}`);
     expect(await lang(desktop)).toBe('es');
     await desktop.getByRole('heading', { name: 'Obtener un puntaje de ID+' }).waitFor();
     await desktop.getByLabel('Nombre', { exact: true }).fill('');
