@@ -50,9 +50,9 @@ export interface FramedBy {
 export const CAPTURE_BRIDGE_SCRIPT = '/websdk/capture-bridge.js';
 
 /** A whole document: viewport meta for phones, the one stylesheet, no scripts (but the bridge when framed). */
-export function layout(title: string, body: SafeHtml, framedBy?: FramedBy): string {
+export function layout(title: string, body: SafeHtml, framedBy?: FramedBy, lang = 'en'): string {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -86,6 +86,8 @@ export function sendPage(
   title: string,
   body: SafeHtml,
   framedBy?: FramedBy,
+  /** The page's language (the capture app speaks the transaction's). */
+  lang = 'en',
 ): FastifyReply {
   return reply
     .code(status)
@@ -93,5 +95,5 @@ export function sendPage(
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
     .type('text/html; charset=utf-8')
-    .send(layout(title, body, framedBy));
+    .send(layout(title, body, framedBy, lang));
 }

@@ -9,6 +9,7 @@ import {
   loadFlows,
   SHIPPED_FLOWS_DIR,
 } from '../../src/flows/index.js';
+import { SHIPPED_FLOW_IDS } from '../support/shipped-flows.js';
 import { FLOWS_DIR, tempDir } from './support.js';
 
 const CAPABILITY_IDS = new Set(Object.keys(capabilities));
@@ -80,7 +81,14 @@ async function failure(content: unknown, name = 'bad.json'): Promise<FlowDefinit
 describe('loadFlows: the shipped flows', () => {
   it('loads every shipped flow with every capability it names', async () => {
     const flows = await loadFlows(FLOWS_DIR, CAPABILITY_IDS);
-    expect([...flows.keys()].sort()).toEqual(['docv-qr', 'docv-sms', 'idplus-score', 'step-up']);
+    expect([...flows.keys()].sort()).toEqual([
+      'docv-qr',
+      'docv-sms',
+      'docv-web',
+      'idplus-device',
+      'idplus-score',
+      'step-up',
+    ]);
     for (const f of flows.values()) {
       expect(f.nodes[f.start], f.id).toBeDefined();
       expect(f.ttl).toBe(3_600_000);
@@ -284,7 +292,7 @@ describe('loadFlows: bad flows name the file, the node and the field', () => {
 });
 
 describe('loadFlowSet: FLOWS_DIR adds to the shipped flows', () => {
-  const SHIPPED = ['docv-qr', 'docv-sms', 'idplus-score', 'step-up'];
+  const SHIPPED = SHIPPED_FLOW_IDS;
   const shippedJson = (name: string) => JSON.parse(readFileSync(join(FLOWS_DIR, name), 'utf8'));
 
   it("SHIPPED_FLOWS_DIR is the package's flows/ directory", () => {

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
+import { SHIPPED_FLOW_IDS } from '../support/shipped-flows.js';
 import {
   createSession,
   hiddenValue,
@@ -22,7 +23,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const FLOW_IDS = ['docv-qr', 'docv-sms', 'idplus-score', 'step-up'];
+const FLOW_IDS = SHIPPED_FLOW_IDS;
 const NO_STACK = /at [\w.<>]+ \(|node:internal|\.ts:\d+:\d+|\.js:\d+:\d+/;
 
 function expectHtmlSecurityHeaders(headers: Record<string, string | string[] | undefined>) {
@@ -51,13 +52,13 @@ async function startFlow(flowId: string): Promise<{ id: string; path: string }> 
 }
 
 describe('index and start', () => {
-  it('GET / lists the four flows, each with a start form', async () => {
+  it('GET / lists the shipped flows, each with a start form', async () => {
     const res = await t.http('/');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expectHtmlSecurityHeaders(res.headers);
     for (const id of FLOW_IDS) expect(res.text).toContain(`action="/flows/${id}/start"`);
-    expect(res.text.match(/<form method="post"/g)).toHaveLength(4);
+    expect(res.text.match(/<form method="post"/g)).toHaveLength(FLOW_IDS.length);
     for (const f of t.service.flows) expect(res.text).toContain(f.title.replace(/'/g, '&#39;'));
   });
 

@@ -3,14 +3,17 @@ import { magicOutcomeOf } from '../docv/magic.js';
 import { DOCV_OUTCOMES, OUTCOME_SPECS } from '../docv/outcomes.js';
 import type { DocvTransaction, UploadSide } from '../docv/types.js';
 import { html, type SafeHtml } from '../html.js';
+import { type CaptureLanguage, type CaptureText, captureLanguageOf, captureTexts } from './texts.js';
 
 /**
  * The capture app's screens, server-rendered and script-free: each is a plain form that posts one
- * step, so it works on any phone browser, with or without JavaScript.
+ * step, so it works on any phone browser, with or without JavaScript. They speak the transaction's
+ * `config.language` (English or Spanish, texts.ts).
  */
 export interface Page {
   title: string;
   body: SafeHtml;
+  lang: CaptureLanguage;
 }
 
 const base = (tx: DocvTransaction) => `/capture/${encodeURIComponent(tx.token)}`;
@@ -18,8 +21,11 @@ const base = (tx: DocvTransaction) => `/capture/${encodeURIComponent(tx.token)}`
  * `q` on the pages below is the query every link and form of a page keeps: `?embed=<id>` when the stand-in Web
  * SDK framed the capture app (websdk/embeds.ts), else empty.
  */
-const SANDBOX_NOTE = html`<p class="muted">Socure sandbox: nothing is verified for real. Photos are not stored;
-only their size and a digest are kept in memory.</p>`;
+const textsOf = (tx: DocvTransaction | undefined) => {
+  const lang = captureLanguageOf(tx?.language);
+  return { lang, t: captureTexts(lang) };
+};
+const sandboxNote = (t: CaptureText) => html`<p class="muted">${t('sandboxNote')}</p>`;
 
 function stepsOf(tx: DocvTransaction): CaptureStep[] {
   const steps: CaptureStep[] = ['consent'];
@@ -30,103 +36,95 @@ function stepsOf(tx: DocvTransaction): CaptureStep[] {
   return steps;
 }
 
-const progress = (tx: DocvTransaction, step: CaptureStep) => {
+const progress = (t: CaptureText, tx: DocvTransaction, step: CaptureStep) => {
   const steps = stepsOf(tx);
-  return html`<p class="steps">Step ${steps.indexOf(step) + 1} of ${steps.length}</p>`;
+  return html`<p class="steps">${t('step', { n: steps.indexOf(step) + 1, total: steps.length })}</p>`;
 };
 
 function consent(tx: DocvTransaction, q = ''): Page {
+  const { lang, t } = textsOf(tx);
   return {
-    title: 'Verify your identity',
-    body: html`<div class="card">${progress(tx, 'consent')}
-<h1>Verify your identity</h1>
-<p>You will take a photo of your driver’s license or passport and a selfie. They are compared to confirm it is you.</p>
-<p>By accepting, you agree that your images and data are processed to verify your identity.</p>
-${SANDBOX_NOTE}
+    lang,
+    title: t('consent.title'),
+    body: html`<div class="card">${progress(t, tx, 'consent')}
+<h1>${t('consent.title')}</h1>
+<p>${t('consent.what')}</p>
+<p>${t('consent.agree')}</p>
+${sandboxNote(t)}
 <form method="post" action="${base(tx)}/consent${q}">
-<button type="submit" name="consent" value="accept">Accept and continue</button>
-<button type="submit" name="consent" value="decline" class="secondary">Decline</button>
+<button type="submit" name="consent" value="accept">${t('consent.accept')}</button>
+<button type="submit" name="consent" value="decline" class="secondary">${t('consent.decline')}</button>
 </form></div>`,
   };
 }
 
 function documentType(tx: DocvTransaction, q = ''): Page {
+  const { lang, t } = textsOf(tx);
   return {
-    title: 'Choose your document',
-    body: html`<div class="card">${progress(tx, 'document-type')}
-<h1>Choose your document</h1>
+    lang,
+    title: t('documentType.title'),
+    body: html`<div class="card">${progress(t, tx, 'document-type')}
+<h1>${t('documentType.title')}</h1>
 <form method="post" action="${base(tx)}/document-type${q}">
-<fieldset><legend>Which document will you use?</legend>
-<label class="inline" for="type-license"><input type="radio" id="type-license" name="documentType" value="license" checked> Driver’s license or state ID</label>
-<label class="inline" for="type-passport"><input type="radio" id="type-passport" name="documentType" value="passport"> Passport</label>
+<fieldset><legend>${t('documentType.legend')}</legend>
+<label class="inline" for="type-license"><input type="radio" id="type-license" name="documentType" value="license" checked> ${t('documentType.license')}</label>
+<label class="inline" for="type-passport"><input type="radio" id="type-passport" name="documentType" value="passport"> ${t('documentType.passport')}</label>
 </fieldset>
-<button type="submit">Continue</button>
+<button type="submit">${t('continue')}</button>
 </form></div>`,
   };
 }
 
-const UPLOAD_TEXT: Record<UploadSide, { title: string; label: string; capture: string; short: string }> = {
-  front: {
-    title: 'Front of your document',
-    label: 'Photo of the front of your document',
-    capture: 'environment',
-    short: 'Front',
-  },
-  back: {
-    title: 'Back of your document',
-    label: 'Photo of the back of your document',
-    capture: 'environment',
-    short: 'Back',
-  },
-  selfie: {
-    title: 'Take a selfie',
-    label: 'Selfie (a photo of your face)',
-    capture: 'user',
-    short: 'Selfie',
-  },
-};
+const CAPTURE: Record<UploadSide, string> = { front: 'environment', back: 'environment', selfie: 'user' };
 
 function upload(tx: DocvTransaction, side: UploadSide, error?: string, q = ''): Page {
-  const t = UPLOAD_TEXT[side];
+  const { lang, t } = textsOf(tx);
   return {
-    title: t.title,
-    body: html`<div class="card">${progress(tx, side)}
-<h1>${t.title}</h1>
+    lang,
+    title: t(`${side}.title`),
+    body: html`<div class="card">${progress(t, tx, side)}
+<h1>${t(`${side}.title`)}</h1>
 ${error ? html`<p class="bad" role="alert">${error}</p>` : ''}
-<p>${side === 'selfie' ? 'Face the camera in good light, without glasses or a hat.' : 'Place it on a dark surface in good light, with all four corners visible.'}</p>
+<p>${side === 'selfie' ? t('upload.selfieHint') : t('upload.documentHint')}</p>
 <form method="post" action="${base(tx)}/${side}${q}" enctype="multipart/form-data">
-<label for="image">${t.label}</label>
-<input type="file" id="image" name="image" accept="image/*" capture="${t.capture}" required>
-<button type="submit">Upload</button>
+<label for="image">${t(`${side}.label`)}</label>
+<input type="file" id="image" name="image" accept="image/*" capture="${CAPTURE[side]}" required>
+<button type="submit">${t('upload.button')}</button>
 </form></div>`,
   };
 }
 
 function review(tx: DocvTransaction, q = ''): Page {
+  const { lang, t } = textsOf(tx);
   const auto = OUTCOME_SPECS[magicOutcomeOf(tx.pii)].label;
   const sizes = (['front', 'back', 'selfie'] as const)
     .filter((s) => tx.uploads[s])
-    .map((s) => html`<li>${UPLOAD_TEXT[s].short}: photo received (${tx.uploads[s]!.bytes} bytes)</li>`);
+    .map(
+      (s) => html`<li>${t('review.received', { side: t(`${s}.short`), bytes: tx.uploads[s]!.bytes })}</li>`,
+    );
+  const type = tx.documentType === 'passport' ? t('documentType.passport') : t('review.license');
   return {
-    title: 'Review and submit',
-    body: html`<div class="card">${progress(tx, 'review')}
-<h1>Review and submit</h1>
-<p>Document: ${tx.documentType === 'passport' ? 'Passport' : 'Driver’s license'}</p>
+    lang,
+    title: t('review.title'),
+    body: html`<div class="card">${progress(t, tx, 'review')}
+<h1>${t('review.title')}</h1>
+<p>${t('review.document', { type })}</p>
 <ul>${sizes}</ul>
 <form method="post" action="${base(tx)}/submit${q}">
 <div class="sandbox">
-<label for="outcome">Simulated outcome (sandbox only)</label>
+<label for="outcome">${t('review.outcome')}</label>
 <select id="outcome" name="outcome">
-<option value="auto" selected>Automatic: ${auto}</option>
+<option value="auto" selected>${t('review.automatic', { outcome: auto })}</option>
 ${DOCV_OUTCOMES.map((o) => html`<option value="${o}">${OUTCOME_SPECS[o].label}</option>`)}
 </select>
 </div>
-<button type="submit">Submit</button>
+<button type="submit">${t('review.submit')}</button>
 </form></div>`,
   };
 }
 
 function done(tx: DocvTransaction, q = ''): Page {
+  const { lang, t } = textsOf(tx);
   // Framed in a page, there is nowhere to redirect to: the page that framed it goes on by itself.
   const r = q ? undefined : tx.redirect;
   let next: SafeHtml | string = '';
@@ -134,15 +132,16 @@ function done(tx: DocvTransaction, q = ''): Page {
     next = html`<form method="post" action="${r.url}">
 <input type="hidden" name="referenceId" value="${tx.referenceId}">
 <input type="hidden" name="docvTransactionToken" value="${tx.token}">
-<button type="submit">Continue</button>
+<button type="submit">${t('continue')}</button>
 </form>`;
   } else if (r) {
-    next = html`<p><a class="button" href="${redirectUrl(tx)}">Continue</a></p>`;
+    next = html`<p><a class="button" href="${redirectUrl(tx)}">${t('continue')}</a></p>`;
   }
   return {
-    title: 'Thank you',
-    body: html`<div class="card"><h1>Thank you</h1>
-<p class="ok">Your documents were submitted. You can return to where you started.</p>
+    lang,
+    title: t('done.title'),
+    body: html`<div class="card"><h1>${t('done.title')}</h1>
+<p class="ok">${t('done.message')}</p>
 ${next}</div>`,
   };
 }
@@ -155,10 +154,17 @@ export function redirectUrl(tx: DocvTransaction): string {
   return u.href;
 }
 
-const ending = (title: string, text: string): Page => ({
-  title,
-  body: html`<div class="card"><h1>${title}</h1><p>${text}</p></div>`,
-});
+/** A page with a title and one sentence: `<name>.title` and `<name>.message` in the transaction's language. */
+const ending =
+  (name: 'declined' | 'expired' | 'failed' | 'notFound') =>
+  (tx?: DocvTransaction): Page => {
+    const { lang, t } = textsOf(tx);
+    return {
+      lang,
+      title: t(`${name}.title`),
+      body: html`<div class="card"><h1>${t(`${name}.title`)}</h1><p>${t(`${name}.message`)}</p></div>`,
+    };
+  };
 
 export const PAGES = {
   consent,
@@ -166,29 +172,32 @@ export const PAGES = {
   upload,
   review,
   done,
-  declined: () =>
-    ending('Verification declined', 'You declined. No photos were taken. You can close this page.'),
-  expired: () =>
-    ending(
-      'Session expired',
-      'This verification link has expired. Go back to where you started to get a new one.',
-    ),
-  failed: () =>
-    ending(
-      'Upload failed',
-      'Your documents could not be uploaded. Go back to where you started and try again.',
-    ),
-  notFound: () =>
-    ending('Link not valid', 'This verification link is not valid. Check that you opened the whole link.'),
-  outOfOrder: (tx: DocvTransaction, q = ''): Page => ({
-    title: 'Not yet',
-    body: html`<div class="card"><h1>This step is not available yet</h1>
-<p>Please finish the earlier steps first.</p>
-<p><a class="button" href="${base(tx)}${q}">Continue where you left off</a></p></div>`,
-  }),
-  badInput: (tx: DocvTransaction, text: string, q = ''): Page => ({
-    title: 'Please try again',
-    body: html`<div class="card"><h1>Please try again</h1><p class="bad" role="alert">${text}</p>
-<p><a class="button" href="${base(tx)}${q}">Back</a></p></div>`,
-  }),
+  declined: ending('declined'),
+  expired: ending('expired'),
+  failed: ending('failed'),
+  notFound: ending('notFound'),
+  outOfOrder: (tx: DocvTransaction, q = ''): Page => {
+    const { lang, t } = textsOf(tx);
+    return {
+      lang,
+      title: t('outOfOrder.title'),
+      body: html`<div class="card"><h1>${t('outOfOrder.heading')}</h1>
+<p>${t('outOfOrder.message')}</p>
+<p><a class="button" href="${base(tx)}${q}">${t('outOfOrder.continue')}</a></p></div>`,
+    };
+  },
+  /** A form sent without one of the choices offered. */
+  badInput: (
+    tx: DocvTransaction,
+    problem: 'badInput.consent' | 'badInput.outcome' | 'badInput.documentType',
+    q = '',
+  ): Page => {
+    const { lang, t } = textsOf(tx);
+    return {
+      lang,
+      title: t('badInput.title'),
+      body: html`<div class="card"><h1>${t('badInput.title')}</h1><p class="bad" role="alert">${t(problem)}</p>
+<p><a class="button" href="${base(tx)}${q}">${t('badInput.back')}</a></p></div>`,
+    };
+  },
 };

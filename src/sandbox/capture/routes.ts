@@ -52,11 +52,11 @@ function pageFor(tx: DocvTransaction, position: Position, q = ''): { status: num
     case 'done':
       return { status: 200, page: PAGES.done(tx, q) };
     case 'declined':
-      return { status: 200, page: PAGES.declined() };
+      return { status: 200, page: PAGES.declined(tx) };
     case 'expired':
-      return { status: 410, page: PAGES.expired() };
+      return { status: 410, page: PAGES.expired(tx) };
     case 'failed':
-      return { status: 200, page: PAGES.failed() };
+      return { status: 200, page: PAGES.failed(tx) };
   }
 }
 
@@ -86,7 +86,7 @@ export const captureRoutes: FastifyPluginAsync<{ state: SandboxState }> = async 
       tx && framing
         ? { parentOrigin: framing.parentOrigin, token: tx.token, status: SDK_STATUS[lifecycle.position(tx)] }
         : undefined;
-    return sendPage(reply, status, page.title, page.body, framedBy);
+    return sendPage(reply, status, page.title, page.body, framedBy, page.lang);
   };
 
   app.get<{ Params: { token: string } }>('/capture/:token', async (request, reply) => {
@@ -122,22 +122,21 @@ export const captureRoutes: FastifyPluginAsync<{ state: SandboxState }> = async 
       const fields = form.ok ? form.value : {};
       if (step === 'consent') {
         if (fields.consent !== 'accept' && fields.consent !== 'decline') {
-          return show(reply, 400, PAGES.badInput(tx, 'Choose Accept or Decline.', q), tx, framing);
+          return show(reply, 400, PAGES.badInput(tx, 'badInput.consent', q), tx, framing);
         }
         lifecycle.consent(tx, fields.consent === 'accept');
         return back(reply, tx, framing);
       }
       if (step === 'document-type') {
         if (fields.documentType !== 'license' && fields.documentType !== 'passport') {
-          const text = 'Choose a driver’s license or a passport.';
-          return show(reply, 400, PAGES.badInput(tx, text, q), tx, framing);
+          return show(reply, 400, PAGES.badInput(tx, 'badInput.documentType', q), tx, framing);
         }
         lifecycle.chooseDocumentType(tx, fields.documentType);
         return back(reply, tx, framing);
       }
       const outcome = fields.outcome === undefined || fields.outcome === 'auto' ? undefined : fields.outcome;
       if (outcome !== undefined && !isDocvOutcome(outcome)) {
-        return show(reply, 400, PAGES.badInput(tx, 'Choose one of the listed outcomes.', q), tx, framing);
+        return show(reply, 400, PAGES.badInput(tx, 'badInput.outcome', q), tx, framing);
       }
       lifecycle.submit(tx, outcome);
       // Framed, the frame stays on "Thank you": the Web SDK's onSuccess, not a redirect, moves the page on.

@@ -56,6 +56,7 @@ const en = {
   'badInput.back': 'Back',
   'badInput.consent': 'Choose Accept or Decline.',
   'badInput.outcome': 'Choose one of the listed outcomes.',
+  'badInput.documentType': 'Choose a driver’s license or a passport.',
 } as const;
 
 export type CaptureTextKey = keyof typeof en;
@@ -67,7 +68,8 @@ const es: Record<CaptureTextKey, string> = {
   'consent.title': 'Verifique su identidad',
   'consent.what':
     'Tomará una foto de su licencia de conducir o pasaporte y una selfi. Se comparan para confirmar que es usted.',
-  'consent.agree': 'Al aceptar, usted acepta que sus imágenes y datos se procesen para verificar su identidad.',
+  'consent.agree':
+    'Al aceptar, usted acepta que sus imágenes y datos se procesen para verificar su identidad.',
   'consent.accept': 'Aceptar y continuar',
   'consent.decline': 'Rechazar',
   'documentType.title': 'Elija su documento',
@@ -85,7 +87,8 @@ const es: Record<CaptureTextKey, string> = {
   'selfie.label': 'Selfi (una foto de su cara)',
   'selfie.short': 'Selfi',
   'upload.selfieHint': 'Mire a la cámara con buena luz, sin lentes ni sombrero.',
-  'upload.documentHint': 'Colóquelo sobre una superficie oscura con buena luz y con las cuatro esquinas visibles.',
+  'upload.documentHint':
+    'Colóquelo sobre una superficie oscura con buena luz y con las cuatro esquinas visibles.',
   'upload.button': 'Subir',
   'review.title': 'Revisar y enviar',
   'review.document': 'Documento: {type}',
@@ -112,6 +115,7 @@ const es: Record<CaptureTextKey, string> = {
   'badInput.back': 'Volver',
   'badInput.consent': 'Elija Aceptar o Rechazar.',
   'badInput.outcome': 'Elija uno de los resultados de la lista.',
+  'badInput.documentType': 'Elija una licencia de conducir o un pasaporte.',
 };
 
 export type CaptureLanguage = 'en' | 'es';

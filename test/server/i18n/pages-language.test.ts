@@ -143,6 +143,24 @@ describe('the language of a page', () => {
     expect(page.text).not.toContain('nationalId');
   });
 
+  it('the shipped flows come in Spanish, and DocV gets the language: the capture app speaks it too', async () => {
+    const { path } = await createSession(t, { flow: 'docv-qr', language: 'es', customerUserId: 'cu-lang' });
+    const wait = await t.http(path, { headers: EN });
+    expect(h1(wait.text)).toBe('Verifique su identidad en su teléfono');
+    expect(wait.text).toContain('Abrir el enlace de verificación');
+    const link = /<a class="link" href="([^"]+)"/.exec(wait.text)?.[1];
+    expect(link).toMatch(/\/capture\//);
+    const capture = await t.http(link!.replace(/&amp;/g, '&'));
+    expect(langOf(capture.text)).toBe('es');
+    expect(h1(capture.text)).toBe('Verifique su identidad');
+    // Without a language (and no browser yet when DocV was created): Socure's default, English.
+    const plain = await createSession(t, { flow: 'docv-qr', customerUserId: 'cu-lang-2' });
+    const plainWait = await t.http(plain.path, { headers: ES });
+    expect(h1(plainWait.text)).toBe('Verifique su identidad en su teléfono');
+    const plainLink = /<a class="link" href="([^"]+)"/.exec(plainWait.text)![1]!;
+    expect(langOf((await t.http(plainLink.replace(/&amp;/g, '&'))).text)).toBe('en');
+  });
+
   it('POST /api/sessions refuses a language we do not ship, naming the field', async () => {
     for (const language of ['fr', 'english', 'es_MX!', 7]) {
       const res = await t.api('/api/sessions', { json: { flow: 'custom-lang', language } });
