@@ -167,7 +167,7 @@ export function renderEnd(
 <p><span class="badge ${outcome}">${t(`outcome.${outcome}` as MessageKey)}</span></p>
 ${page.message ? html`<p>${page.message}</p>` : ''}
 ${retry ? supportReference(ctx, session.id) : ''}
-${scoreDetails && typeof scoreDetails === 'object' ? renderScoreDetails(scoreDetails) : ''}
+${scoreDetails && typeof scoreDetails === 'object' ? renderScoreDetails(ctx.t, scoreDetails) : ''}
 ${back ? html`<a class="button" href="${back}">${page.continueLabel ?? t('end.continue')}</a>` : ''}
 ${
   retry && !back && restartCsrf !== undefined

@@ -1,4 +1,5 @@
 import { describeReasonCode } from '../../socure/reason-codes-table.js';
+import type { Translate } from '../i18n/translate.js';
 import { html, type Raw } from './html.js';
 
 const asRecord = (v: unknown) =>
@@ -13,18 +14,21 @@ function scoreOf(block: Record<string, unknown>): string {
     .join(', ');
 }
 
-/** An ID+ answer in full: the decision, each module's score and every reason code explained. */
-export function renderScoreDetails(response: unknown): Raw {
+/**
+ * An ID+ answer in full: the decision, each module's score and every reason code explained (Socure's explanations,
+ * in English; the headings in the page's language).
+ */
+export function renderScoreDetails(t: Translate, response: unknown): Raw {
   const res = asRecord(response);
   const decision = asRecord(res.decision).value;
   const modules = Object.entries(res).filter(
     ([k, v]) => !['referenceId', 'customerProfile', 'decision'].includes(k) && v && typeof v === 'object',
   );
   return html`
-<h2>ID+ result</h2>
-<p>Decision: ${decision ? html`<span class="badge ${String(decision)}">${decision}</span>` : 'not requested'}</p>
+<h2>${t('score.heading')}</h2>
+<p>${t('score.decision')} ${decision ? html`<span class="badge ${String(decision)}">${decision}</span>` : t('score.notRequested')}</p>
 <table>
-<thead><tr><th scope="col">Module</th><th scope="col">Score</th><th scope="col">Reason codes</th></tr></thead>
+<thead><tr><th scope="col">${t('score.module')}</th><th scope="col">${t('score.score')}</th><th scope="col">${t('score.reasonCodes')}</th></tr></thead>
 <tbody>
 ${modules.map(([name, value]) => {
   const block = asRecord(value);
@@ -35,5 +39,5 @@ ${modules.map(([name, value]) => {
 })}
 </tbody>
 </table>
-<p class="muted">Reference ID <code>${res.referenceId}</code></p>`;
+<p class="muted">${t('score.referenceId')} <code>${res.referenceId}</code></p>`;
 }
