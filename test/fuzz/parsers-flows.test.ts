@@ -165,7 +165,7 @@ describe('fuzz: flow definitions and forms', () => {
   );
 
   it(
-    `validateForm on any JSON body: ${CASES.forms} cases, field errors or clean strings, never a throw`,
+    `validateForm on any JSON body: ${CASES.forms} cases, field error codes or clean strings, never a throw`,
     () => {
       const screen = (
         JSON.parse(SHIPPED.find((s) => s.includes('"idplus-score"'))!) as {
@@ -183,7 +183,8 @@ describe('fuzz: flow definitions and forms', () => {
             body !== null && typeof body === 'object' ? body : {},
           );
           for (const v of Object.values(values)) expect(typeof v).toBe('string');
-          for (const e of Object.values(errors)) expect(typeof e).toBe('string');
+          const codes = ['mustBeText', 'required', 'tooLong', 'email', 'date', 'tel', 'number', 'choose'];
+          for (const e of Object.values(errors)) expect(codes).toContain(e.code);
         }),
         fuzz(CASES.forms),
       );
