@@ -93,9 +93,20 @@ export function startCommand(): Command {
       '--sandbox-admin-token <token>',
       'lets remote clients into the embedded sandbox admin with Authorization: Bearer <token>; else loopback only (env SANDBOX_ADMIN_TOKEN)',
     )
+    .option('--brand-name <name>', "the pages' brand name, in the header and titles (env BRAND_NAME)")
+    .option('--brand-logo-url <url>', 'an https logo URL for the header (env BRAND_LOGO_URL)')
+    .option('--brand-logo-file <path>', 'or a logo file: png, svg, jpg, webp ≤ 512 KB (env BRAND_LOGO_FILE)')
+    .option(
+      '--brand-primary-color <#hex>',
+      'buttons and links colour, e.g. #0b5d3b (env BRAND_PRIMARY_COLOR)',
+    )
+    .option(
+      '--brand-stylesheet-url <url>',
+      'an https stylesheet linked after ours (env BRAND_STYLESHEET_URL)',
+    )
     .option(
       '--frame-ancestors <origins>',
-      "origins allowed to frame the hosted pages (your app: https://app.example.com); default none (env FRAME_ANCESTORS)",
+      'origins allowed to frame the hosted pages (your app: https://app.example.com); default none (env FRAME_ANCESTORS)',
     )
     .option(
       '--device-script-url <url>',

@@ -98,6 +98,25 @@ describe('brand settings', () => {
     }
   });
 
+  it('come from the environment and the flags (a flag wins)', () => {
+    const settings = resolveServiceSettings(
+      {
+        BRAND_NAME: 'Acme Bank',
+        BRAND_LOGO_URL: 'https://static.acme.example/logo.svg',
+        BRAND_PRIMARY_COLOR: '#0B5D3B',
+        BRAND_STYLESHEET_URL: 'https://cdn.acme.example/a.css',
+      },
+      { brandName: 'Acme' },
+    );
+    expect(settings).toMatchObject({
+      brandName: 'Acme',
+      brandLogoUrl: 'https://static.acme.example/logo.svg',
+      brandPrimaryColor: '#0b5d3b',
+      brandStylesheetUrl: 'https://cdn.acme.example/a.css',
+    });
+    expect(resolveServiceSettings({ BRAND_LOGO_FILE: '/srv/acme.png' }).brandLogoFile).toBe('/srv/acme.png');
+  });
+
   it.each([
     [{ BRAND_PRIMARY_COLOR: 'green' }, 'BRAND_PRIMARY_COLOR', 'hex colour'],
     [{ BRAND_LOGO_URL: 'javascript:alert(1)' }, 'BRAND_LOGO_URL', 'https URL'],
