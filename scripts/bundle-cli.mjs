@@ -14,7 +14,7 @@ await build({
   format: 'esm',
   target: 'node20',
   // better-sqlite3 loads its compiled addon; pg-native is pg's optional native driver (not installed).
-  external: ['better-sqlite3', 'pg-native'],
+  external: ['better-sqlite3', 'better-sqlite3-napi', 'pg-native'],
   // The CommonJS packages inside (pino, fastify, pg…) call require(): give the ES module one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -4,13 +4,13 @@
  * service), migration 0003's `webhook_inbox` table and indexes (with 0006's two) verbatim (webhook-ingest checks they match), and
  * the one prepared INSERT a baseline runs per delivery (autocommit).
  */
-import Database from 'better-sqlite3';
+import Database, { type SqliteStatement } from '../../src/store/sqlite-driver.js';
 
 export interface RawInbox {
   /** The pragma as the connection reports it. */
   synchronous: string;
   /** delivery id, event type, token, reference id, customer user id, payload, received at, correlate by. */
-  insert: Database.Statement<unknown[]>;
+  insert: SqliteStatement<unknown[]>;
   close(): void;
 }
 

@@ -5,7 +5,6 @@
 
 import { closeSync, constants, fchmodSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -24,6 +23,7 @@ import { GroupCommit } from './group-commit.js';
 import { migrationProviderFor } from './migrations/index.js';
 import type { StoreTables } from './schema.js';
 import { type Announce, SqlStore, type Trx } from './sql-store.js';
+import Database, { type SqliteDatabase } from './sqlite-driver.js';
 import { cachingDatabase } from './statement-cache.js';
 import type { SessionChange } from './types.js';
 
@@ -123,14 +123,14 @@ function releaseShared(key: string | undefined): void {
  */
 export class SqliteStore extends SqlStore {
   readonly dialect = 'sqlite' as const;
-  readonly #database: Database.Database;
+  readonly #database: SqliteDatabase;
   readonly #key: string | undefined;
   readonly #shared: SharedFile;
   readonly #group: GroupCommit<StoreTables>;
   #closed = false;
 
   /** Takes ownership of `database` (closed by `close()`); sets the pragmas. Call `migrate()` before use. */
-  constructor(database: Database.Database, options: SqliteStoreOptions = {}) {
+  constructor(database: SqliteDatabase, options: SqliteStoreOptions = {}) {
     const synchronous = checkSynchronous(options.synchronous);
     database.pragma('busy_timeout = 5000');
     enableWal(database);
@@ -262,7 +262,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
  * Switches a database to WAL. On a fresh file opened by several processes at once, the switch can answer
  * SQLITE_BUSY at once (busy_timeout does not cover it), so it is retried for a bounded time. Runs only on open.
  */
-function enableWal(database: Database.Database, timeoutMs = 5_000): void {
+function enableWal(database: SqliteDatabase, timeoutMs = 5_000): void {
   const deadline = Date.now() + timeoutMs;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {

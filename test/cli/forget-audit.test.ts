@@ -6,9 +6,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditHash } from '../../src/store/audit-chain.js';
+import Database from '../../src/store/sqlite-driver.js';
 import { allAudit, jsonlSeqs, newKey, open, PII, seedDelivery, seedSession } from './admin-support.js';
 import { cli, show } from './run-cli.js';
 

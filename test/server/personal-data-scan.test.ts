@@ -9,8 +9,8 @@
  */
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from '../../src/store/sqlite-driver.js';
 import type { InboxDelivery } from '../../src/store/types.js';
 import { TEST_DATABASE } from '../support/database.js';
 import { eventually } from '../support/eventually.js';

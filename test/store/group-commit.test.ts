@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../src/store/group-commit.js';
+import Database, { type SqliteDatabase } from '../../src/store/sqlite-driver.js';
 import { cachingDatabase } from '../../src/store/statement-cache.js';
 
 interface Tables {
@@ -18,7 +18,7 @@ interface Tables {
 }
 
 let dir: string;
-let raw: Database.Database;
+let raw: SqliteDatabase;
 let db: Kysely<Tables>;
 let batches: number;
 let group: GroupCommit<Tables>;

@@ -2,10 +2,11 @@
  * Query templates (src/store/query-template.ts): a query compiled once runs with each call's values in its
  * slots, and keeps the parameters the builder made of literals.
  */
-import Database from 'better-sqlite3';
+
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTemplate, slot, TemplateCache } from '../../src/store/query-template.js';
+import Database from '../../src/store/sqlite-driver.js';
 
 interface Tables {
   people: { name: string; status: string; age: number };

@@ -7,12 +7,12 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCommand } from '../../src/cli/commands/start.js';
 import { resolveServiceSettings } from '../../src/server/config.js';
 import { startService } from '../../src/server/service.js';
 import { openSqliteStore, openStore, SqliteStore, type Store } from '../../src/store/index.js';
+import Database from '../../src/store/sqlite-driver.js';
 import { FREE, newSession } from './contract.js';
 
 let home: string;
