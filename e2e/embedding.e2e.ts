@@ -249,7 +249,9 @@ describe('without FRAME_ANCESTORS', () => {
     apps.serviceOrigin = new URL(env().service.publicUrl).origin;
   });
 
-  test('embed-refused: the browser refuses to show the pages in a frame of the app', async ({ task }) => {
+  test('embed-refused: the browser refuses to show the pages in a frame of the app, and the frame claims nothing', async ({
+    task,
+  }) => {
     const run = newRun(task.name, [
       {
         id: 'frame-refused',
@@ -257,6 +259,11 @@ describe('without FRAME_ANCESTORS', () => {
         note: 'what this test expects',
       },
       { id: 'blocked', pattern: /ERR_BLOCKED_BY_RESPONSE/, note: 'the frame, blocked by the answer' },
+      {
+        id: 'refused-answer',
+        pattern: /HTTP 403 GET \S+\/s\/|status of 403 \(\) \[chrome-error:/,
+        note: "the frame's answer: 403, the session not claimed",
+      },
     ]);
     const session = await createSession(run.env);
     const app = await openApp(run, session.url);
@@ -270,6 +277,12 @@ describe('without FRAME_ANCESTORS', () => {
     expect(await frame.locator('form').count()).toBe(0);
     expect(await completions(app)).toEqual([]);
     await run.snap(app, 'app-frame-refused');
+
+    // The refused frame did not claim the session: the same browser opening the link gets the form.
+    const tab = await app.context().newPage();
+    await tab.goto(session.url);
+    await tab.getByRole('button', { name: 'Get my score' }).waitFor();
+    await run.snap(tab, 'session-opened-directly');
     await run.assertClean();
   });
 });

@@ -1,5 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DOCV_MAGIC_INPUTS, MAGIC_INPUTS, type MagicInput, TRIGGER_SCENARIOS } from '../src/sandbox/index.js';
+import {
+  DOCV_MAGIC_INPUTS,
+  MAGIC_INPUTS,
+  type MagicInput,
+  RISKOS_MAGIC_INPUTS,
+  TRIGGER_SCENARIOS,
+} from '../src/sandbox/index.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -7,6 +13,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 export const GENERATED_TABLES: Record<string, () => string> = {
   'magic-inputs': () => magicTable(MAGIC_INPUTS),
   'docv-magic-inputs': () => magicTable(DOCV_MAGIC_INPUTS),
+  'riskos-magic-inputs': () => magicTable(RISKOS_MAGIC_INPUTS),
   'trigger-scenarios': () =>
     [
       '| scenario | what happens |',

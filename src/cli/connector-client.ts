@@ -17,6 +17,9 @@ export function clientFromFlags(
     idPlusKey: opts.idPlusKey,
     environment: opts.environment,
     apiUrl: opts.apiUrl,
+    riskOsKey: opts.riskOsKey,
+    riskOsUrl: opts.riskOsUrl,
+    riskOsApiVersion: opts.riskOsApiVersion,
     timeoutMs: opts.timeoutMs,
     maxRetries: opts.maxRetries,
   });

@@ -2,11 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { callCommand } from './commands/call.js';
 import { docvResultCommand, docvUrlCommand } from './commands/docv.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { forgetCommand } from './commands/forget.js';
 import { keysCommand } from './commands/keys.js';
 import { manifestCommand } from './commands/manifest.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { scoreCommand } from './commands/score.js';
+import { scoreBatchCommand } from './commands/score-batch.js';
 import { startCommand } from './commands/start.js';
 import { packageVersion } from './package-version.js';
 
@@ -29,6 +31,7 @@ Examples:
   $ socure-connector start                      # the service + embedded sandbox + SQLite
   $ socure-connector sandbox                    # only the offline Socure sandbox
   $ socure-connector score --api-url http://127.0.0.1:4010 --id-plus-key a1b234cd-75e1-9e01-f234-56abcdef6789 --stock-persona
+  $ socure-connector score-batch people.csv --out results.csv --concurrency 4 --rate 10/s
   $ export DATA_ENCRYPTION_KEYS=$(socure-connector keys generate)   # a key for personal data at rest
   $ socure-connector keys rotate                # re-seal every record under the first key of the ring
   $ socure-connector forget --customer-user-id user-42 --yes        # erase one person's data
@@ -40,6 +43,8 @@ Examples:
     startCommand(),
     sandboxCommand(),
     scoreCommand(),
+    scoreBatchCommand(),
+    evaluateCommand(),
     docvUrlCommand(),
     docvResultCommand(),
     callCommand(),

@@ -20,6 +20,18 @@ export const connectorConfigSchema = z.object({
     .optional(),
   /** The address Socure posts DocV events to (paste it into Socure's admin > Developer > Webhook). */
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** RiskOS's own API key (Bearer); enables `client.riskos` and the `evaluate` capability. */
+  riskOsKey: z.string().trim().min(1).optional(),
+  /** Any RiskOS base URL; default riskos.sandbox.socure.com / riskos.socure.com by `environment`. */
+  riskOsUrl: z
+    .string()
+    .refine(
+      (v) => typeof parseBaseUrl(v) !== 'string',
+      'must be an http(s) URL without credentials, query or fragment',
+    )
+    .optional(),
+  /** Sent as RiskOS's `X-API-Version`, e.g. 2025-01-01.orion. */
+  riskOsApiVersion: z.string().trim().min(1).optional(),
   timeoutMs: z.number().int().positive().optional(),
   maxRetries: z.number().int().min(0).max(10).optional(),
 });
@@ -34,6 +46,16 @@ export function clientOptionsFrom(config: ConnectorConfig): SocureClientOptions 
     baseUrl: config.apiUrl,
     timeoutMs: config.timeoutMs,
     maxRetries: config.maxRetries,
+    riskOs: config.riskOsKey
+      ? {
+          apiKey: config.riskOsKey,
+          environment: config.environment as SocureEnvironment,
+          baseUrl: config.riskOsUrl,
+          apiVersion: config.riskOsApiVersion,
+          maxRetries: config.maxRetries,
+          // The ID+ timeout is tuned for one call; an evaluation runs several, so it keeps its own default.
+        }
+      : undefined,
   };
 }
 
@@ -55,4 +77,7 @@ export const CONFIGURATION_PROPERTIES = [
   },
   { name: 'apiUrl', label: 'Custom API URL', controlType: 'textField', required: false },
   { name: 'webhookUrl', label: 'Webhook URL', controlType: 'textField', required: false },
+  { name: 'riskOsKey', label: 'RiskOS API Key', controlType: 'textField', secret: true, required: false },
+  { name: 'riskOsUrl', label: 'Custom RiskOS URL', controlType: 'textField', required: false },
+  { name: 'riskOsApiVersion', label: 'RiskOS API Version', controlType: 'textField', required: false },
 ] as const;

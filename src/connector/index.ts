@@ -1,4 +1,5 @@
 export * from './capabilities/document-verification.js';
+export * from './capabilities/evaluate.js';
 export { getScore, getScoreInput, getScoreOutput, toIdPlusRequest } from './capabilities/get-score.js';
 export * from './capabilities/get-verification-url.js';
 export { customCallInput, customCallOutput, makeCustomApiCall } from './capabilities/make-custom-api-call.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { documentVerification } from './capabilities/document-verification.js';
+import { evaluate, getEvaluation } from './capabilities/evaluate.js';
 import { getScore } from './capabilities/get-score.js';
 import { getVerificationUrl } from './capabilities/get-verification-url.js';
 import { makeCustomApiCall } from './capabilities/make-custom-api-call.js';
@@ -14,6 +15,8 @@ export const capabilities = {
   getScore,
   makeCustomApiCall,
   getVerificationUrl,
+  evaluate,
+  getEvaluation,
 } satisfies Record<string, Capability>;
 
 export type CapabilityId = keyof typeof capabilities;

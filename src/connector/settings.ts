@@ -54,6 +54,28 @@ export const SETTINGS: SettingSpec[] = [
       .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
       .transform((v) => v.replace(/\/+$/, '')),
   },
+  {
+    key: 'riskOsKey',
+    env: 'SOCURE_RISKOS_KEY',
+    flag: '--riskos-key',
+    secret: true,
+    parse: z.string().trim().min(1, 'must not be empty').regex(/^\S+$/, 'must not contain spaces'),
+  },
+  {
+    key: 'riskOsUrl',
+    env: 'SOCURE_RISKOS_URL',
+    flag: '--riskos-url',
+    parse: z.string().trim(),
+  },
+  {
+    key: 'riskOsApiVersion',
+    env: 'SOCURE_RISKOS_API_VERSION',
+    flag: '--riskos-api-version',
+    parse: z
+      .string()
+      .trim()
+      .regex(/^[\w.-]{1,50}$/, 'expected a version such as 2025-01-01.orion'),
+  },
   { key: 'timeoutMs', env: 'SOCURE_TIMEOUT_MS', flag: '--timeout-ms', parse: int(1, 600_000) },
   { key: 'maxRetries', env: 'SOCURE_MAX_RETRIES', flag: '--max-retries', parse: int(0, 10) },
 ];
@@ -111,6 +133,12 @@ export function resolveConnectorSettings(env: NodeJS.ProcessEnv, flags: FlagValu
     throw new SettingsError(
       'SOCURE_API_URL',
       'is required for the certification environment: Socure publishes no certification host',
+    );
+  }
+  if (raw.environment === 'certification' && raw.riskOsKey !== undefined && raw.riskOsUrl === undefined) {
+    throw new SettingsError(
+      'SOCURE_RISKOS_URL',
+      'is required with SOCURE_RISKOS_KEY in the certification environment: RiskOS publishes no certification host',
     );
   }
   const result = connectorConfigSchema.safeParse(raw);

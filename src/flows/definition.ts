@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arrayThen, stringThen } from '../shared/length-checks.js';
 import { OUTCOMES } from '../store/types.js';
-import { DOCV_EVENT_TYPES } from '../webhooks/index.js';
+import { WAIT_EVENT_TYPES } from '../webhooks/index.js';
 import { deviceSessionNeedsField } from './front-end-options.js';
 
 /**
@@ -137,8 +137,8 @@ const waitNode = z.strictObject({
       customerUserId: z.string().optional(),
     })
     .refine((c) => Object.values(c).some(Boolean), 'name at least one correlation key'),
-  /** Socure events that resolve the wait (→ branches.resolved). */
-  events: arrayThen(z.array(z.enum(DOCV_EVENT_TYPES)).min(1)),
+  /** Socure events that resolve the wait (→ branches.resolved): DocV's, or RiskOS's such as evaluation_completed. */
+  events: arrayThen(z.array(z.enum(WAIT_EVENT_TYPES)).min(1)),
   timeout: durationSchema,
   branches: z.strictObject({
     resolved: nodeId,

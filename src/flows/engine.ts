@@ -72,6 +72,11 @@ export interface EngineOptions {
    * session started without `input`. Default false: with real Socure a field without a default is empty.
    */
   demoDefaults?: boolean;
+  /**
+   * Told when this instance resolves a wait (a delivery, or its timeout): the flow and how long the session waited
+   * since it parked (or since its last resend). For metrics.
+   */
+  onWaitResolved?: (flowId: string, waitedMs: number, by: 'webhook' | 'timeout') => void;
 }
 
 export interface StartSession {
@@ -202,8 +207,10 @@ const SETTLE_ROUNDS = 10;
  * holds the lease. A waiting session is a row, not a pending promise.
  */
 export class FlowEngine {
-  private readonly o: Required<Omit<EngineOptions, 'completionCallback' | 'log' | 'demoDefaults'>> &
-    Pick<EngineOptions, 'completionCallback' | 'log' | 'demoDefaults'>;
+  private readonly o: Required<
+    Omit<EngineOptions, 'completionCallback' | 'log' | 'demoDefaults' | 'onWaitResolved'>
+  > &
+    Pick<EngineOptions, 'completionCallback' | 'log' | 'demoDefaults' | 'onWaitResolved'>;
   #runs = 0;
   /** Tells this process's leases from those of an earlier life of the same instance. */
   readonly #boot = randomUUID().slice(0, 8);
@@ -518,6 +525,7 @@ export class FlowEngine {
         'timeout',
         { output: { nodeId: session.nodeId, value: { timedOut: true } } },
       );
+      if (moved) this.o.onWaitResolved?.(session.flowId, this.o.now() - session.updatedAt, 'timeout');
       if (moved) return this.runSteps(session.id, owner);
     } else if (node.type === 'capability') {
       // A failed step's retry is due.
@@ -754,9 +762,16 @@ export class FlowEngine {
     };
     const attempt = { node: session.nodeId, attempt: state.count + 1, max: options.max };
     if (failed) {
-      // The refused send counts (it may have reached Socure); the wait keeps its transaction.
       const failure = describeStepError(failed.err);
       this.o.log?.warn({ sessionId, node: options.node, ...failure.detail }, 'resend failed');
+      if (audit.length === 0) {
+        // Refused before anything was sent (e.g. a number that cannot be made E.164): not counted.
+        await this.o.store.releaseLease(sessionId, owner);
+        return changing && failure.output.field
+          ? { fieldError: { code: 'tel' } }
+          : { failed: failure.output };
+      }
+      // A send that reached Socure counts, even refused; the wait keeps its transaction.
       const kept = await this.o.store.commitStep({
         sessionId,
         expectedVersion: leased.version,
@@ -941,6 +956,8 @@ export class FlowEngine {
       { output: { nodeId: session.nodeId, value: output }, consumedDelivery: delivery.id },
       { eventType: delivery.eventType, deliveryId: delivery.id },
     );
+    // A waiting row's updatedAt is when it parked: only a step's commit (park, resend) writes it.
+    if (moved) this.o.onWaitResolved?.(session.flowId, this.o.now() - session.updatedAt, 'webhook');
     return moved;
   }
 

@@ -17,6 +17,7 @@ import { idPlusRoutes } from './idplus/routes.js';
 import { resolveKeys } from './keys.js';
 import { checkOptions, DEFAULT_SLOW_MS, type SandboxOptions } from './options.js';
 import { reasonCodesRoute } from './reason-codes-route.js';
+import { riskOsRoutes } from './riskos/routes.js';
 import { sleep } from './sleep.js';
 import { smsRoutes } from './sms-routes.js';
 import { createSandboxState, type SandboxState } from './state.js';
@@ -110,6 +111,8 @@ export function createSandbox(options: SandboxOptions = {}): { app: FastifyInsta
     await api.register(reasonCodesRoute);
     await api.register(docvRequestRoutes, { state, faultCounter, faultContext });
   });
+  // RiskOS's Evaluation API, behind its own Bearer keys (riskos/routes.ts).
+  app.register(riskOsRoutes, { state });
   // Open to the network: the capture app a phone opens, and the stylesheet of its pages.
   app.register(captureRoutes, { state });
   app.register(stylesheetRoute);

@@ -42,6 +42,14 @@ export function socureApiKeyAuth(keys: SandboxKeys): onRequestHookHandler {
       sendSocureError(reply, 401, 'The SDK key is public and cannot call the API; use the ID+ key');
       return;
     }
+    if (found.kind === 'riskOsKey') {
+      sendSocureError(
+        reply,
+        401,
+        'The RiskOS key calls RiskOS (/api/evaluation with Bearer); use the ID+ key',
+      );
+      return;
+    }
     (request as WithEnvironment)[ENVIRONMENT] = found.environment;
     done();
   };

@@ -1,5 +1,5 @@
 /** The offline Socure emulator: ID+, DocV with its capture app, webhooks, admin, SMS outbox, test clock. */
-export { DEFAULT_ALLOWLIST } from './allowlist.js';
+export { DEFAULT_ALLOWLIST, normalizeHost } from './allowlist.js';
 export { buildSandboxApp, createSandbox } from './app.js';
 export { environmentOf } from './auth.js';
 export { SandboxClock } from './clock.js';
@@ -25,6 +25,8 @@ export {
   type SandboxOptions,
   type SandboxWebhookOption,
 } from './options.js';
+export { RISKOS_MAGIC_INPUTS } from './riskos/personas.js';
+export { SANDBOX_WORKFLOWS } from './riskos/workflow.js';
 export { maskPhone, type SmsMessage } from './sms.js';
 export { type RunningSandbox, type SandboxClockControls, startSandbox } from './start.js';
 export type { SandboxState } from './state.js';
@@ -36,4 +38,5 @@ export {
 } from './webhooks/delivery.js';
 export type { DeliveryAttempt } from './webhooks/delivery-log.js';
 export { buildWebhookBody, type DocvWebhookBody, ENVIRONMENT_NAMES } from './webhooks/payload.js';
+export { buildRiskOsWebhookBody, type RiskOsWebhookBody } from './webhooks/riskos-payload.js';
 export type { PublicSubscription, WebhookSubscription } from './webhooks/subscriptions.js';

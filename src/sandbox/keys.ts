@@ -1,14 +1,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from './sha256.js';
 
-/** The two keys Socure issues per environment: the secret ID+ key and the public SDK key. */
+/** The keys Socure issues per environment: the secret ID+ key, the public SDK key and the RiskOS API key. */
 export interface SandboxEnvironmentKeys {
   idPlusKey: string;
   sdkKey: string;
+  /** RiskOS's own key, sent as `Authorization: Bearer <key>` (socure-api.md §10). */
+  riskOsKey: string;
 }
 export type SandboxEnvironment = 'sandbox' | 'certification' | 'production';
 export type SandboxKeys = Record<SandboxEnvironment, SandboxEnvironmentKeys>;
 export type SandboxKeyOverrides = Partial<Record<SandboxEnvironment, Partial<SandboxEnvironmentKeys>>>;
+
+const KEY_KINDS = ['idPlusKey', 'sdkKey', 'riskOsKey'] as const;
+type KeyKind = (typeof KEY_KINDS)[number];
 
 export const SANDBOX_ENVIRONMENTS: readonly SandboxEnvironment[] = ['sandbox', 'certification', 'production'];
 
@@ -20,14 +25,17 @@ export const DEFAULT_SANDBOX_KEYS: SandboxKeys = {
   sandbox: {
     idPlusKey: 'a1b234cd-75e1-9e01-f234-56abcdef6789',
     sdkKey: 'd450e856-9e01-75e1-8cec-64efe8eef39b',
+    riskOsKey: 'b7e3c1a0-5f2d-4e8a-9c6b-0d1e2f3a4b5c',
   },
   certification: {
     idPlusKey: 'c3a7f1e2-0000-4c00-8000-000000000001',
     sdkKey: 'c3a7f1e2-0000-4c00-8000-000000000002',
+    riskOsKey: 'c3a7f1e2-0000-4c00-8000-000000000003',
   },
   production: {
     idPlusKey: '9e0d2b4a-0000-4f00-8000-000000000001',
     sdkKey: '9e0d2b4a-0000-4f00-8000-000000000002',
+    riskOsKey: '9e0d2b4a-0000-4f00-8000-000000000003',
   },
 };
 
@@ -37,7 +45,7 @@ export function resolveKeys(overrides: SandboxKeyOverrides = {}): SandboxKeys {
   const seen = new Set<string>();
   for (const env of SANDBOX_ENVIRONMENTS) {
     const merged = { ...DEFAULT_SANDBOX_KEYS[env], ...overrides[env] };
-    for (const kind of ['idPlusKey', 'sdkKey'] as const) {
+    for (const kind of KEY_KINDS) {
       const value = merged[kind];
       if (typeof value !== 'string' || value.trim() === '') {
         throw new Error(`sandbox keys: ${env}.${kind} must be a non-empty string`);
@@ -54,9 +62,7 @@ export function resolveKeys(overrides: SandboxKeyOverrides = {}): SandboxKeys {
 const digest = (value: string) => Buffer.from(sha256Hex(value), 'hex');
 const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 
-const KEY_KINDS = ['idPlusKey', 'sdkKey'] as const;
-
-export type KeyMatch = { environment: SandboxEnvironment; kind: 'idPlusKey' | 'sdkKey' } | undefined;
+export type KeyMatch = { environment: SandboxEnvironment; kind: KeyKind } | undefined;
 
 /** Which environment (and which kind of key) a presented key belongs to, compared in constant time. */
 export function matchKey(keys: SandboxKeys, presented: string): KeyMatch {

@@ -10,6 +10,9 @@ export interface SandboxWebhookOption {
   /** Default 'sandbox'. */
   environment?: SandboxEnvironment;
   name?: string;
+  /** Default 'Document Verification'; 'RiskOS' receives RiskOS events (Bearer, or Basic with `username`). */
+  subscriptionType?: 'Document Verification' | 'RiskOS';
+  username?: string;
 }
 
 export interface SandboxOptions {

@@ -5,6 +5,7 @@ import { DocvLifecycle } from './docv/lifecycle.js';
 import { TransactionStore } from './docv/transactions.js';
 import type { SandboxKeys } from './keys.js';
 import { DEFAULT_TRANSACTION_TTL_MS, type SandboxOptions } from './options.js';
+import { RiskOsController } from './riskos/controller.js';
 import { SmsOutbox } from './sms.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_BASE_MS, DeliveryQueue } from './webhooks/delivery.js';
 import { DeliveryLog } from './webhooks/delivery-log.js';
@@ -23,6 +24,8 @@ export interface SandboxState {
   subscriptions: SubscriptionStore;
   deliveryLog: DeliveryLog;
   delivery: DeliveryQueue;
+  /** RiskOS evaluations, and the bridge from their DocV step-ups (riskos/controller.ts). */
+  riskOs: RiskOsController;
   outbox: SmsOutbox;
   allowlist: Allowlist;
   /** Capture apps launched inside a page by the stand-in Web SDK. */
@@ -51,10 +54,14 @@ export function createSandboxState(options: SandboxOptions, keys: SandboxKeys): 
     timeoutMs: options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
     logLine: options.log,
   });
+  const riskOs = new RiskOsController({ clock, delivery });
   const lifecycle = new DocvLifecycle({
     clock,
     store: transactions,
-    deliver: (events, tx) => delivery.enqueue(events, tx.knobs),
+    // A RiskOS step-up's events become RiskOS events; the others go to the DocV subscriptions.
+    deliver: (events, tx) => {
+      if (!riskOs.onDocvEvents(events, tx)) delivery.enqueue(events, tx.knobs);
+    },
   });
   for (const w of options.webhooks ?? []) {
     const created = subscriptions.create({ ...w, name: w.name ?? 'webhook from options' });
@@ -70,6 +77,7 @@ export function createSandboxState(options: SandboxOptions, keys: SandboxKeys): 
     subscriptions,
     deliveryLog,
     delivery,
+    riskOs,
     outbox: new SmsOutbox(),
     allowlist: new Allowlist([...DEFAULT_ALLOWLIST, ...(options.allowlist ?? [])]),
     embeds: new EmbedStore(),

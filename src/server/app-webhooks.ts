@@ -25,6 +25,8 @@ export interface AppWebhookOptions {
   timeoutMs?: number;
   now?: () => number;
   log?: { warn(obj: object, msg?: string): void };
+  /** Told of each attempt's result once recorded: delivered, to be retried, or failed for good (metrics). */
+  onAttempt?: (result: 'delivered' | 'retrying' | 'failed') => void;
 }
 
 /**
@@ -124,6 +126,7 @@ export class AppWebhookDispatcher {
             },
           ],
         });
+        this.o.onAttempt?.('delivered');
         return;
       }
       error = `HTTP ${res.statusCode}`;
@@ -146,5 +149,6 @@ export class AppWebhookDispatcher {
         ? [{ type: 'callback.failed', actor: 'engine', detail: { callbackId: id, attempts, error } }]
         : [],
     });
+    this.o.onAttempt?.(gaveUp ? 'failed' : 'retrying');
   }
 }

@@ -3,7 +3,9 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { registerConsole } from './console/routes.js';
 import type { ServerDeps } from './deps.js';
+import { registerMetrics } from './metrics/route.js';
 import { type PageContext, pageContextOf } from './pages/page-context.js';
 import { renderError } from './pages/render.js';
 import { RequestLog } from './request-log.js';
@@ -91,12 +93,14 @@ export async function buildServer(deps: ServerDeps, logger?: Logger): Promise<Fa
       .send(notFoundPage(pageContextOf(deps.brand, req.headers['accept-language'])));
   });
 
+  registerMetrics(app, deps); // first: its timing hook covers every route
   registerHealth(app, deps);
   registerBrandAssets(app, deps.brandAssets);
   registerPages(app, deps);
   registerApi(app, deps);
   registerSessionListAndCancel(app, deps);
   registerPersonalDataApi(app, deps);
+  registerConsole(app, deps);
   await registerSocureWebhook(app, deps);
   return app;
 }

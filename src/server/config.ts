@@ -146,6 +146,16 @@ const SPECS: ServiceSettingSpec[] = [
       .min(16, 'must be at least 16 characters')
       .regex(/^\S+$/, 'must not contain spaces'),
   },
+  {
+    key: 'metricsToken',
+    env: 'METRICS_TOKEN',
+    flag: '--metrics-token',
+    parse: z
+      .string()
+      .trim()
+      .min(16, 'must be at least 16 characters')
+      .regex(/^\S+$/, 'must not contain spaces'),
+  },
   { key: 'brandName', env: 'BRAND_NAME', flag: '--brand-name', parse: brandName },
   { key: 'brandLogoUrl', env: 'BRAND_LOGO_URL', flag: '--brand-logo-url', parse: brandUrl },
   {
@@ -165,6 +175,27 @@ const SPECS: ServiceSettingSpec[] = [
       .string()
       .trim()
       .pipe(z.url({ protocol: /^https$/, error: 'must be an https URL (Socure’s Sigma Device script)' })),
+  },
+  {
+    // No flag: a secret must not appear in a process list.
+    key: 'operatorApiKey',
+    env: 'OPERATOR_API_KEY',
+    parse: z
+      .string()
+      .trim()
+      .min(16, 'must be at least 16 characters')
+      .regex(/^\S+$/, 'must not contain spaces'),
+  },
+  {
+    key: 'consoleAllowRemote',
+    env: 'CONSOLE_ALLOW_REMOTE',
+    flag: '--console-allow-remote',
+    parse: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
+      .transform((v) => v === 'true'),
   },
   {
     key: 'trustProxy',
@@ -272,6 +303,8 @@ export interface ServiceSettings {
    * admin answers loopback clients only (SANDBOX_ADMIN_TOKEN).
    */
   sandboxAdminToken?: string;
+  /** Bearer token GET /metrics requires from any client (METRICS_TOKEN); unset: loopback clients only. */
+  metricsToken?: string;
   /**
    * Origins allowed to frame the hosted pages and to receive the end page's notice (FRAME_ANCESTORS; `'self'`
    * allowed, `*` refused). Unset or empty: no framing at all.
@@ -291,6 +324,10 @@ export interface ServiceSettings {
   brandPrimaryColor?: string;
   brandStylesheetUrl?: string;
   /** Requests per minute per client IP on the sessions API with a valid key (default 6000). */
+  /** The operator console's key (OPERATOR_API_KEY); unset: the sessions API key. */
+  operatorApiKey?: string;
+  /** Whether the operator console answers clients off the loopback interface (CONSOLE_ALLOW_REMOTE). Default false. */
+  consoleAllowRemote?: boolean;
   /** Requests per minute per client IP on pages and anonymous calls (RATE_LIMIT_PAGES_PER_MINUTE). Default 600. */
   rateLimitPagesPerMinute?: number;
   /** Per client IP on the sessions API with a valid key (RATE_LIMIT_API_PER_MINUTE). Default 6000. */
@@ -380,6 +417,8 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
         spec.key === 'webhookSecrets' ||
         spec.key === 'appWebhookSecret' ||
         spec.key === 'sandboxAdminToken' ||
+        spec.key === 'metricsToken' ||
+        spec.key === 'operatorApiKey' ||
         spec.key === 'dataEncryptionKeys';
       throw new SettingsError(
         source,
@@ -398,11 +437,14 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     sqliteSynchronous: (out.sqliteSynchronous as SqliteSynchronous | undefined) ?? 'full',
     flowsDir: (out.flowsDir as string | undefined) ?? DEFAULT_FLOWS_DIR,
     apiKey: out.apiKey as string | undefined,
+    operatorApiKey: out.operatorApiKey as string | undefined,
+    consoleAllowRemote: (out.consoleAllowRemote as boolean | undefined) ?? false,
     webhookSecrets: out.webhookSecrets as string[] | undefined,
     appWebhookUrl: out.appWebhookUrl as string | undefined,
     appWebhookSecret: out.appWebhookSecret as string | undefined,
     sandboxPort: (out.sandboxPort as number | undefined) ?? 4010,
     sandboxAdminToken: out.sandboxAdminToken as string | undefined,
+    metricsToken: out.metricsToken as string | undefined,
     trustProxy: (out.trustProxy as TrustProxy | undefined) ?? false,
     frameAncestors: out.frameAncestors as FrameAncestor[] | undefined,
     brandName: out.brandName as string | undefined,

@@ -2,6 +2,7 @@ import type { FlowEngine } from '../flows/engine.js';
 import type { Store } from '../store/types.js';
 import type { BrandAssets } from './branding/brand.js';
 import type { FrontEndScripts } from './front-end-scripts.js';
+import type { ServiceMetrics } from './metrics/service-metrics.js';
 import type { Brand } from './pages/page-context.js';
 import type { CspAllowances } from './security-headers.js';
 import type { Signer } from './signing.js';
@@ -17,6 +18,10 @@ export interface ServerDeps {
   webhookPath: string;
   webhookSecrets: string[];
   apiKey: string;
+  /** The operator console's key (OPERATOR_API_KEY); unset: `apiKey`. */
+  operatorApiKey?: string;
+  /** Whether /console answers clients off the loopback interface (CONSOLE_ALLOW_REMOTE). Default false. */
+  consoleAllowRemote?: boolean;
   /** Requests per minute per client IP on pages and anonymous calls. Default 600. */
   rateLimitPagesPerMinute?: number;
   /** Unauthenticated Socure deliveries per minute per client IP (authenticated ones are not limited). Default 6000. */
@@ -49,6 +54,10 @@ export interface ServerDeps {
   brand?: Brand;
   /** The brand's files under /assets/ (theme.css, brand-logo). */
   brandAssets?: BrandAssets;
+  /** Prometheus metrics served at GET /metrics (src/server/metrics); none: no route, no hook. */
+  metrics?: ServiceMetrics;
+  /** Bearer token /metrics requires (METRICS_TOKEN); unset: loopback clients only. */
+  metricsToken?: string;
 }
 
 export const sessionPath = (deps: Pick<ServerDeps, 'signer'>, id: string) =>

@@ -3,8 +3,9 @@ import type { CspAllowances } from './security-headers.js';
 /** Socure's DocV Web SDK v5 (socure-api.md §5.3, confirmed by several integrations). */
 export const SOCURE_WEB_SDK_URL = 'https://websdk.socure.com/bundle.js';
 /**
- * Where Socure's Web SDK talks to and frames its capture app: Socure's own hosts (verify-v2.socure.com,
- * verify.socure.com, service.socure.com…). Which exact hosts is not published, so every socure.com subdomain.
+ * Where Socure's Web SDK talks to, frames its capture app and loads images from: Socure's own hosts
+ * (verify-v2.socure.com, verify.socure.com, service.socure.com…). Which exact hosts is not published, so every
+ * socure.com subdomain.
  */
 const SOCURE_HOSTS = 'https://*.socure.com';
 
@@ -32,7 +33,12 @@ export interface FrontEndSources {
 /** Which scripts the pages load, and what the Content-Security-Policy must allow for them. */
 export function frontEndScripts(from: FrontEndSources): { scripts: FrontEndScripts; csp: CspAllowances } {
   const scripts: FrontEndScripts = {};
-  const csp = { scriptOrigins: [] as string[], connectOrigins: [] as string[], frameOrigins: [] as string[] };
+  const csp = {
+    scriptOrigins: [] as string[],
+    connectOrigins: [] as string[],
+    frameOrigins: [] as string[],
+    imgOrigins: [] as string[],
+  };
   const allow = (list: string[], origin: string) => {
     if (!list.includes(origin)) list.push(origin);
   };
@@ -51,6 +57,7 @@ export function frontEndScripts(from: FrontEndSources): { scripts: FrontEndScrip
   allow(csp.scriptOrigins, new URL(SOCURE_WEB_SDK_URL).origin);
   allow(csp.connectOrigins, SOCURE_HOSTS);
   allow(csp.frameOrigins, SOCURE_HOSTS);
+  allow(csp.imgOrigins, SOCURE_HOSTS);
   if (from.deviceScriptUrl) {
     const origin = new URL(from.deviceScriptUrl).origin;
     scripts.device = { publicKey: from.sdkKey, scriptUrl: from.deviceScriptUrl };

@@ -10,7 +10,7 @@ import { type KeySource, resolveKeyRing } from '../crypto/key-source.js';
 import { FlowEngine } from '../flows/engine.js';
 import { describeCustomFlow, loadFlowSet } from '../flows/loader.js';
 import { localize } from '../flows/localized.js';
-import { type RunningSandbox, startSandbox } from '../sandbox/index.js';
+import { normalizeHost, type RunningSandbox, startSandbox } from '../sandbox/index.js';
 import type { BackoffPolicy } from '../shared/backoff.js';
 import { parseBaseUrl, SOCURE_HOSTS } from '../socure/environments.js';
 import { SocureClient } from '../socure/index.js';
@@ -25,6 +25,8 @@ import { embeddingWarning } from './embedding.js';
 import { frontEndScripts, mergeCsp } from './front-end-scripts.js';
 import { Housekeeping } from './housekeeping.js';
 import { createLogger, redactUrlsInText, withRedaction } from './logger.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
+import { timedStore } from './metrics/store-timing.js';
 import { Signer } from './signing.js';
 
 export interface RunningService {
@@ -52,6 +54,8 @@ export interface RunningService {
   sandbox: RunningSandbox | undefined;
   engine: FlowEngine;
   store: Store;
+  /** The Prometheus metrics GET /metrics serves (this instance's own registry). */
+  metrics: ServiceMetrics;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -83,12 +87,16 @@ export async function startService(
   // full request URLs (session signatures, the webhook path secret).
   const log = withRedaction(options.logger ?? createLogger());
   const keys = resolveKeyRing(parseDatabaseUrl(settings.databaseUrl), settings.dataEncryptionKeys);
-  const store = await openStore(settings.databaseUrl, {
+  // Every store call is timed for /metrics, and sessions started and ended are counted off its commits.
+  const metrics = new ServiceMetrics();
+  const opened = await openStore(settings.databaseUrl, {
     keyRing: keys.ring,
     poolSize: settings.databasePoolSize,
     sqliteSynchronous: settings.sqliteSynchronous,
     onListenError: (err) => log.warn({ error: err.message }, 'PostgreSQL change feed reconnecting'),
   });
+  const store = timedStore(opened, metrics);
+  metrics.readBacklogFrom(() => store.countBacklog());
   // Run in order on close. The store closes last: work still in flight (webhook retries, the sandbox,
   // the app webhook outbox) must not hit a closed store.
   const closers: Array<() => Promise<void> | void> = [() => store.close()];
@@ -115,6 +123,8 @@ export async function startService(
         publicUrl: settings.sandboxPort === 0 ? undefined : sandboxPublic.origin,
         // Its admin answers loopback clients only, even with HOST=0.0.0.0, unless this token is configured.
         adminToken: settings.sandboxAdminToken,
+        // Our pages launch its stand-in Web SDK and device collector: their host is on its IPs & Domains allowlist.
+        allowlist: [new URL(settings.publicUrl).hostname].filter((h) => normalizeHost(h) !== undefined),
         ...options.sandbox,
         // Its delivery lines name our webhook URL, whose path is a secret.
         log: (line) => log.info({ sandbox: true }, redactUrlsInText(line)),
@@ -125,9 +135,11 @@ export async function startService(
         sdkKey: sandbox.keys.sandbox.sdkKey,
         environment: 'sandbox',
         apiUrl: sandbox.url,
+        riskOsKey: sandbox.keys.sandbox.riskOsKey,
+        riskOsUrl: sandbox.url,
       };
     }
-    const client = new SocureClient(clientOptionsFrom(connector));
+    const client = new SocureClient({ ...clientOptionsFrom(connector), onCall: metrics.socureCall });
     closers.unshift(() => client.close());
 
     // FLOWS_DIR adds to the shipped flows; the same id replaces one. Each is named at start.
@@ -159,6 +171,7 @@ export async function startService(
             secret: appWebhookSecret,
             retryBaseMs: options.appWebhookRetryBaseMs,
             log,
+            onAttempt: metrics.callbackAttempt,
           })
         : undefined;
     const engine = new FlowEngine({
@@ -168,6 +181,7 @@ export async function startService(
       context: { client, config: connector },
       completionCallback: dispatcher,
       log,
+      onWaitResolved: metrics.waitResolved,
       stepRetryBackoff: options.stepRetryBackoff,
       now: options.now,
       // The shipped flows' stock persona pre-fills forms only on the embedded sandbox.
@@ -180,7 +194,7 @@ export async function startService(
     // Socure's front-end scripts (DocV Web SDK, Sigma Device) with the public SDK key: the sandbox's stand-ins offline.
     const frontEnd = frontEndScripts({
       sdkKey: connector.sdkKey,
-      sandboxUrl: sandbox ? sandboxAddresses(sandbox, settings.host, settings.publicUrl).url : undefined,
+      sandboxUrl: sandbox ? sandboxForBrowsers(sandbox, settings.host, settings.publicUrl) : undefined,
       deviceScriptUrl: settings.deviceScriptUrl,
     });
     const deps = {
@@ -197,6 +211,8 @@ export async function startService(
       sseMaxPerClient: settings.sseMaxPerClient,
       sseMaxStreams: settings.sseMaxStreams,
       trustProxy: settings.trustProxy,
+      operatorApiKey: settings.operatorApiKey,
+      consoleAllowRemote: settings.consoleAllowRemote,
       embeddedSandbox: sandbox !== undefined,
       isPublicFlow,
       warnings: [...branding.warnings],
@@ -205,6 +221,8 @@ export async function startService(
       // FRAME_ANCESTORS: who may frame the pages (CSP frame-ancestors; the browser cookie and the end page follow).
       csp: mergeCsp({ frameAncestors: settings.frameAncestors, ...branding.csp }, frontEnd.csp),
       frontEnd: frontEnd.scripts,
+      metrics,
+      metricsToken: settings.metricsToken,
     };
     const app = await buildServer(deps, log);
     closers.unshift(() => app.close());
@@ -227,6 +245,14 @@ export async function startService(
         url: `${url}/webhooks/socure/${webhookPath}`,
         secret: webhookSecrets[0],
         name: 'socure-connector',
+      });
+    // RiskOS posts its events to the same receiver (it recognises their envelope), with the secret as Bearer.
+    if (sandbox)
+      await sandbox.addWebhook({
+        url: `${url}/webhooks/socure/${webhookPath}`,
+        secret: webhookSecrets[0],
+        name: 'socure-connector (RiskOS)',
+        subscriptionType: 'RiskOS',
       });
 
     const warnings = deps.warnings; // also shown on /readyz
@@ -296,6 +322,7 @@ export async function startService(
       sandbox,
       engine,
       store,
+      metrics,
       app,
       async close() {
         // Every closer runs even when one fails, so a failing step never leaves the store or a port open.
@@ -334,6 +361,12 @@ function sandboxAddresses(
   const pub = new URL(publicUrl);
   const url = UNSPECIFIED_HOSTS.has(own.hostname) ? `${pub.protocol}//${pub.hostname}:${port}` : own.origin;
   return { url, adminUrl: `http://127.0.0.1:${port}` };
+}
+
+/** Where a browser reaches the embedded sandbox: where capture links point, unless that names no host. */
+function sandboxForBrowsers(sandbox: RunningSandbox, host: string, publicUrl: string): string {
+  const own = new URL(sandbox.publicUrl);
+  return UNSPECIFIED_HOSTS.has(own.hostname) ? sandboxAddresses(sandbox, host, publicUrl).url : own.origin;
 }
 
 function describeKeys(keys: KeySource): string {

@@ -8,7 +8,13 @@ import { SocureInputError } from './errors.js';
 import { IdPlusResource } from './idplus/resource.js';
 import { ReasonCodesResource } from './reason-codes.js';
 import type { RetryOptions } from './retry.js';
-import { Transport, type TransportRequest, type TransportResponse } from './transport.js';
+import { RiskOsClient, type RiskOsClientOptions } from './riskos/client.js';
+import {
+  type SocureCallListener,
+  Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.js';
 
 export interface SocureClientOptions {
   /** The ID+ key of the environment (Admin Dashboard > Developers > ID+ Keys). */
@@ -27,6 +33,10 @@ export interface SocureClientOptions {
   deadlineMs?: number;
   /** Custom undici dispatcher (proxy, mTLS, connection limits). */
   dispatcher?: Dispatcher;
+  /** RiskOS (its own key and host): makes `client.riskos` available. */
+  riskOs?: RiskOsClientOptions;
+  /** Told of every ID+ / DocV request once it is over (endpoint, status, attempts, duration): e.g. metrics. */
+  onCall?: SocureCallListener;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
@@ -65,6 +75,7 @@ export class SocureClient {
   readonly docv: DocvResource;
   readonly baseUrl: string;
   private readonly transport: Transport;
+  private readonly riskOsClient: RiskOsClient | undefined;
 
   constructor(options: SocureClientOptions) {
     if (typeof options?.idPlusKey !== 'string' || options.idPlusKey.trim() === '') {
@@ -92,10 +103,24 @@ export class SocureClient {
       retry: options.retry,
       dispatcher: options.dispatcher,
       userAgent: 'socure-connector',
+      onCall: options.onCall,
     });
     this.idplus = new IdPlusResource(this);
     this.reasonCodes = new ReasonCodesResource(this);
     this.docv = new DocvResource(this);
+    this.riskOsClient = options.riskOs ? new RiskOsClient(options.riskOs) : undefined;
+  }
+
+  /** The RiskOS client; throws SocureInputError when no RiskOS key is configured (SOCURE_RISKOS_KEY). */
+  get riskos(): RiskOsClient {
+    if (!this.riskOsClient)
+      throw new SocureInputError('riskOsKey', 'is not configured: set SOCURE_RISKOS_KEY (or --riskos-key)');
+    return this.riskOsClient;
+  }
+
+  /** Whether a RiskOS key is configured. */
+  get hasRiskOs(): boolean {
+    return this.riskOsClient !== undefined;
   }
 
   /**
@@ -109,6 +134,7 @@ export class SocureClient {
       idplus: { value: new IdPlusResource(view) },
       reasonCodes: { value: new ReasonCodesResource(view) },
       docv: { value: new DocvResource(view) },
+      riskOsClient: { value: this.riskOsClient?.withCallLog(calls) },
     });
     return view;
   }
@@ -130,7 +156,7 @@ export class SocureClient {
   }
 
   /** Closes pooled connections. */
-  close(): Promise<void> {
-    return this.transport.close();
+  async close(): Promise<void> {
+    await Promise.all([this.transport.close(), this.riskOsClient?.close()]);
   }
 }

@@ -25,7 +25,7 @@ function readErrorBody(json: unknown): { referenceId?: string; msg?: string; par
 }
 
 /** Maps a non-2xx answer to its error class. The message is built from Socure's answer only. */
-export function errorFromResponse(res: TransportResponse): SocureApiError {
+export function errorFromResponse(res: TransportResponse, keyName = 'ID+ key'): SocureApiError {
   const info = readErrorBody(res.json);
   const body = res.json ?? res.text.slice(0, 2_000);
   const details = { status: res.statusCode, body, ...info };
@@ -38,7 +38,7 @@ export function errorFromResponse(res: TransportResponse): SocureApiError {
   }
   if (status === 401) {
     return new SocureAuthenticationError(
-      `Socure refused the ID+ key (401)${said}${ref}; check that the key belongs to this environment`,
+      `Socure refused the ${keyName} (401)${said}${ref}; check that the key belongs to this environment`,
       details,
     );
   }

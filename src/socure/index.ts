@@ -12,4 +12,5 @@ export * from './idplus/response.js';
 export * from './normalize.js';
 export * from './reason-codes.js';
 export type { RetryOptions } from './retry.js';
+export * from './riskos/index.js';
 export * from './stock-persona.js';

@@ -22,7 +22,16 @@ export interface TransportOptions {
   retry?: RetryOptions;
   dispatcher?: Dispatcher;
   userAgent?: string;
+  /** The whole Authorization value; default `SocureApiKey <apiKey>` (RiskOS sends `Bearer <key>`). */
+  authorization?: string;
+  /** Headers sent on every request (e.g. RiskOS's `X-API-Version`); a request's own headers win. */
+  defaultHeaders?: Record<string, string>;
+  /** Told of every request once it is over (after its retries): the call log's record (e.g. for metrics). */
+  onCall?: SocureCallListener;
 }
+
+/** A finished request as the call log records it, and the error when no answer came. */
+export type SocureCallListener = (call: SocureCall, error?: unknown) => void;
 
 export interface TransportRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
@@ -75,7 +84,7 @@ export class Transport {
     this.baseUrl = options.baseUrl;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-    this.authorization = `SocureApiKey ${options.apiKey}`;
+    this.authorization = options.authorization ?? `SocureApiKey ${options.apiKey}`;
     this.basePath = options.baseUrl.pathname.replace(/\/+$/, '');
     this.baseHeaders = this.headersWith({ method: 'GET', path: '/', headers: {} });
     this.bodyHeaders = this.headersWith({ method: 'POST', path: '/', headers: {}, body: '' });
@@ -89,10 +98,11 @@ export class Transport {
   }
 
   send(req: TransportRequest): Promise<TransportResponse> {
-    return this.#send(req);
+    return this.options.onCall ? this.#sendRecorded(req, undefined) : this.#send(req);
   }
 
-  async #sendRecorded(req: TransportRequest, calls: SocureCall[]): Promise<TransportResponse> {
+  /** Sends `req`, appending its record to `calls` (when given) and telling `onCall` (when set). */
+  async #sendRecorded(req: TransportRequest, calls: SocureCall[] | undefined): Promise<TransportResponse> {
     const started = performance.now();
     const call = (status: number | null, referenceId: unknown, attempts: number | null): SocureCall => ({
       method: req.method,
@@ -102,18 +112,24 @@ export class Transport {
       attempts,
       durationMs: Math.round(performance.now() - started),
     });
+    const record = (done: SocureCall, error?: unknown) => {
+      calls?.push(done);
+      this.options.onCall?.(done, error);
+    };
     try {
       const response = await this.#send(req);
-      calls.push(
+      record(
         call(
           response.statusCode,
-          (response.json as { referenceId?: unknown } | undefined)?.referenceId,
+          // A RiskOS answer's reference is its eval_id.
+          (response.json as { referenceId?: unknown; eval_id?: unknown } | undefined)?.referenceId ??
+            (response.json as { eval_id?: unknown } | undefined)?.eval_id,
           response.attempts,
         ),
       );
       return response;
     } catch (err) {
-      calls.push(call(null, undefined, null));
+      record(call(null, undefined, null), err);
       throw err;
     }
   }
@@ -204,6 +220,7 @@ export class Transport {
   private headersWith(req: TransportRequest): Record<string, string> {
     const headers: Record<string, string> = {
       accept: 'application/json',
+      ...this.options.defaultHeaders,
       ...req.headers,
       authorization: this.authorization,
     };

@@ -4,8 +4,9 @@
  * each step's transaction and the LISTEN connection that feeds this instance's change feed.
  */
 
+import { createRequire } from 'node:module';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { DecryptionError } from '../crypto/envelope.js';
 import { type KeyRing, KeyRingError } from '../crypto/key-ring.js';
 import { resolveKeyRing } from '../crypto/key-source.js';
@@ -15,6 +16,11 @@ import { namedStatementPool } from './pg-named-statements.js';
 import type { StoreTables } from './schema.js';
 import { type Announce, SqlStore, type Trx } from './sql-store.js';
 import type { SessionChange } from './types.js';
+
+// pg is loaded when a PostgreSQL store opens, not at every start: a SQLite service never needs it (bench/cold-start.ts).
+const require = createRequire(import.meta.url);
+let pgModule: typeof pg | undefined;
+const loadPg = (): typeof pg => (pgModule ??= require('pg') as typeof pg);
 
 /** The NOTIFY channel of session changes. */
 export const CHANGE_CHANNEL = 'socure_connector_session_changes';
@@ -79,7 +85,7 @@ export class PostgresStore extends SqlStore {
   #closed = false;
 
   constructor(config: pg.PoolConfig, options: PostgresStoreOptions = {}) {
-    const pool = new pg.Pool(config);
+    const pool = new (loadPg().Pool)(config);
     // An idle client's error (the server restarted) must not crash the process: the pool drops that client.
     pool.on('error', () => undefined);
     // A fifth of the pool (2 of 10) inserts webhook deliveries at once: bigger batches cost less CPU per delivery
@@ -133,7 +139,7 @@ export class PostgresStore extends SqlStore {
 
   /** Opens the LISTEN connection; it reconnects by itself (with a capped back-off) until the store closes. */
   async listen(): Promise<void> {
-    const client = new pg.Client({ ...this.#config, max: undefined } as pg.ClientConfig);
+    const client = new (loadPg().Client)({ ...this.#config, max: undefined } as pg.ClientConfig);
     client.on('notification', (message) => {
       if (message.channel !== CHANGE_CHANNEL || !message.payload) return;
       try {

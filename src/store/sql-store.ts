@@ -6,10 +6,19 @@
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { appendAudit, chainAudit, listAudit } from './audit-log.js';
+import { type BacklogCounts, countBacklog } from './backlog.js';
 import { Batcher } from './batcher.js';
 import { eraseCustomer } from './erasure.js';
 import { countToReseal, resealBatch } from './key-rotation.js';
 import { MIGRATION_NAMES } from './migrations/index.js';
+import { listDeliveries, listSessionAudit, operatorStats, retryOutbound } from './operator-queries.js';
+import type {
+  DeliveryListQuery,
+  DeliveryLogEntry,
+  OperatorStats,
+  SessionAuditEntry,
+  StatsRange,
+} from './operator-types.js';
 import { PersonalData } from './personal-data.js';
 import { slot, TemplateCache } from './query-template.js';
 import { purgePersonalData } from './retention.js';
@@ -492,6 +501,9 @@ export abstract class SqlStore implements Store {
     let q = this.db.selectFrom('sessions').selectAll();
     if (query.status !== undefined) q = q.where('status', '=', query.status);
     if (query.flowId !== undefined) q = q.where('flow_id', '=', query.flowId);
+    if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
+    if (query.createdFrom !== undefined) q = q.where('created_at', '>=', query.createdFrom);
+    if (query.createdBefore !== undefined) q = q.where('created_at', '<', query.createdBefore);
     if (query.customerUserId !== undefined)
       q = q.where('customer_user_hash', '=', this.pd.hash(query.customerUserId));
     const after = query.after;
@@ -732,6 +744,39 @@ export abstract class SqlStore implements Store {
       .orderBy('id')
       .execute();
     return rows.map((r) => toOutboundWebhook(r, this.pd));
+  }
+
+  // --- metrics (backlog.ts) ---
+
+  countBacklog(): Promise<BacklogCounts> {
+    return countBacklog(this.db);
+  }
+
+  // --- operator console (operator-queries.ts) ---
+
+  listDeliveries(query: DeliveryListQuery): Promise<DeliveryLogEntry[]> {
+    return listDeliveries(this.db, query);
+  }
+
+  async getDelivery(deliveryId: string): Promise<InboxDelivery | undefined> {
+    const row = await this.db
+      .selectFrom('webhook_inbox')
+      .selectAll()
+      .where('delivery_id', '=', deliveryId)
+      .executeTakeFirst();
+    return row && toInboxDelivery(row, this.pd);
+  }
+
+  retryOutbound(id: string, now: number, audit: AuditEntry): Promise<boolean> {
+    return this.write((trx) => retryOutbound(trx, id, now, audit));
+  }
+
+  listSessionAudit(sessionId: string, limit: number): Promise<SessionAuditEntry[]> {
+    return listSessionAudit(this.db, sessionId, limit);
+  }
+
+  operatorStats(range: StatsRange, reasonCodeLimit: number): Promise<OperatorStats> {
+    return operatorStats(this.db, this.dialect, range, reasonCodeLimit);
   }
 
   // --- personal data: erasure, retention, key rotation ---

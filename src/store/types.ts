@@ -4,6 +4,8 @@
  * webhook bodies) lives apart from engine state, so encryption at rest, retention and delete-by-user can
  * be added in one module.
  */
+import type { BacklogStore } from './backlog.js';
+import type { OperatorStore } from './operator-types.js';
 
 export type SessionStatus = 'running' | 'input' | 'waiting' | 'completed';
 export const OUTCOMES = ['verified', 'rejected', 'review', 'failed', 'expired', 'cancelled'] as const;
@@ -95,6 +97,10 @@ export interface SessionListQuery {
   flowId?: string;
   /** Sessions of this person, found by the keyed hash of the id (never by the id itself). */
   customerUserId?: string;
+  outcome?: Outcome;
+  /** Created at or after / before these times (ms since epoch). */
+  createdFrom?: number;
+  createdBefore?: number;
   /** The last session of the previous page. */
   after?: SessionListPosition;
   limit: number;
@@ -268,7 +274,8 @@ export interface ChangeFeed {
   readonly size: number;
 }
 
-export interface Store {
+/** The operator console's queries (operator-types.ts) and the metrics' counts (backlog.ts) are part of every store. */
+export interface Store extends OperatorStore, BacklogStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call on every start and from several processes at once. */
   migrate(): Promise<void>;

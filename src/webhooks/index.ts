@@ -6,5 +6,6 @@
 export * from './errors.js';
 export * from './events.js';
 export * from './node.js';
+export * from './riskos.js';
 export * from './test-helpers.js';
 export * from './verify.js';

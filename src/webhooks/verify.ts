@@ -8,6 +8,12 @@ import {
   type UnknownDocvEvent,
   unknownDocvEventSchema,
 } from './events.js';
+import {
+  isRiskOsEnvelope,
+  parseRiskOsDelivery,
+  type RiskOsDelivery,
+  riskOsAsSocureDelivery,
+} from './riskos.js';
 
 /** A plain header object (any casing; Node's `IncomingHttpHeaders` fits) or a WHATWG `Headers`. */
 export type WebhookHeaders = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -33,6 +39,8 @@ interface DeliveryBase {
   environmentName?: string;
   /** The parsed JSON body exactly as received (original casing and types). */
   raw: Record<string, unknown>;
+  /** Set when the delivery is a RiskOS event (`{event_id, event_type, data}`): its RiskOS reading. */
+  riskOs?: RiskOsDelivery;
 }
 
 export type KnownDocvDelivery = {
@@ -125,11 +133,17 @@ export function verifyAuthorization({
   if (header === undefined || header.trim() === '')
     throw new WebhookAuthenticationError('missing_authorization');
   const tokens = header.trim().split(/\s+/);
-  const presented = digest(tokens[tokens.length - 1] ?? '');
+  const presented = [digest(tokens[tokens.length - 1] ?? '')];
+  // RiskOS subscriptions may use Basic: the password (any user name) counts as the secret too.
+  if (tokens.length === 2 && /^basic$/i.test(tokens[0]!)) {
+    const decoded = Buffer.from(tokens[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) presented.push(digest(decoded.slice(colon + 1)));
+  }
   let match = false;
   for (const secret of configured) {
-    // Non-short-circuit OR: every secret is compared.
-    match = timingSafeEqual(presented, secretDigest(secret)) || match;
+    // Non-short-circuit OR: every secret (and every presented form) is compared.
+    for (const p of presented) match = timingSafeEqual(p, secretDigest(secret)) || match;
   }
   if (!match) throw new WebhookAuthenticationError('invalid_authorization');
   return true;
@@ -176,6 +190,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** Parses a delivery body without authentication (the caller has authenticated it, or chooses not to). */
 export function parseDelivery(rawBody: WebhookRawBody, authenticated = false): SocureWebhookDelivery {
   const raw = parseJsonObject(rawBody);
+  // RiskOS posts its own envelope to the same receiver: read it as an open-typed delivery (riskos.ts).
+  if (isRiskOsEnvelope(raw)) return riskOsAsSocureDelivery(parseRiskOsDelivery(raw, authenticated));
 
   const id = raw.id;
   if (!((typeof id === 'string' && id.trim() !== '') || (typeof id === 'number' && Number.isFinite(id)))) {

@@ -15,6 +15,8 @@ const COMMANDS = [
   'sandbox trigger',
   'sandbox clock',
   'score',
+  'score-batch',
+  'evaluate',
   'docv-url',
   'docv-result',
   'call',
@@ -234,13 +236,21 @@ describe.concurrent('socure-connector call', () => {
 
 describe.concurrent('socure-connector manifest, help, sandbox --magic', () => {
   it(
-    'manifest prints JSON with the five capabilities',
+    'manifest prints JSON with the five seed capabilities and the two RiskOS ones',
     async () => {
       const r = await cli(['manifest']);
       expect(r.code, show(r)).toBe(0);
       const manifest = JSON.parse(r.stdout) as { capabilities: Array<{ id: string }> };
       expect(manifest.capabilities.map((c) => c.id).sort()).toEqual(
-        ['documentVerification', 'getScore', 'getVerificationUrl', 'makeCustomApiCall', 'webhook'].sort(),
+        [
+          'documentVerification',
+          'getScore',
+          'getVerificationUrl',
+          'makeCustomApiCall',
+          'webhook',
+          'evaluate',
+          'getEvaluation',
+        ].sort(),
       );
     },
     TEST_TIMEOUT,

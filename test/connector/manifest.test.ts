@@ -9,6 +9,8 @@ import {
 
 const manifest = buildManifest('9.9.9');
 const SEED_IDS = ['documentVerification', 'webhook', 'getScore', 'makeCustomApiCall', 'getVerificationUrl'];
+/** RiskOS (issue 13): run an evaluation, and fetch one again after its step-up. */
+const RISKOS_IDS = ['evaluate', 'getEvaluation'];
 
 /** Ajv in strict mode (unknown keywords are errors); union types are valid JSON Schema, so allowed. */
 function ajv() {
@@ -33,11 +35,13 @@ function property(id: string, label: string): CapabilityProperty {
 }
 
 describe('buildManifest', () => {
-  it('carries the name, the version asked for, and exactly the five seed capabilities', () => {
+  it('carries the name, the version asked for, the five seed capabilities and the two RiskOS ones', () => {
     expect(manifest.name).toBe('socure-connector');
     expect(manifest.version).toBe('9.9.9');
-    expect(manifest.capabilities.map((c) => c.id).sort()).toEqual([...SEED_IDS].sort());
-    expect(new Set(manifest.capabilities.map((c) => c.id)).size).toBe(5);
+    const ids = [...SEED_IDS, ...RISKOS_IDS];
+    expect(manifest.capabilities.map((c) => c.id).sort()).toEqual(ids.sort());
+    expect(new Set(manifest.capabilities.map((c) => c.id)).size).toBe(ids.length);
+    expect(capability('evaluate').title).toBe('Run a RiskOS evaluation');
   });
 
   it('gives every capability a title, a description and its properties', () => {

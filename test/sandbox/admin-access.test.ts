@@ -35,9 +35,16 @@ const portOf = (sandbox: RunningSandbox) => new URL(sandbox.url).port;
 const lan = (sandbox: RunningSandbox) => `http://${LAN}:${portOf(sandbox)}`;
 const local = (sandbox: RunningSandbox) => `http://127.0.0.1:${portOf(sandbox)}`;
 
-/** Routes a client on the network may use; everything else must answer 403 to it. */
+/**
+ * Routes a client on the network may use; everything else must answer 403 to it. The stand-in Web SDK and device
+ * collector (/websdk/, /device/) are loaded by people's browsers, like the capture app.
+ */
 const isPublicRoute = (url: string) =>
-  url.startsWith('/capture/') || url.startsWith('/api/') || url === '/sandbox/assets/style.css';
+  url.startsWith('/capture/') ||
+  url.startsWith('/api/') ||
+  url.startsWith('/websdk/') ||
+  url.startsWith('/device/') ||
+  url === '/sandbox/assets/style.css';
 const PAGE_ROUTES = (url: string) =>
   url === '/sandbox/outbox' || (url.startsWith('/admin') && !url.startsWith('/admin/api/'));
 

@@ -23,6 +23,7 @@ describe('auth (real sockets)', () => {
     expect(sandbox.keys.sandbox).toEqual({
       idPlusKey: 'a1b234cd-75e1-9e01-f234-56abcdef6789',
       sdkKey: 'd450e856-9e01-75e1-8cec-64efe8eef39b',
+      riskOsKey: 'b7e3c1a0-5f2d-4e8a-9c6b-0d1e2f3a4b5c',
     });
     expect(sandbox.keys.production).toEqual(DEFAULT_SANDBOX_KEYS.production);
     expect(sandbox.keys.certification.idPlusKey).toBe('cert-override-key');

@@ -87,6 +87,7 @@ describe('keys', () => {
     expect(keys.production).toEqual({
       idPlusKey: 'prod-key',
       sdkKey: DEFAULT_SANDBOX_KEYS.production.sdkKey,
+      riskOsKey: DEFAULT_SANDBOX_KEYS.production.riskOsKey,
     });
     expect(keys.sandbox).toEqual(DEFAULT_SANDBOX_KEYS.sandbox);
     expect(() => resolveKeys({ production: { idPlusKey: DEFAULT_SANDBOX_KEYS.sandbox.idPlusKey } })).toThrow(

@@ -5,15 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURE_BRIDGE_JS, WEB_SDK_JS } from '../../src/sandbox/websdk/scripts.js';
-import {
-  docvRequest,
-  http,
-  multipartImage,
-  postForm,
-  postJson,
-  type Rig,
-  startRig,
-} from './docv-support.js';
+import { docvRequest, http, multipartImage, postForm, postJson, type Rig, startRig } from './docv-support.js';
 
 let rig: Rig;
 const PAGE = 'http://localhost:3000';

@@ -128,6 +128,15 @@ describe('the service with FRAME_ANCESTORS', () => {
     expect(cookie).toMatch(/; HttpOnly/);
   });
 
+  it('shows a session page loaded into a frame (Sec-Fetch-Dest: iframe) and claims it for that browser', async () => {
+    const created = await createSession(t, { flow: 'idplus-score', customerUserId: 'embed-framed' });
+    const frame = t.browser();
+    const framed = await frame(created.path, { headers: { 'sec-fetch-dest': 'iframe' } });
+    expect(framed.status).toBe(200);
+    expect(framed.text).toContain('name="csrf"');
+    expect((await t.browser()(created.path)).status).toBe(403); // another browser: claimed by the frame's
+  });
+
   it('serves /embed.js as JavaScript, cached, and the end page script', async () => {
     const embed = await t.http('/embed.js');
     expect(embed.status).toBe(200);
@@ -159,6 +168,20 @@ describe('the service with FRAME_ANCESTORS', () => {
   });
 });
 
+describe('the service with FRAME_ANCESTORS and a plain-http PUBLIC_URL on another host', () => {
+  it('warns at start and on /readyz that only popups work, and keeps the cookie Lax', async () => {
+    const t = await startTestService({ publicUrl: 'http://verify.internal:0', frameAncestors: [APP] });
+    try {
+      const warning = t.service.warnings.find((w) => w.includes('FRAME_ANCESTORS'));
+      expect(warning).toMatch(/popup mode only/);
+      expect((await t.http('/readyz')).text).toContain('popup mode only');
+      expect(String((await t.browser()('/')).headers['set-cookie'])).toMatch(/; SameSite=Lax/);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('the service without FRAME_ANCESTORS', () => {
   let t: TestService;
   beforeAll(async () => {
@@ -173,6 +196,20 @@ describe('the service without FRAME_ANCESTORS', () => {
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/; SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure|Partitioned|SameSite=None/);
+  });
+
+  it('answers a load into a frame 403 without claiming the session (the browser would show nothing)', async () => {
+    const created = await createSession(t, { flow: 'idplus-score', customerUserId: 'embed-refused' });
+    const browser = t.browser();
+    const framed = await browser(created.path, { headers: { 'sec-fetch-dest': 'iframe' } });
+    expect(framed.status).toBe(403);
+    expect(framed.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(framed.headers['set-cookie']).toBeUndefined();
+    expect(framed.text).not.toContain('csrf');
+    // Still unclaimed: the first browser to open it directly gets it.
+    const direct = await t.browser()(created.path, { headers: { 'sec-fetch-dest': 'document' } });
+    expect(direct.status).toBe(200);
+    expect(direct.text).toContain('name="csrf"');
   });
 
   it('serves /embed.js all the same, and gives the end page no notice and no script', async () => {

@@ -107,6 +107,10 @@ describe('docv-sms: resend and change number on "Check your device"', () => {
     expect(badPage.text).toContain('New mobile number must be a phone number');
     expect(badPage.text).toContain('aria-invalid="true"');
     expect(await outbox(number)).toHaveLength(2);
+    // One the form lets through but that cannot be made E.164: refused before anything is sent, not counted.
+    expect((await post(path, 'number', { phoneNumber: '123456' })).notice).toBe('number-tel');
+    expect((await t.http(path)).text).toContain('You can send it 4 more times.');
+    expect(await outbox(number)).toHaveLength(2);
 
     // A new number, typed with spaces and brackets: the text goes there (E.164), on a new token.
     const newNumber = '+14155550142';

@@ -54,7 +54,10 @@ export function triggerCommand(): Command {
       'Drive a DocV transaction through a whole scenario without a browser (like `stripe trigger`)',
     )
     .argument('<scenario>', names.join(' | '))
-    .requiredOption('--token <docvTransactionToken>', 'the transaction to drive')
+    .requiredOption(
+      '--token <docvTransactionToken>',
+      'the transaction to drive: a DocV token, or a RiskOS eval_id (its DocV step-up)',
+    )
     .option('--api-url <url>', 'the sandbox base URL', DEFAULT_SANDBOX_URL)
     .addOption(adminTokenOption())
     .addHelpText(

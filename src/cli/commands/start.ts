@@ -93,6 +93,10 @@ export function startCommand(): Command {
       '--sandbox-admin-token <token>',
       'lets remote clients into the embedded sandbox admin with Authorization: Bearer <token>; else loopback only (env SANDBOX_ADMIN_TOKEN)',
     )
+    .option(
+      '--metrics-token <token>',
+      'Bearer token GET /metrics requires; else it answers loopback clients only (env METRICS_TOKEN)',
+    )
     .option('--brand-name <name>', "the pages' brand name, in the header and titles (env BRAND_NAME)")
     .option('--brand-logo-url <url>', 'an https logo URL for the header (env BRAND_LOGO_URL)')
     .option('--brand-logo-file <path>', 'or a logo file: png, svg, jpg, webp ≤ 512 KB (env BRAND_LOGO_FILE)')

@@ -49,6 +49,8 @@ ${subs.length === 0 ? html`<p>No webhooks yet.</p>` : subs.map(subscriptionRow)}
 <input type="text" id="name" name="name" required maxlength="100">
 <label for="url">Webhook URL</label>
 <input type="url" id="url" name="url" required placeholder="https://example.com/webhooks/socure">
+<label for="username">User name (RiskOS only: sends the secret as Basic credentials; blank sends it as Bearer)</label>
+<input type="text" id="username" name="username" maxlength="100" autocomplete="off">
 <label for="secret">Secret Key (optional; leave blank for none)</label>
 <input type="password" id="secret" name="secret" autocomplete="off">
 <label for="certificate">Choose certificate (not supported by the sandbox; leave blank)</label>
@@ -72,6 +74,7 @@ ${state.allowlist
 </form></div>
 <h2>Developers › ID+ Keys and SDK Key (${ENVIRONMENT_NAMES[env]})</h2>
 <div class="card"><p>ID+ Key: <code>${keys.idPlusKey}</code></p><p>SDK Key: <code>${keys.sdkKey}</code></p>
+<p>RiskOS API Key (Bearer): <code>${keys.riskOsKey}</code></p>
 <p class="muted">Read-only; set with the sandbox’s <code>keys</code> option.</p></div>`;
 }
 

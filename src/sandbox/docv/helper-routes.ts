@@ -17,16 +17,21 @@ export const transactionHelperRoutes: FastifyPluginAsync<{ state: SandboxState }
 ) => {
   const json = (reply: import('fastify').FastifyReply, status: number, body: unknown) =>
     reply.code(status).type('application/json; charset=utf-8').send(body);
+  // A RiskOS eval_id names its step-up's DocV transaction, so `sandbox trigger` drives RiskOS step-ups too.
+  const lookup = (token: string) => {
+    const evaluation = state.riskOs.evaluations.get(token);
+    return state.transactions.get(evaluation?.docvToken ?? token);
+  };
   const notFound = (reply: import('fastify').FastifyReply) =>
     sendSocureError(reply, 404, 'No DocV transaction has this token', ['docvTransactionToken']);
 
   app.get<{ Params: { token: string } }>('/sandbox/transactions/:token', async (request, reply) => {
-    const tx = state.transactions.get(request.params.token);
+    const tx = lookup(request.params.token);
     return tx ? json(reply, 200, transactionView(state, tx)) : notFound(reply);
   });
 
   app.post<{ Params: { token: string } }>('/sandbox/transactions/:token/trigger', async (request, reply) => {
-    const tx = state.transactions.get(request.params.token);
+    const tx = lookup(request.params.token);
     if (!tx) return notFound(reply);
     const body = readFormOrJson(request);
     if (!body.ok) return sendSocureError(reply, 400, body.msg, []);
@@ -46,7 +51,7 @@ export const transactionHelperRoutes: FastifyPluginAsync<{ state: SandboxState }
   });
 
   app.post<{ Params: { token: string } }>('/sandbox/transactions/:token/knobs', async (request, reply) => {
-    const tx = state.transactions.get(request.params.token);
+    const tx = lookup(request.params.token);
     if (!tx) return notFound(reply);
     const body = readFormOrJson(request);
     if (!body.ok) return sendSocureError(reply, 400, body.msg, []);

@@ -1,9 +1,8 @@
-import type { DocvEventType } from '../../webhooks/events.js';
-
 /** One attempt to deliver one event to one subscription, as the admin shows it. */
 export interface DeliveryAttempt {
   deliveryId: string;
-  eventType: DocvEventType;
+  /** A DocV event type, or a RiskOS one (then `referenceId` is the eval_id). */
+  eventType: string;
   referenceId: string;
   attempt: number;
   /** Real time (retries are scheduled in real time, not on the sandbox clock). */

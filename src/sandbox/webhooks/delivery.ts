@@ -4,8 +4,9 @@ import { backoffMs } from '../../shared/backoff.js';
 import type { DeliveryKnobs } from '../docv/types.js';
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.js';
 import { combineKnobs } from './knobs.js';
-import { buildWebhookBody, type DocvEventRecord, type DocvWebhookBody } from './payload.js';
+import { buildWebhookBody, type DocvEventRecord } from './payload.js';
 import { type AttemptResult, postWebhook } from './post.js';
+import { buildRiskOsWebhookBody, type RiskOsEventRecord } from './riskos-payload.js';
 import type { SubscriptionStore, WebhookSubscription } from './subscriptions.js';
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
@@ -27,9 +28,17 @@ export interface DeliveryQueueOptions {
   logLine?: (line: string) => void;
 }
 
+/** A body to post, with what the log says of it. */
+interface Outgoing {
+  id: string;
+  eventType: string;
+  referenceId: string;
+  body: object;
+}
+
 interface Job {
   subscriptionId: string;
-  body: DocvWebhookBody;
+  body: Outgoing;
   /** Real-time ms before which the first attempt must not start (the `delayMs` knob). */
   notBefore: number;
 }
@@ -68,22 +77,49 @@ export class DeliveryQueue {
   /** Queues a batch of one transaction's events for every subscription of its environment. */
   enqueue(events: DocvEventRecord[], transactionKnobs: DeliveryKnobs): void {
     const first = events[0];
-    if (!first || this.#closed) return;
-    for (const sub of this.o.subscriptions.list(first.environment)) {
-      const knobs = combineKnobs(sub.knobs, transactionKnobs);
-      const ordered = knobs.outOfOrder ? reorder(events) : events;
-      const key = `${sub.id}\u0000${first.referenceId}`;
+    if (!first) return;
+    this.#enqueue(
+      this.o.subscriptions.list(first.environment, 'Document Verification'),
+      first.referenceId,
+      transactionKnobs,
+      (knobs) =>
+        (knobs.outOfOrder ? reorder(events) : events).map((event) => () => docvOutgoing(event, randomUUID())),
+    );
+  }
+
+  /**
+   * Queues a batch of one evaluation's RiskOS events for the RiskOS subscriptions of its environment: the same
+   * lanes, retries, secret and knobs as DocV (out-of-order does not apply).
+   */
+  enqueueRiskOs(events: RiskOsEventRecord[], knobs: DeliveryKnobs): void {
+    const first = events[0];
+    if (!first) return;
+    this.#enqueue(this.o.subscriptions.list(first.environment, 'RiskOS'), first.evalId, knobs, () =>
+      events.map((event) => () => riskOsOutgoing(event, randomUUID())),
+    );
+  }
+
+  #enqueue(
+    subscriptions: WebhookSubscription[],
+    laneId: string,
+    ownKnobs: DeliveryKnobs,
+    build: (knobs: DeliveryKnobs) => Array<() => Outgoing>,
+  ): void {
+    if (this.#closed) return;
+    for (const sub of subscriptions) {
+      const knobs = combineKnobs(sub.knobs, ownKnobs);
+      const key = `${sub.id}\u0000${laneId}`;
       const lane = this.#lanes.get(key) ?? [];
-      for (const event of ordered) {
+      for (const make of build(knobs)) {
         if (this.#queued >= MAX_QUEUED_DELIVERIES) {
           this.o.logLine?.(
-            `webhook ${event.eventType} → ${where(sub.url)} dropped: ${MAX_QUEUED_DELIVERIES} deliveries already queued`,
+            `webhook → ${where(sub.url)} dropped: ${MAX_QUEUED_DELIVERIES} deliveries already queued`,
           );
           continue;
         }
         const job: Job = {
           subscriptionId: sub.id,
-          body: buildWebhookBody(event, randomUUID()),
+          body: make(),
           notBefore: Date.now() + knobs.delayMs,
         };
         lane.push(job);
@@ -100,16 +136,29 @@ export class DeliveryQueue {
   /** The seed's **Test** button: one attempt with a test event, no retries; the receiver's answer. */
   async test(sub: WebhookSubscription): Promise<AttemptResult & { deliveryId: string; referenceId: string }> {
     const referenceId = `test-${randomUUID()}`;
-    const body = buildWebhookBody(
-      {
-        eventType: 'WAITING_FOR_USER_TO_REDIRECT',
-        environment: sub.environment,
-        referenceId,
-        created: new Date().toISOString(),
-        data: {},
-      },
-      randomUUID(),
-    );
+    const created = new Date().toISOString();
+    const body =
+      sub.subscriptionType === 'RiskOS'
+        ? riskOsOutgoing(
+            {
+              eventType: 'webhook_test',
+              environment: sub.environment,
+              evalId: referenceId,
+              at: created,
+              data: { eval_id: referenceId },
+            },
+            randomUUID(),
+          )
+        : docvOutgoing(
+            {
+              eventType: 'WAITING_FOR_USER_TO_REDIRECT',
+              environment: sub.environment,
+              referenceId,
+              created,
+              data: {},
+            },
+            randomUUID(),
+          );
     const result = await this.#post(sub, body);
     this.#record(sub, body, 1, result.ok ? 'test_ok' : 'test_failed', result);
     return { ...result, deliveryId: body.id, referenceId };
@@ -172,7 +221,7 @@ export class DeliveryQueue {
 
   #record(
     sub: WebhookSubscription,
-    body: DocvWebhookBody,
+    body: Outgoing,
     attempt: number,
     status: DeliveryAttempt['status'],
     result: AttemptResult,
@@ -180,8 +229,8 @@ export class DeliveryQueue {
   ): void {
     const entry: DeliveryAttempt = {
       deliveryId: body.id,
-      eventType: body.event.eventType,
-      referenceId: body.event.referenceId,
+      eventType: body.eventType,
+      referenceId: body.referenceId,
       attempt,
       at: new Date().toISOString(),
       status,
@@ -193,12 +242,12 @@ export class DeliveryQueue {
     this.o.log.record(sub.id, entry);
     const answer = result.statusCode ?? result.error;
     this.o.logLine?.(
-      `webhook ${body.event.eventType} → ${where(sub.url)} ${answer} (${status}, attempt ${attempt}/${MAX_DELIVERY_ATTEMPTS})`,
+      `webhook ${body.eventType} → ${where(sub.url)} ${answer} (${status}, attempt ${attempt}/${MAX_DELIVERY_ATTEMPTS})`,
     );
   }
 
-  #post(sub: WebhookSubscription, body: DocvWebhookBody): Promise<AttemptResult> {
-    return postWebhook(this.#agent, sub, body, this.o);
+  #post(sub: WebhookSubscription, body: Outgoing): Promise<AttemptResult> {
+    return postWebhook(this.#agent, sub, body.body, this.o);
   }
 
   /** A sleep that close() cuts short, so shutting down never waits for a backoff. */
@@ -216,6 +265,24 @@ export class DeliveryQueue {
       this.#waits.add(w);
     });
   }
+}
+
+function docvOutgoing(event: DocvEventRecord, id: string): Outgoing {
+  return {
+    id,
+    eventType: event.eventType,
+    referenceId: event.referenceId,
+    body: buildWebhookBody(event, id),
+  };
+}
+
+function riskOsOutgoing(event: RiskOsEventRecord, id: string): Outgoing {
+  return {
+    id,
+    eventType: event.eventType,
+    referenceId: event.evalId,
+    body: buildRiskOsWebhookBody(event, id),
+  };
 }
 
 function reorder(events: DocvEventRecord[]): DocvEventRecord[] {

@@ -1,5 +1,4 @@
 import { type Agent, request } from 'undici';
-import type { DocvWebhookBody } from './payload.js';
 import type { WebhookSubscription } from './subscriptions.js';
 
 export interface AttemptResult {
@@ -16,14 +15,14 @@ export interface AttemptResult {
 export async function postWebhook(
   agent: Agent,
   sub: WebhookSubscription,
-  body: DocvWebhookBody,
+  body: object,
   o: { authScheme: 'bare' | 'bearer'; timeoutMs: number },
 ): Promise<AttemptResult> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'socure-connector-sandbox/webhooks',
   };
-  if (sub.secret) headers.authorization = o.authScheme === 'bearer' ? `Bearer ${sub.secret}` : sub.secret;
+  if (sub.secret) headers.authorization = authorizationOf(sub, sub.secret, o.authScheme);
   const t0 = performance.now();
   const durationMs = () => Math.round(performance.now() - t0);
   try {
@@ -42,6 +41,16 @@ export async function postWebhook(
   } catch (error) {
     return { ok: false, error: describeError(error, o.timeoutMs), durationMs: durationMs() };
   }
+}
+
+/** RiskOS subscriptions authenticate with Bearer or Basic (socure-api.md §10); DocV ones as configured. */
+function authorizationOf(sub: WebhookSubscription, secret: string, scheme: 'bare' | 'bearer'): string {
+  if (sub.subscriptionType === 'RiskOS') {
+    return sub.username
+      ? `Basic ${Buffer.from(`${sub.username}:${secret}`, 'utf8').toString('base64')}`
+      : `Bearer ${secret}`;
+  }
+  return scheme === 'bearer' ? `Bearer ${secret}` : secret;
 }
 
 function describeError(error: unknown, timeoutMs: number): string {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type DeliveryKnobs, NO_KNOBS } from '../docv/types.js';
 import { SANDBOX_ENVIRONMENTS, type SandboxEnvironment } from '../keys.js';
 
-export const SUBSCRIPTION_TYPES = ['Document Verification'] as const;
+/** DocV notifications (socure-api.md §6), or RiskOS events (§10: evaluation_completed, case_notes_added…). */
+export const SUBSCRIPTION_TYPES = ['Document Verification', 'RiskOS'] as const;
 export type SubscriptionType = (typeof SUBSCRIPTION_TYPES)[number];
 const MAX_SUBSCRIPTIONS = 100;
 
@@ -16,6 +17,8 @@ export interface WebhookSubscription {
   url: string;
   /** Sent in `Authorization` when set; the seed leaves it blank. */
   secret?: string;
+  /** RiskOS only: with a user name the secret goes as Basic credentials, else as a Bearer token. */
+  username?: string;
   /** The seed leaves "Choose certificate" blank; the sandbox has no mutual TLS. */
   certificate: null;
   knobs: DeliveryKnobs;
@@ -57,7 +60,10 @@ export class SubscriptionStore {
     }
     const type = text(input.subscriptionType) || 'Document Verification';
     if (!(SUBSCRIPTION_TYPES as readonly string[]).includes(type)) {
-      problems.push(['subscriptionType', 'subscriptionType must be "Document Verification"']);
+      problems.push([
+        'subscriptionType',
+        `subscriptionType must be one of ${SUBSCRIPTION_TYPES.map((t) => `"${t}"`).join(', ')}`,
+      ]);
     }
     const url = text(input.url);
     const urlProblem = checkUrl(url);
@@ -69,6 +75,13 @@ export class SubscriptionStore {
       problems.push(['secret', 'secret must be a string']);
     } else if (secret && (/\s/.test(secret) || secret.length > 256)) {
       problems.push(['secret', 'secret must be at most 256 characters without spaces']);
+    }
+    const username = text(input.username) || undefined;
+    if (username && (type !== 'RiskOS' || username.includes(':') || username.length > 100)) {
+      problems.push([
+        'username',
+        'username is for RiskOS Basic authentication: at most 100 characters, no ":"',
+      ]);
     }
     if (input.certificate !== undefined && input.certificate !== null && input.certificate !== '') {
       problems.push(['certificate', 'certificates are not supported by the sandbox; leave it blank']);
@@ -90,6 +103,7 @@ export class SubscriptionStore {
       name,
       url: url!,
       ...(secret ? { secret } : {}),
+      ...(username ? { username } : {}),
       certificate: null,
       knobs: { ...NO_KNOBS },
       createdAt: new Date().toISOString(),
@@ -98,9 +112,11 @@ export class SubscriptionStore {
     return { ok: true, subscription };
   }
 
-  list(environment?: SandboxEnvironment): WebhookSubscription[] {
+  list(environment?: SandboxEnvironment, type?: SubscriptionType): WebhookSubscription[] {
     const all = [...this.#subs.values()];
-    return environment ? all.filter((s) => s.environment === environment) : all;
+    return all.filter(
+      (s) => (!environment || s.environment === environment) && (!type || s.subscriptionType === type),
+    );
   }
 
   get(id: string): WebhookSubscription | undefined {

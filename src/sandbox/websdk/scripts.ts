@@ -62,7 +62,8 @@ export const WEB_SDK_JS = `/* Socure sandbox stand-in of the DocV Web SDK v5 (no
       return fail('NO_INTERNET_CONNECTION');
     }
     const frame = document.createElement('iframe');
-    frame.src = answer.captureUrl;
+    // The capture path is the sandbox's: resolved against it, never against the embedding page.
+    frame.src = new URL(answer.captureUrl, sandbox).href;
     frame.title = 'Document capture (Socure sandbox)';
     frame.allow = 'camera';
     frame.className = 'socure-docv-capture';

@@ -77,6 +77,7 @@ export function registerSessionEvents(app: FastifyInstance, deps: ServerDeps): v
   });
   // Without this `app.close()` (and so `socure-connector start`'s shutdown) waits for every open page.
   app.addHook('preClose', async () => hub.closeAll());
+  deps.metrics?.countSseStreamsWith(() => hub.size);
 
   // hijack() skips the onSend hook that sets these on every other answer.
   const headers = {

@@ -33,7 +33,10 @@ export async function registerSocureWebhook(app: FastifyInstance, deps: ServerDe
       '/webhooks/socure/:path',
       { config: { rateLimit } },
       async (req: FastifyRequest<{ Params: { path: string }; Body: string | undefined }>, reply) => {
-        if (req.params.path !== deps.webhookPath) return reply.code(404).send({ error: 'not_found' });
+        if (req.params.path !== deps.webhookPath) {
+          deps.metrics?.webhookRefused('unknown_path');
+          return reply.code(404).send({ error: 'not_found' });
+        }
         const rawBody = typeof req.body === 'string' ? req.body : '';
         let delivery: ReturnType<typeof verifyAndParse>;
         try {
@@ -41,12 +44,14 @@ export async function registerSocureWebhook(app: FastifyInstance, deps: ServerDe
         } catch (err) {
           if (err instanceof WebhookError) {
             req.log.warn({ reason: err.reason }, 'socure webhook refused');
+            deps.metrics?.webhookRefused(err.reason);
             // The message says what was wrong and where (JSON paths only: it never holds a secret or body values).
             return reply.code(err.statusCode).send({ error: err.reason, message: err.message });
           }
           throw err;
         }
         const receipt = await deps.engine.receive(delivery, rawBody);
+        deps.metrics?.webhookCommitted(delivery.eventType, receipt.status);
         // Said on the request's one log line (see app.ts), not on a line of its own.
         req.logFields = { deliveryId: delivery.id, eventType: delivery.eventType, committed: receipt.status };
         reply.code(200).send({ received: true, duplicate: receipt.status === 'duplicate' });

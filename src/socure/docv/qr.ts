@@ -1,5 +1,12 @@
-import { PNG } from 'pngjs';
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+
+// Loaded on first use, not at start: most processes (a service before its first DocV session, most CLI commands)
+// never draw a code. The bundled CLI leaves them to node_modules (esbuild does not follow this require).
+const require = createRequire(import.meta.url);
+let qrcodeModule: typeof import('qrcode') | undefined;
+let pngjsModule: typeof import('pngjs') | undefined;
+const qrcode = (): typeof import('qrcode') => (qrcodeModule ??= require('qrcode'));
+const pngjs = (): typeof import('pngjs') => (pngjsModule ??= require('pngjs'));
 
 export interface QrCodeImages {
   /** `data:image/png;base64,…`, ready for an <img src>. */
@@ -18,7 +25,7 @@ const SCALE = 8;
 export async function createQrCode(text: string): Promise<QrCodeImages> {
   return {
     pngDataUrl: createQrPng(text),
-    svg: await QRCode.toString(text, { errorCorrectionLevel: ERROR_CORRECTION, margin: MARGIN, type: 'svg' }),
+    svg: await qrcode().toString(text, { errorCorrectionLevel: ERROR_CORRECTION, margin: MARGIN, type: 'svg' }),
   };
 }
 
@@ -27,7 +34,7 @@ export async function createQrCode(text: string): Promise<QrCodeImages> {
  * filter to zeros): about 1 ms where qrcode's own renderer (RGBA, every filter tried per row) took 3–8 ms.
  */
 export function createQrPng(text: string): string {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: ERROR_CORRECTION });
+  const { modules } = qrcode().create(text, { errorCorrectionLevel: ERROR_CORRECTION });
   const size = (modules.size + 2 * MARGIN) * SCALE;
   const pixels = Buffer.alloc(size * size, 255);
   for (let row = 0; row < modules.size; row++) {
@@ -39,6 +46,7 @@ export function createQrPng(text: string): string {
       }
     }
   }
+  const { PNG } = pngjs();
   const png = new PNG({ width: size, height: size, colorType: 0, inputColorType: 0, inputHasAlpha: false });
   png.data = pixels;
   const bytes = PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false, filterType: 2 });
@@ -47,5 +55,5 @@ export function createQrPng(text: string): string {
 
 /** The QR code drawn with block characters, for a terminal. */
 export function qrCodeForTerminal(text: string): Promise<string> {
-  return QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: ERROR_CORRECTION });
+  return qrcode().toString(text, { type: 'terminal', small: true, errorCorrectionLevel: ERROR_CORRECTION });
 }
