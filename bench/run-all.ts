@@ -15,6 +15,7 @@ const BENCHES = [
   'restart-waiting.ts',
   'sse-memory.ts',
   'webhook-to-sse.ts',
+  'score-batch.ts',
 ];
 
 const results: string[] = [];

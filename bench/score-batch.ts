@@ -17,6 +17,9 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const SMALL_ROWS = Number(process.env.BENCH_SMALL_ROWS ?? 2_000);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,4,16').split(',').map(Number);
 const TARGET_RSS_RATIO = 1.2;
+/** A second, smaller pass against a sandbox that answers after this long, as a remote Socure would. */
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const LATENCY_ROWS = Number(process.env.BENCH_LATENCY_ROWS ?? 400);
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 console.log(`# score-batch — ${machineLine()}; load ${loadAverage()}`);
@@ -48,7 +51,11 @@ function writeCsv(rows: number): string {
   return path;
 }
 
-const sandbox = await startSandbox({ port: 0 });
+const [sandbox, slowSandbox] = await Promise.all([
+  startSandbox({ port: 0 }),
+  startSandbox({ port: 0, latencyMs: LATENCY_MS }),
+]);
+type Target = Awaited<ReturnType<typeof startSandbox>>;
 
 /** Peak resident set of a running process, in MB (Linux); undefined elsewhere. */
 function peakRssMb(pid: number): number | undefined {
@@ -61,15 +68,24 @@ function peakRssMb(pid: number): number | undefined {
 }
 
 interface Run {
+  latencyMs: number;
   rows: number;
   concurrency: number;
   seconds: number;
   rowsPerSecond: number;
+  /** The scoring phase alone, as the command reports it (after start-up and validation). */
+  scoringRowsPerSecond: number;
   peakRssMb: number | undefined;
 }
 
-async function runOnce(input: string, rows: number, concurrency: number): Promise<Run> {
-  const out = join(dir, `out-${rows}-${concurrency}.csv`);
+async function runOnce(
+  input: string,
+  rows: number,
+  concurrency: number,
+  target: Target = sandbox,
+): Promise<Run> {
+  const latencyMs = target === sandbox ? 0 : LATENCY_MS;
+  const out = join(dir, `out-${rows}-${concurrency}-${latencyMs}.csv`);
   const args = [
     '--import',
     'tsx',
@@ -86,8 +102,8 @@ async function runOnce(input: string, rows: number, concurrency: number): Promis
   ];
   const env = {
     ...process.env,
-    SOCURE_API_URL: sandbox.url,
-    SOCURE_ID_PLUS_KEY: sandbox.keys.sandbox.idPlusKey,
+    SOCURE_API_URL: target.url,
+    SOCURE_ID_PLUS_KEY: target.keys.sandbox.idPlusKey,
   };
   const started = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -104,10 +120,18 @@ async function runOnce(input: string, rows: number, concurrency: number): Promis
   clearInterval(sampler);
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`score-batch exited ${code}: ${stdout.slice(0, 500)}`);
-  const report = JSON.parse(stdout) as { scored: number };
+  const report = JSON.parse(stdout) as { scored: number; rowsPerSecond: number };
   if (report.scored !== rows) throw new Error(`scored ${report.scored} of ${rows}`);
   // The whole run, start-up included (~1 s through tsx): that is what a person waits for.
-  return { rows, concurrency, seconds, rowsPerSecond: rows / seconds, peakRssMb: peak };
+  return {
+    latencyMs,
+    rows,
+    concurrency,
+    seconds,
+    rowsPerSecond: rows / seconds,
+    scoringRowsPerSecond: report.rowsPerSecond,
+    peakRssMb: peak,
+  };
 }
 
 const big = writeCsv(ROWS);
@@ -117,31 +141,57 @@ try {
   for (const c of CONCURRENCIES) runs.push(await runOnce(big, ROWS, c));
   const memoryConcurrency = CONCURRENCIES.includes(4) ? 4 : CONCURRENCIES[0]!;
   runs.push(await runOnce(small, SMALL_ROWS, memoryConcurrency));
+  if (LATENCY_ROWS > 0) {
+    const slowInput = writeCsv(LATENCY_ROWS);
+    for (const c of CONCURRENCIES) runs.push(await runOnce(slowInput, LATENCY_ROWS, c, slowSandbox));
+  }
 } finally {
-  await sandbox.close();
+  await Promise.all([sandbox.close(), slowSandbox.close()]);
   rmSync(dir, { recursive: true, force: true });
 }
 
 printTable(
-  ['rows', 'concurrency', 'seconds', 'rows/s', 'peak RSS MB'],
+  [
+    'answer latency',
+    'rows',
+    'concurrency',
+    'seconds (whole run)',
+    'rows/s (whole run)',
+    'rows/s (scoring)',
+    'peak RSS MB',
+  ],
   runs.map((r) => [
+    `${r.latencyMs} ms`,
     String(r.rows),
     String(r.concurrency),
     fixed(r.seconds, 1),
     fixed(r.rowsPerSecond, 0),
+    fixed(r.scoringRowsPerSecond, 0),
     r.peakRssMb === undefined ? 'n/a' : fixed(r.peakRssMb, 0),
   ]),
 );
 
-const smallRun = runs.at(-1)!;
-const bigSame = runs.find((r) => r.rows === ROWS && r.concurrency === smallRun.concurrency)!;
+const smallRun = runs.find((r) => r.rows === SMALL_ROWS && r.latencyMs === 0)!;
+const bigSame = runs.find(
+  (r) => r.rows === ROWS && r.latencyMs === 0 && r.concurrency === smallRun.concurrency,
+)!;
 const ratio = bigSame.peakRssMb && smallRun.peakRssMb ? bigSame.peakRssMb / smallRun.peakRssMb : undefined;
+const paceOf = (latencyMs: number, rows: number) =>
+  runs
+    .filter((r) => r.rows === rows && r.latencyMs === latencyMs)
+    .map((r) => `c${r.concurrency} ${fixed(r.scoringRowsPerSecond, 0)}`)
+    .join(' / ');
 const perConcurrency = runs
-  .filter((r) => r.rows === ROWS)
-  .map((r) => `c${r.concurrency} ${fixed(r.rowsPerSecond, 0)} rows/s`)
+  .filter((r) => r.rows === ROWS && r.latencyMs === 0)
+  .map(
+    (r) =>
+      `c${r.concurrency} ${fixed(r.scoringRowsPerSecond, 0)} rows/s (${fixed(r.rowsPerSecond, 0)} whole run)`,
+  )
   .join(', ');
 console.log(
-  `\nRESULT score-batch: ${ROWS} rows ${perConcurrency}; peak RSS ${fixed(bigSame.peakRssMb ?? Number.NaN, 0)} MB at ${ROWS} rows vs ` +
+  `\nRESULT score-batch: ${ROWS} rows ${perConcurrency}; ` +
+    (LATENCY_ROWS > 0 ? `with ${LATENCY_MS} ms answers rows/s ${paceOf(LATENCY_MS, LATENCY_ROWS)}; ` : '') +
+    `peak RSS ${fixed(bigSame.peakRssMb ?? Number.NaN, 0)} MB at ${ROWS} rows vs ` +
     `${fixed(smallRun.peakRssMb ?? Number.NaN, 0)} MB at ${SMALL_ROWS} (c${smallRun.concurrency}) = ${ratio === undefined ? 'n/a' : `${fixed(ratio, 2)}×`} ` +
     `(target ≤ ${TARGET_RSS_RATIO}×) ${ratio !== undefined && ratio <= TARGET_RSS_RATIO ? 'met' : 'missed'}`,
 );

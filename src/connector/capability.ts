@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type SocureClient, SocureInputError } from '../socure/index.js';
+import { noIdPlusKeyError, type SocureClient, SocureInputError } from '../socure/index.js';
 import type { ConnectorConfig } from './config.js';
 
 /** The control a flow designer renders for a property (the seed's vocabulary). */
@@ -47,6 +47,14 @@ export function describeCapability(c: Capability) {
     inputSchema: z.toJSONSchema(c.input, { io: 'input', unrepresentable: 'any' }),
     outputSchema: z.toJSONSchema(c.output, { io: 'output', unrepresentable: 'any' }),
   };
+}
+
+/**
+ * Refuses an ID+ / DocV capability on a RiskOS-only configuration before its input is checked: the person could
+ * not fix the form anyway (the client refuses the call too; this only says so first).
+ */
+export function requireIdPlus(client: SocureClient): void {
+  if (!client.hasIdPlus) throw noIdPlusKeyError();
 }
 
 /** Validates a capability's input; the error names the property at fault. */

@@ -21,6 +21,17 @@ export const capabilities = {
 
 export type CapabilityId = keyof typeof capabilities;
 
+/**
+ * The configuration's JSON Schema. zod's refinement (the ID+ key, the RiskOS key or both) has no JSON Schema form of
+ * its own: it is added as `anyOf`, so a designer validating the configuration refuses one with neither key.
+ */
+function configurationSchema() {
+  return {
+    ...z.toJSONSchema(connectorConfigSchema, { io: 'input' }),
+    anyOf: ['idPlusKey', 'riskOsKey'].map((key) => ({ properties: { [key]: true }, required: [key] })),
+  };
+}
+
 /** The connector described as data: what a flow designer loads. */
 export function buildManifest(version: string) {
   return {
@@ -30,7 +41,7 @@ export function buildManifest(version: string) {
     version,
     configuration: {
       properties: CONFIGURATION_PROPERTIES,
-      schema: z.toJSONSchema(connectorConfigSchema, { io: 'input' }),
+      schema: configurationSchema(),
     },
     capabilities: Object.values(capabilities).map((c) => describeCapability(c as Capability)),
   };

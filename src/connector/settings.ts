@@ -123,13 +123,18 @@ export function readConnectorSettings(
 
 /**
  * Reads the connector settings: a flag wins over its environment variable. Validates each value and
- * reports the flag or variable by name; secret values are never echoed.
+ * reports the flag or variable by name; secret values are never echoed. Needs the ID+ key, the RiskOS key or both.
  */
 export function resolveConnectorSettings(env: NodeJS.ProcessEnv, flags: FlagValues = {}): ConnectorConfig {
   const { raw, sourceOf } = readConnectorSettings(env, flags);
-  if (raw.idPlusKey === undefined)
-    throw new SettingsError('SOCURE_ID_PLUS_KEY', 'is required (or pass --id-plus-key)');
-  if (raw.environment === 'certification' && raw.apiUrl === undefined) {
+  // Either key will do: a RiskOS-only deployment has no ID+ key (its ID+ / DocV calls are refused).
+  if (raw.idPlusKey === undefined && raw.riskOsKey === undefined)
+    throw new SettingsError(
+      'SOCURE_ID_PLUS_KEY',
+      'is required (or pass --id-plus-key) for ID+ and DocV; for RiskOS alone set SOCURE_RISKOS_KEY (or --riskos-key) instead',
+    );
+  // A RiskOS-only deployment calls no ID+ host, so certification's unpublished one is not needed then.
+  if (raw.environment === 'certification' && raw.idPlusKey !== undefined && raw.apiUrl === undefined) {
     throw new SettingsError(
       'SOCURE_API_URL',
       'is required for the certification environment: Socure publishes no certification host',

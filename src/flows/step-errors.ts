@@ -1,4 +1,5 @@
 import {
+  SocureConfigurationError,
   SocureConnectionError,
   SocureError,
   SocureInputError,
@@ -44,6 +45,11 @@ export function describeStepError(err: unknown): {
     ...(err.status === undefined ? {} : { status: err.status }),
     ...(err.referenceId === undefined ? {} : { referenceId: err.referenceId }),
   };
+  // The service lacks a key for this step (e.g. ID+ on a RiskOS-only deployment): nothing the person typed is at
+  // fault, so no field is named; the operator reads the cause (which setting to set) in the log and the timeline.
+  if (err instanceof SocureConfigurationError) {
+    return { output: { message: PLAIN_FAILURE, kind: err.name }, detail, retryable: false };
+  }
   if (err instanceof SocureInputError) {
     return {
       output: {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { request } from 'undici';
 import { backoffMs } from '../shared/backoff.js';
+import { undiciRequest } from '../shared/undici-request.js';
 import type { NewOutbound, SessionRow, Store } from '../store/types.js';
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
@@ -101,6 +101,7 @@ export class AppWebhookDispatcher {
     const timestamp = Math.floor(this.now() / 1000);
     let error: string | null = null;
     try {
+      const request = await undiciRequest();
       const res = await request(url, {
         method: 'POST',
         headers: {

@@ -463,7 +463,8 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     retentionDays: (out.retentionDays as number | undefined) ?? 30,
     inboxRetentionHours: (out.inboxRetentionHours as number | undefined) ?? 72,
   };
-  // With no ID+ key the service runs against the embedded sandbox; with one, against real Socure.
+  // With neither the ID+ key nor the RiskOS key the service runs against the embedded sandbox; with either (or
+  // both), against real Socure: a RiskOS-only deployment has no ID+ key, and its ID+ / DocV steps are refused.
   const connectorFlags = {
     idPlusKey: flags.idPlusKey as string | undefined,
     sdkKey: flags.sdkKey as string | undefined,
@@ -476,7 +477,12 @@ export function resolveServiceSettings(env: NodeJS.ProcessEnv, flags: ServiceFla
     timeoutMs: flags.timeoutMs as string | undefined,
     maxRetries: flags.maxRetries as string | undefined,
   };
-  if (connectorFlags.idPlusKey || merged.SOCURE_ID_PLUS_KEY) {
+  if (
+    connectorFlags.idPlusKey ||
+    merged.SOCURE_ID_PLUS_KEY ||
+    connectorFlags.riskOsKey ||
+    merged.SOCURE_RISKOS_KEY
+  ) {
     settings.connector = resolveConnectorSettings(merged, connectorFlags);
     settings.webhookUrl = settings.connector.webhookUrl;
   } else {

@@ -28,6 +28,7 @@ import { createLogger, redactUrlsInText, withRedaction } from './logger.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { timedStore } from './metrics/store-timing.js';
 import { Signer } from './signing.js';
+import { describeProducts, productsOf, type SocureProducts } from './socure-products.js';
 
 export interface RunningService {
   url: string;
@@ -36,6 +37,11 @@ export interface RunningService {
   webhookUrl: string;
   /** The Socure base URL the service calls (the embedded sandbox's public address, or the real host). */
   socureApiUrl: string;
+  /**
+   * The Socure products configured, each with the base URL it calls: ID+ and DocV with SOCURE_ID_PLUS_KEY, RiskOS
+   * with SOCURE_RISKOS_KEY (both on the embedded sandbox). A product left out refuses its steps.
+   */
+  socureProducts: SocureProducts;
   apiKey: string;
   appWebhookSecret: string | undefined;
   /** The database, named without credentials (e.g. "PostgreSQL db.internal:5432/socure"). */
@@ -272,6 +278,8 @@ export async function startService(
       (connector.apiUrl !== undefined
         ? String(parseBaseUrl(connector.apiUrl)).replace(/\/+$/, '')
         : SOCURE_HOSTS[connector.environment as keyof typeof SOCURE_HOSTS]);
+    const socureProducts = productsOf(client, socureApiUrl, sandboxUrls?.url);
+    log.info({ socureProducts }, `Socure products: ${describeProducts(socureProducts)}`);
     for (const warning of warnings) log.warn(warning);
 
     const housekeeping = new Housekeeping({
@@ -307,6 +315,7 @@ export async function startService(
       publicUrl,
       webhookUrl,
       socureApiUrl,
+      socureProducts,
       sandboxUrls,
       apiKey,
       appWebhookSecret,

@@ -4,7 +4,7 @@ import { type CustomRequest, type CustomResponse, sendCustomRequest } from './cu
 import { DocvResource } from './docv/resource.js';
 import { parseBaseUrl, SOCURE_HOSTS, type SocureEnvironment } from './environments.js';
 import { errorFromResponse } from './error-from-response.js';
-import { SocureInputError } from './errors.js';
+import { noIdPlusKeyError, noRiskOsKeyError, SocureInputError } from './errors.js';
 import { IdPlusResource } from './idplus/resource.js';
 import { ReasonCodesResource } from './reason-codes.js';
 import type { RetryOptions } from './retry.js';
@@ -17,8 +17,11 @@ import {
 } from './transport.js';
 
 export interface SocureClientOptions {
-  /** The ID+ key of the environment (Admin Dashboard > Developers > ID+ Keys). */
-  idPlusKey: string;
+  /**
+   * The ID+ key of the environment (Admin Dashboard > Developers > ID+ Keys). Optional with `riskOs`: a RiskOS-only
+   * client refuses ID+ / DocV calls (SocureConfigurationError) before any network call.
+   */
+  idPlusKey?: string;
   /** sandbox | production. Certification has no public host: use `baseUrl`. */
   environment?: SocureEnvironment;
   /** Any base URL, e.g. the local sandbox `http://127.0.0.1:4010`. Wins over `environment`. */
@@ -74,17 +77,24 @@ export class SocureClient {
   readonly reasonCodes: ReasonCodesResource;
   readonly docv: DocvResource;
   readonly baseUrl: string;
+  /** Whether an ID+ key is configured (ID+, DocV, reason codes and the custom call need it). */
+  readonly hasIdPlus: boolean;
   private readonly transport: Transport;
   private readonly riskOsClient: RiskOsClient | undefined;
 
   constructor(options: SocureClientOptions) {
-    if (typeof options?.idPlusKey !== 'string' || options.idPlusKey.trim() === '') {
+    const riskOsOnly = options?.idPlusKey === undefined && options?.riskOs !== undefined;
+    if (!riskOsOnly && (typeof options?.idPlusKey !== 'string' || options.idPlusKey.trim() === '')) {
       throw new SocureInputError('idPlusKey', 'is required (the ID+ key from Socure’s admin portal)');
     }
-    if (/[\s\u0000-\u001f]/.test(options.idPlusKey)) {
+    if (options.idPlusKey !== undefined && /[\s\u0000-\u001f]/.test(options.idPlusKey)) {
       throw new SocureInputError('idPlusKey', 'must not contain spaces or control characters');
     }
-    const baseUrl = resolveBaseUrl(options);
+    // A RiskOS-only client calls no ID+ host (send() refuses first): certification's unpublished host is no error.
+    const baseUrl =
+      riskOsOnly && options.baseUrl === undefined && options.environment === 'certification'
+        ? new URL('https://certification.invalid')
+        : resolveBaseUrl(options);
     const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1);
     const maxRetries = positiveInt('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES);
     const deadlineMs = positiveInt(
@@ -96,7 +106,8 @@ export class SocureClient {
     this.baseUrl = baseUrl.href.replace(/\/$/, '');
     this.transport = new Transport({
       baseUrl,
-      apiKey: options.idPlusKey,
+      // Never sent without a key: send() and request() refuse first.
+      apiKey: options.idPlusKey ?? '',
       timeoutMs,
       maxRetries,
       deadlineMs,
@@ -109,12 +120,12 @@ export class SocureClient {
     this.reasonCodes = new ReasonCodesResource(this);
     this.docv = new DocvResource(this);
     this.riskOsClient = options.riskOs ? new RiskOsClient(options.riskOs) : undefined;
+    this.hasIdPlus = !riskOsOnly;
   }
 
-  /** The RiskOS client; throws SocureInputError when no RiskOS key is configured (SOCURE_RISKOS_KEY). */
+  /** The RiskOS client; throws SocureConfigurationError when no RiskOS key is configured (SOCURE_RISKOS_KEY). */
   get riskos(): RiskOsClient {
-    if (!this.riskOsClient)
-      throw new SocureInputError('riskOsKey', 'is not configured: set SOCURE_RISKOS_KEY (or --riskos-key)');
+    if (!this.riskOsClient) throw noRiskOsKeyError();
     return this.riskOsClient;
   }
 
@@ -141,6 +152,7 @@ export class SocureClient {
 
   /** Sends a request and returns its JSON body; a non-2xx answer throws its error class. */
   async send(req: TransportRequest): Promise<{ json: unknown; response: TransportResponse }> {
+    if (!this.hasIdPlus) throw noIdPlusKeyError();
     const response = await this.transport.send(req);
     if (response.statusCode < 200 || response.statusCode >= 300) throw errorFromResponse(response);
     return { json: response.json, response };
@@ -152,6 +164,7 @@ export class SocureClient {
    * or when no answer was obtained.
    */
   request(req: CustomRequest): Promise<CustomResponse> {
+    if (!this.hasIdPlus) return Promise.reject(noIdPlusKeyError());
     return sendCustomRequest(this.transport, req);
   }
 

@@ -88,3 +88,33 @@ export class SocureModuleRuleError extends SocureInputError {
     this.missing = missing;
   }
 }
+
+/**
+ * The client is not set up for this call (e.g. an ID+ / DocV call with only a RiskOS key): refused before any
+ * network call. An input error of the configuration, not of the request: `field` names the client option, `setting`
+ * the variable that fixes it. The person cannot fix it by correcting a form.
+ */
+export class SocureConfigurationError extends SocureInputError {
+  readonly setting: string;
+  constructor(field: string, setting: string, reason: string) {
+    super(field, reason);
+    this.setting = setting;
+    this.message = reason;
+  }
+}
+
+/** What an ID+ / DocV call without an ID+ key throws. */
+export const noIdPlusKeyError = () =>
+  new SocureConfigurationError(
+    'idPlusKey',
+    'SOCURE_ID_PLUS_KEY',
+    'no ID+ key configured: set SOCURE_ID_PLUS_KEY',
+  );
+
+/** What a RiskOS call without a RiskOS key throws. */
+export const noRiskOsKeyError = () =>
+  new SocureConfigurationError(
+    'riskOsKey',
+    'SOCURE_RISKOS_KEY',
+    'no RiskOS key configured: set SOCURE_RISKOS_KEY',
+  );

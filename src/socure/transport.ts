@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from '../shared/undici-agent.js';
 import type { SocureCall } from './call-log.js';
 import { SocureConnectionError, SocureTimeoutError } from './errors.js';
 import { ResponseCollector } from './response-collector.js';

@@ -77,13 +77,16 @@ export async function listDeliveries(
   }));
 }
 
-/** failed → pending, due now, with a fresh attempt budget; the audit entry in the same transaction. */
+/**
+ * failed → pending, due now, with a fresh attempt budget; the audit entry (given the callback's session) in the
+ * same transaction. Returns the callback's session, or undefined when it was not a failed callback.
+ */
 export async function retryOutbound(
   trx: Kysely<StoreTables>,
   id: string,
   now: number,
   audit: AuditEntry,
-): Promise<boolean> {
+): Promise<string | undefined> {
   const updated = await trx
     .updateTable('outbound_webhooks')
     .set({ status: 'pending', next_attempt_at: now, attempts: 0, last_error: null })
@@ -91,10 +94,11 @@ export async function retryOutbound(
     .where('status', '=', 'failed')
     // An erased person's callback was emptied: there is nothing left to send.
     .where('body', '!=', '')
+    .returning('session_id')
     .executeTakeFirst();
-  if ((updated.numUpdatedRows ?? 0n) === 0n) return false;
-  await appendAudit(trx, [audit], now);
-  return true;
+  if (!updated) return undefined;
+  await appendAudit(trx, [{ ...audit, detail: { ...audit.detail, sessionId: updated.session_id } }], now);
+  return updated.session_id;
 }
 
 export async function listSessionAudit(

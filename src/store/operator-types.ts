@@ -63,8 +63,11 @@ export interface OperatorStore {
   listDeliveries(query: DeliveryListQuery): Promise<DeliveryLogEntry[]>;
   /** One delivery with its payload (to replay it). */
   getDelivery(deliveryId: string): Promise<InboxDelivery | undefined>;
-  /** Puts a failed callback back in the queue, due now; false when it is not failed (or not found). */
-  retryOutbound(id: string, now: number, audit: AuditEntry): Promise<boolean>;
+  /**
+   * Puts a failed callback back in the queue, due now, with `audit` (its detail gains the callback's sessionId).
+   * Returns the callback's session; undefined when it is not a failed callback (or not found).
+   */
+  retryOutbound(id: string, now: number, audit: AuditEntry): Promise<string | undefined>;
   /** A session's audit entries in the order they were appended. */
   listSessionAudit(sessionId: string, limit: number): Promise<SessionAuditEntry[]>;
   operatorStats(range: StatsRange, reasonCodeLimit: number): Promise<OperatorStats>;

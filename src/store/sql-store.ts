@@ -767,7 +767,7 @@ export abstract class SqlStore implements Store {
     return row && toInboxDelivery(row, this.pd);
   }
 
-  retryOutbound(id: string, now: number, audit: AuditEntry): Promise<boolean> {
+  retryOutbound(id: string, now: number, audit: AuditEntry): Promise<string | undefined> {
     return this.write((trx) => retryOutbound(trx, id, now, audit));
   }
 

@@ -285,7 +285,7 @@ describe.concurrent('socure-connector score-batch', () => {
   );
 
   it(
-    'refuses a journal written for another input',
+    'refuses a journal written for another input, and unknown modules',
     async () => {
       const { env } = await target(fast);
       const input = join(workDir, 'changed.csv');
@@ -296,6 +296,10 @@ describe.concurrent('socure-connector score-batch', () => {
       const r = await cli(['score-batch', input, '--out', out, '--rate', '0'], env);
       expect(r.code, show(r)).toBe(2);
       expect(r.stderr).toContain('was written for another input file');
+
+      const badModule = await cli(['score-batch', input, '--out', out, '--modules', 'kyc,nope'], env);
+      expect(badModule.code, show(badModule)).toBe(2);
+      expect(badModule.stderr).toContain('--modules: unknown module(s) nope');
     },
     TEST_TIMEOUT,
   );

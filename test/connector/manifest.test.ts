@@ -133,10 +133,17 @@ describe('buildManifest', () => {
     expect(property('getVerificationUrl', 'Country').controlType).toBe('textField');
   });
 
-  it('configuration: ID+ Key (secret, required), SDK Key, API URL, Webhook URL', () => {
+  it('configuration: ID+ Key (secret; it or the RiskOS API Key required), SDK Key, API URL, Webhook URL', () => {
     const props = manifest.configuration.properties;
     const byLabel = (label: string) => props.find((p) => p.label === label);
-    expect(byLabel('ID+ Key')).toMatchObject({ name: 'idPlusKey', required: true, secret: true });
+    // A RiskOS-only configuration has no ID+ key: neither key is required alone, the schema requires one of them.
+    expect(byLabel('ID+ Key')).toMatchObject({ name: 'idPlusKey', required: false, secret: true });
+    expect(byLabel('RiskOS API Key')).toMatchObject({ name: 'riskOsKey', required: false, secret: true });
+    const validate = ajv().compile(manifest.configuration.schema as object);
+    expect(validate({})).toBe(false);
+    expect(validate({ idPlusKey: 'k' })).toBe(true);
+    expect(validate({ riskOsKey: 'r' })).toBe(true);
+    expect(validate({ idPlusKey: 'k', riskOsKey: 'r' })).toBe(true);
     expect(byLabel('SDK Key')).toMatchObject({ name: 'sdkKey' });
     expect(byLabel('API URL')).toBeDefined();
     expect(byLabel('Webhook URL')).toMatchObject({ name: 'webhookUrl', controlType: 'textField' });

@@ -78,7 +78,9 @@ describe('who may use the console', () => {
     const res = await anonymous('/console/sessions');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/console/login');
-    const bearer = await anonymous('/console/charts/data', { headers: { authorization: 'Bearer not-the-key-at-all' } });
+    const bearer = await anonymous('/console/charts/data', {
+      headers: { authorization: 'Bearer not-the-key-at-all' },
+    });
     expect(bearer.status).toBe(401);
     const wrong = await logIn(anonymous, 'not-the-key-at-all');
     expect(wrong.status).toBe(401);
@@ -107,6 +109,11 @@ describe('who may use the console', () => {
     expect(csp).toContain("style-src 'self'");
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)/);
     expect(page.text).not.toMatch(/\sstyle=/);
+    const audit = (await t.api('/api/audit?limit=1000')).json<{
+      entries: Array<{ type: string; actor: string }>;
+    }>();
+    expect(audit.entries.filter((e) => e.type === 'console.login').length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(audit.entries)).not.toContain(t.service.apiKey);
     // A cookie that is not ours does not log anyone in.
     const forged = await t.browser()('/console/sessions', { headers: { cookie: 'sc_console=zzzz.abc' } });
     expect(forged.status).toBe(303);
@@ -126,7 +133,11 @@ describe('who may use the console', () => {
 
   it('with OPERATOR_API_KEY and CONSOLE_ALLOW_REMOTE: the operator key only, from anywhere', async () => {
     const operatorKey = `op_${randomUUID()}`;
-    const other = await startTestService({ operatorApiKey: operatorKey, consoleAllowRemote: true, trustProxy: 1 });
+    const other = await startTestService({
+      operatorApiKey: operatorKey,
+      consoleAllowRemote: true,
+      trustProxy: 1,
+    });
     try {
       const remote = { 'x-forwarded-for': '203.0.113.9' };
       const withApiKey = await other.http('/console/charts/data', {
@@ -172,9 +183,13 @@ describe('sessions', () => {
 
     const today = new Date().toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const inRange = await operator(`/console/sessions?customerUserId=${encodeURIComponent(who)}&from=${today}&to=${today}`);
+    const inRange = await operator(
+      `/console/sessions?customerUserId=${encodeURIComponent(who)}&from=${today}&to=${today}`,
+    );
     expect(inRange.text).toContain(a.id);
-    const later = await operator(`/console/sessions?customerUserId=${encodeURIComponent(who)}&from=${tomorrow}`);
+    const later = await operator(
+      `/console/sessions?customerUserId=${encodeURIComponent(who)}&from=${tomorrow}`,
+    );
     expect(later.text).not.toContain(a.id);
     expect(later.text).toContain('No session matches.');
 
@@ -196,7 +211,9 @@ describe('sessions', () => {
     expect(page.text).not.toContain(who);
     expect(page.text).toContain('D••••e');
 
-    const forged = await operator(`/console/sessions/${id}/reveal`, { form: { csrf: 'nope', field: 'input.firstName' } });
+    const forged = await operator(`/console/sessions/${id}/reveal`, {
+      form: { csrf: 'nope', field: 'input.firstName' },
+    });
     expect(forged.status).toBe(403);
     expect(forged.text).not.toContain('Dwayne');
     // Another logged-in browser's token is not this one's.
@@ -218,17 +235,27 @@ describe('sessions', () => {
     const audit = (await t.api('/api/audit?limit=1000')).json<{
       entries: Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
     }>();
-    const reveals = audit.entries.filter((e) => e.type === 'personal_data.revealed' && e.detail.sessionId === id);
+    const reveals = audit.entries.filter(
+      (e) => e.type === 'personal_data.revealed' && e.detail.sessionId === id,
+    );
     expect(reveals).toHaveLength(1);
-    expect(reveals[0]).toMatchObject({ actor: expect.stringMatching(/^operator:[0-9a-f]{8}$/), detail: { field: 'input.firstName' } });
+    expect(reveals[0]).toMatchObject({
+      actor: expect.stringMatching(/^operator:[0-9a-f]{8}$/),
+      detail: { field: 'input.firstName' },
+    });
     expect(JSON.stringify(audit.entries)).not.toContain('Dwayne');
 
-    const id2 = await operator(`/console/sessions/${id}/reveal`, { form: { csrf: csrfOf(page), field: 'customerUserId' } });
+    const id2 = await operator(`/console/sessions/${id}/reveal`, {
+      form: { csrf: csrfOf(page), field: 'customerUserId' },
+    });
     expect(id2.text).toContain(`data-field="customerUserId">${who}</span>`);
   });
 
   it('shows the timeline and Socure calls of a decided session, with their referenceIds', async () => {
-    const { id, path } = await createSession(t, { flow: 'idplus-score', customerUserId: customer('timeline') });
+    const { id, path } = await createSession(t, {
+      flow: 'idplus-score',
+      customerUserId: customer('timeline'),
+    });
     await submitScreen(t, path, PERSONA_FORM);
     await waitForCompletion(t, id);
     const page = await operator(`/console/sessions/${id}`);
@@ -306,7 +333,11 @@ describe('webhook inbox', () => {
     const deliveryId = `replay-${randomUUID()}`;
     const payload = JSON.stringify({
       id: deliveryId,
-      event: { eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token, data: { docvTransactionToken: token } },
+      event: {
+        eventType: 'VERIFICATION_COMPLETED',
+        docvTransactionToken: token,
+        data: { docvTransactionToken: token },
+      },
     });
     await t.service.store.insertDelivery(
       {
@@ -359,7 +390,10 @@ describe('webhook inbox', () => {
         docvTransactionToken: token,
         referenceId: null,
         customerUserId: null,
-        payload: JSON.stringify({ id: deliveryId, event: { eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token } }),
+        payload: JSON.stringify({
+          id: deliveryId,
+          event: { eventType: 'VERIFICATION_COMPLETED', docvTransactionToken: token },
+        }),
         authenticated: false,
         receivedAt: Date.now(),
       },
@@ -371,7 +405,9 @@ describe('webhook inbox', () => {
     expect(res.text).toContain('no session waits for it');
     const unmatched = await operator(`/console/inbox?state=unmatched&token=${token}`);
     expect(unmatched.text).toContain(deliveryId);
-    expect((await operator('/console/inbox/no-such-delivery/replay', { form: { csrf: csrfOf(inbox) } })).status).toBe(404);
+    expect(
+      (await operator('/console/inbox/no-such-delivery/replay', { form: { csrf: csrfOf(inbox) } })).status,
+    ).toBe(404);
   });
 });
 

@@ -225,7 +225,7 @@ export async function submitScreen(t: TestService, path: string, values: Record<
  * sandbox of its own that stands in for Socure. `close()` stops both.
  */
 export async function startRealKeyService(
-  overrides: Partial<ServiceSettings> = {},
+  overrides: Partial<ServiceSettings> | ((socure: RunningSandbox) => Partial<ServiceSettings>) = {},
 ): Promise<TestService & { socure: RunningSandbox }> {
   const socure = await startSandbox({ port: 0 });
   try {
@@ -236,7 +236,8 @@ export async function startRealKeyService(
         environment: 'sandbox',
         apiUrl: socure.url,
       },
-      ...overrides,
+      // A function sees the stand-in's URL and keys (e.g. to configure the service from SOCURE_* variables).
+      ...(typeof overrides === 'function' ? overrides(socure) : overrides),
     });
     return {
       ...t,

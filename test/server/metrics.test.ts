@@ -226,14 +226,21 @@ describe('GET /metrics with METRICS_TOKEN, after a docv-qr session run end to en
     expect(sample(res.text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
     // Every line a comment or a sample (prom-client writes NaN as `Nan`, which Prometheus's float parser takes).
     for (const line of lines.filter(Boolean))
-      expect(line).toMatch(/^(# (HELP|TYPE) \S+ .+|[a-zA-Z_:][\w:]*(\{.*\})? (-?[\d.e+-]+|Nan|NaN|[+-]Inf))$/);
+      expect(line).toMatch(
+        /^(# (HELP|TYPE) \S+ .+|[a-zA-Z_:][\w:]*(\{.*\})? (-?[\d.e+-]+|Nan|NaN|[+-]Inf))$/,
+      );
     for (const secret of [session.id, customerUserId, token, referenceId, t.service.apiKey, TOKEN, SECRET])
       expect(res.text).not.toContain(secret);
     expect(res.text).not.toContain(new URL(t.service.webhookUrl).pathname.split('/').at(-1));
   });
 
   it('refuses a scrape without the token or with another one (401, JSON), even from this machine', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-the-metrics-token' }, { authorization: TOKEN }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer not-the-metrics-token' },
+      { authorization: TOKEN }, // the token without the Bearer scheme
+    ];
+    for (const headers of attempts) {
       const res = await scrape(t.service.url, headers);
       expect(res.status).toBe(401);
       expect(JSON.parse(res.text)).toMatchObject({

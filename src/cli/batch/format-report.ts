@@ -15,6 +15,7 @@ export function formatBatchReport(r: BatchReport): string {
       : '',
     r.stoppedBy ? `Stopped: ${r.stoppedBy}` : '',
     `Rows:       ${r.scored} scored, ${errors} failed, ${r.unknown} unknown, ${r.rejected} rejected (sent this run: ${r.sent}, finished earlier: ${r.skipped})`,
+    r.sent > 0 ? `Pace:       ${r.rowsPerSecond} rows/s (${r.scoringSeconds} s scoring)` : '',
     `Decisions:  ${counts(r.decisions)}`,
     `Errors:     ${counts(r.errors)}`,
   ];

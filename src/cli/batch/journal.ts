@@ -32,6 +32,8 @@ export interface JournalState {
   done: BitSet;
   /** The call failed for good (an error kind is recorded). */
   failed: BitSet;
+  /** Decision counts of the rows done, for the progress display of a resumed run. */
+  decisions: Record<string, number>;
 }
 
 /** Reads every record of a journal file, skipping a torn last line (a crash mid-write). */
@@ -56,6 +58,7 @@ export async function loadJournal(path: string): Promise<JournalState> {
     sent: new BitSet(),
     done: new BitSet(),
     failed: new BitSet(),
+    decisions: {},
   };
   for await (const rec of journalRecords(path)) {
     if ('v' in rec) state.header = rec;
@@ -63,6 +66,8 @@ export async function loadJournal(path: string): Promise<JournalState> {
     else if (rec.s === 'done') {
       state.done.add(rec.l);
       state.failed.delete(rec.l);
+      const d = rec.decision ?? '(none)';
+      state.decisions[d] = (state.decisions[d] ?? 0) + 1;
     } else if (rec.s === 'error') state.failed.add(rec.l);
   }
   return state;

@@ -35,6 +35,9 @@ export interface BatchReport extends BatchSummary {
   /** Valid rows skipped because an earlier run finished them (or sent them without an answer). */
   skipped: number;
   interrupted: boolean;
+  /** How long this run's scoring took (after validation), and its pace: rows sent per second. */
+  scoringSeconds: number;
+  rowsPerSecond: number;
   /** Set when a failure every row would hit (a refused key) stopped the batch. */
   stoppedBy?: string;
   output: string;
@@ -137,7 +140,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchReport> {
   const limiter = new RateLimiter(opts.rateIntervalMs);
   const alreadyHandled = state.sent.size;
   const progress = createProgress(valid, opts.progressStream);
-  const decisions: Record<string, number> = {};
+  const decisions: Record<string, number> = { ...state.decisions };
   progress.update(alreadyHandled, decisions);
   let finished = alreadyHandled;
   let sent = 0;
@@ -145,6 +148,10 @@ export async function runBatch(opts: BatchOptions): Promise<BatchReport> {
   let interrupted = false;
   let stoppedBy: string | undefined;
   const inFlight = new Set<Promise<void>>();
+  /** Wakes the reading loop when a call ends and a slot is free again. */
+  let slotFreed: (() => void) | undefined;
+  const scoringStarted = performance.now();
+  let scoringMs = 0;
 
   const onSigint = () => {
     if (interrupted) {
@@ -158,7 +165,9 @@ export async function runBatch(opts: BatchOptions): Promise<BatchReport> {
       `\nstopping: finishing ${inFlight.size} row(s) in flight (Ctrl-C again to quit now)\n`,
     );
   };
+  // SIGTERM (a service manager, `kill`) stops the same way as Ctrl-C.
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
 
   const score = async (line: number, input: IdPlusRequest) => {
     for (let resend = 0; ; resend++) {
@@ -201,15 +210,23 @@ export async function runBatch(opts: BatchOptions): Promise<BatchReport> {
       if (stopping) break;
       if ('problem' in row || rejected.has(row.line) || state.sent.has(row.line)) continue;
       const input = toIdPlusInput(row.record, resolver, opts.modules) as IdPlusRequest;
-      const task = score(row.line, input).finally(() => inFlight.delete(task));
+      const task: Promise<void> = score(row.line, input).finally(() => {
+        inFlight.delete(task);
+        slotFreed?.();
+      });
       inFlight.add(task);
-      if (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
+      while (inFlight.size >= opts.concurrency)
+        await new Promise<void>((resolve) => {
+          slotFreed = resolve;
+        });
     }
     await Promise.all(inFlight);
+    scoringMs = performance.now() - scoringStarted;
   } finally {
     progress.stop();
     journal.close();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 
   const summary = await writeResults(journalPath, state, opts.out, outFormat);
@@ -219,6 +236,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchReport> {
     sent,
     skipped: alreadyHandled,
     interrupted,
+    scoringSeconds: Math.round(scoringMs) / 1000,
+    rowsPerSecond: scoringMs > 0 ? Math.round((sent * 10_000) / scoringMs) / 10 : 0,
     ...(stoppedBy === undefined ? {} : { stoppedBy }),
     output: opts.out,
     rejects: rejectsPath,

@@ -51,6 +51,12 @@ Exit codes: 0 done (failed rows are counted in the summary), 1 stopped by a Socu
       .split(',')
       .map((m) => m.trim())
       .filter(Boolean);
+    const { isIdPlusModule, ID_PLUS_MODULES } = await import('../../socure/idplus/modules.js');
+    const unknown = modules.filter((m) => !isIdPlusModule(m.toLowerCase()));
+    if (modules.length === 0 || unknown.length > 0)
+      throw new UsageError(
+        `--modules: unknown module(s) ${unknown.join(', ') || '(none given)'}; known: ${ID_PLUS_MODULES.join(', ')}`,
+      );
     const [{ clientFromFlags }, { runBatch }, { parseRate }, { formatBatchReport }] = await Promise.all([
       import('../connector-client.js'),
       import('../batch/run-batch.js'),

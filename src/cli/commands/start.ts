@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { ServiceFlags } from '../../server/config.js';
 import type { RunningService } from '../../server/service.js';
+import { describeProducts } from '../../server/socure-products.js';
 import { withConnectorFlags } from '../connector-flags.js';
 import { onShutdown } from '../shutdown.js';
 
@@ -20,7 +21,14 @@ export function describeService(service: RunningService, apiKeyFromSettings: boo
           ...open.map((f) => `  ${f.title.padEnd(width)}  ${f.url}`),
         ]),
     '',
-    `Socure API: ${service.socureApiUrl}${service.sandbox ? ' (the embedded offline sandbox)' : ''}`,
+    `Socure products: ${describeProducts(service.socureProducts)}`,
+    // A RiskOS-only deployment calls no ID+ host; on the embedded sandbox both products share its address.
+    ...(service.socureProducts.idPlus
+      ? [`Socure API: ${service.socureApiUrl}${service.sandbox ? ' (the embedded offline sandbox)' : ''}`]
+      : []),
+    ...(service.socureProducts.riskOs && !service.sandbox
+      ? [`RiskOS API: ${service.socureProducts.riskOs}`]
+      : []),
     `Socure webhook URL (Socure admin > Developer > Webhook): ${service.webhookUrl}`,
     `Sessions API: POST ${service.publicUrl}/api/sessions   OpenAPI: ${service.publicUrl}/api/openapi.json`,
     `  Authorization: Bearer ${apiKeyFromSettings ? '<CONNECTOR_API_KEY>' : service.apiKey}`,
@@ -34,10 +42,11 @@ export function describeService(service: RunningService, apiKeyFromSettings: boo
     const { url, adminUrl } = service.sandboxUrls;
     lines.push(
       '',
-      `No SOCURE_ID_PLUS_KEY set: using the embedded offline Socure sandbox at ${url}`,
+      `No SOCURE_ID_PLUS_KEY or SOCURE_RISKOS_KEY set: using the embedded offline Socure sandbox at ${url}`,
       `  admin (webhooks, allowlist, keys): ${adminUrl}/admin`,
       `  SMS outbox: ${adminUrl}/sandbox/outbox`,
-      'Set SOCURE_ID_PLUS_KEY, SOCURE_SDK_KEY and SOCURE_ENVIRONMENT (or SOCURE_API_URL) to use real Socure.',
+      'Set SOCURE_ID_PLUS_KEY and SOCURE_SDK_KEY (ID+, DocV), SOCURE_RISKOS_KEY (RiskOS) or both, and SOCURE_ENVIRONMENT',
+      '  (or SOCURE_API_URL / SOCURE_RISKOS_URL) to use real Socure.',
     );
   }
   return lines.join('\n');
@@ -161,7 +170,9 @@ export function startCommand(): Command {
 Examples:
   $ npm start                                   # offline, embedded sandbox, SQLite in ./data
   $ SOCURE_ID_PLUS_KEY=… SOCURE_SDK_KEY=… SOCURE_ENVIRONMENT=sandbox PUBLIC_URL=https://verify.example.com \\
-      SOCURE_WEBHOOK_SECRET=… socure-connector start --port 8080`,
+      SOCURE_WEBHOOK_SECRET=… socure-connector start --port 8080
+  $ SOCURE_RISKOS_KEY=… SOCURE_ENVIRONMENT=sandbox PUBLIC_URL=https://verify.example.com \
+      SOCURE_WEBHOOK_SECRET=… socure-connector start   # RiskOS only: ID+ and DocV steps are refused`,
   );
   return cmd.action(async (opts: ServiceFlags) => {
     // The service's modules (Fastify, the store, the sandbox) load here: no other command needs them.

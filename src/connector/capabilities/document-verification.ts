@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { normalizeMobileNumber, SocureInputError } from '../../socure/index.js';
-import { defineCapability, parseCapabilityInput } from '../capability.js';
+import { defineCapability, parseCapabilityInput, requireIdPlus } from '../capability.js';
 import { startDocvTransaction } from './get-verification-url.js';
 import {
   apiVersionField,
@@ -91,6 +91,7 @@ export const documentVerification = defineCapability({
     if (i.action === 'screen') {
       return { action: 'screen' as const, screen: { ...i.screen0Config, sdkKey: config.sdkKey } };
     }
+    requireIdPlus(client);
     if (i.action === 'registerInitiate') {
       const raw = i.registerInitiate.parameters.phoneNumber;
       const phoneNumber = normalizeMobileNumber(raw);

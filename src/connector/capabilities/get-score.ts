@@ -10,6 +10,7 @@ import {
   type CapabilityProperty,
   defineCapability,
   parseCapabilityInput,
+  requireIdPlus,
   withPropertyNames,
 } from '../capability.js';
 
@@ -121,6 +122,7 @@ export const getScore = defineCapability({
   input: getScoreInput,
   output: getScoreOutput,
   async execute(input, { client }) {
+    requireIdPlus(client);
     return withPropertyNames(PROPERTY_OF_WIRE, async () => ({
       rawResponse: await client.idplus.evaluate(toIdPlusRequest(input)),
     }));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DocvTransaction, SocureClient } from '../../socure/index.js';
-import { defineCapability, parseCapabilityInput, withPropertyNames } from '../capability.js';
+import { defineCapability, parseCapabilityInput, requireIdPlus, withPropertyNames } from '../capability.js';
 import {
   apiVersionField,
   apiVersionProperty,
@@ -129,6 +129,7 @@ export const getVerificationUrl = defineCapability({
   input: getVerificationUrlInput,
   output: getVerificationUrlOutput,
   async execute(input, { client }) {
+    requireIdPlus(client);
     const t = await startDocvTransaction(client, input);
     return {
       url: t.url,

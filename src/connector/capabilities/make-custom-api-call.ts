@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CUSTOM_METHODS } from '../../socure/index.js';
-import { defineCapability, parseCapabilityInput } from '../capability.js';
+import { defineCapability, parseCapabilityInput, requireIdPlus } from '../capability.js';
 
 const keyValueList = z.array(z.object({ key: z.string().min(1), value: z.string() })).optional();
 
@@ -56,6 +56,7 @@ export const makeCustomApiCall = defineCapability({
   input: customCallInput,
   output: customCallOutput,
   async execute(input, { client }) {
+    requireIdPlus(client);
     const parsed = parseCapabilityInput(customCallInput, input);
     return client.request({
       method: parsed.method,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Agent } from 'undici';
 import { backoffMs } from '../../shared/backoff.js';
+import { Agent } from '../../shared/undici-agent.js';
 import type { DeliveryKnobs } from '../docv/types.js';
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.js';
 import { combineKnobs } from './knobs.js';

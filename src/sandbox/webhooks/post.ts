@@ -1,4 +1,5 @@
-import { type Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { undiciRequest } from '../../shared/undici-request.js';
 import type { WebhookSubscription } from './subscriptions.js';
 
 export interface AttemptResult {
@@ -26,7 +27,7 @@ export async function postWebhook(
   const t0 = performance.now();
   const durationMs = () => Math.round(performance.now() - t0);
   try {
-    const res = await request(sub.url, {
+    const res = await (await undiciRequest())(sub.url, {
       method: 'POST',
       headers,
       body: JSON.stringify(body),

@@ -8,7 +8,10 @@
   const draw = (id, config) => {
     const canvas = document.getElementById(id);
     if (!canvas) return;
-    config.options = Object.assign({ animation: false, responsive: true, maintainAspectRatio: false }, config.options);
+    config.options = Object.assign(
+      { animation: false, responsive: true, maintainAspectRatio: false },
+      config.options,
+    );
     new Chart(canvas, config);
   };
   fetch(holder.dataset.source, { credentials: 'same-origin', headers: { accept: 'application/json' } })
@@ -18,9 +21,15 @@
         type: 'bar',
         data: {
           labels: data.outcomesByDay.days,
-          datasets: data.outcomesByDay.series.map((s, i) => ({ label: s.outcome, data: s.counts, backgroundColor: colour(i) })),
+          datasets: data.outcomesByDay.series.map((s, i) => ({
+            label: s.outcome,
+            data: s.counts,
+            backgroundColor: colour(i),
+          })),
         },
-        options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        options: {
+          scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+        },
       });
       const stepNames = ['started', 'document submitted', 'decided'];
       draw('chart-funnel', {
@@ -42,14 +51,25 @@
         type: 'doughnut',
         data: {
           labels: data.decisions.map((d) => d.decision),
-          datasets: [{ data: data.decisions.map((d) => d.count), backgroundColor: data.decisions.map((_d, i) => colour(i)) }],
+          datasets: [
+            {
+              data: data.decisions.map((d) => d.count),
+              backgroundColor: data.decisions.map((_d, i) => colour(i)),
+            },
+          ],
         },
       });
       draw('chart-latency', {
         type: 'bar',
         data: {
           labels: ['p50', 'p90', 'p99'],
-          datasets: [{ label: 'Socure latency (ms)', data: [data.socure.p50, data.socure.p90, data.socure.p99], backgroundColor: colour(0) }],
+          datasets: [
+            {
+              label: 'Socure latency (ms)',
+              data: [data.socure.p50, data.socure.p90, data.socure.p99],
+              backgroundColor: colour(0),
+            },
+          ],
         },
         options: { indexAxis: 'y', scales: { x: { beginAtZero: true } } },
       });

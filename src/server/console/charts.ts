@@ -3,8 +3,9 @@
  * it reads and prints without JavaScript); console-charts.js draws the same data with chart.js from the JSON
  * answer of /console/charts/data.
  */
-import type { OperatorStats, StatsRange } from '../../store/operator-types.js';
+
 import { describeReasonCode } from '../../socure/reason-codes-table.js';
+import type { OperatorStats, StatsRange } from '../../store/operator-types.js';
 import { consolePage, html } from './layout.js';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +22,14 @@ export interface ChartData {
   }>;
   decisions: Array<{ decision: string; count: number }>;
   reasonCodes: Array<{ code: string; count: number; description: string }>;
-  socure: { calls: number; errors: number; errorRate: number; p50: number | null; p90: number | null; p99: number | null };
+  socure: {
+    calls: number;
+    errors: number;
+    errorRate: number;
+    p50: number | null;
+    p90: number | null;
+    p99: number | null;
+  };
 }
 
 const dayString = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);

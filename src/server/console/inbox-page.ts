@@ -12,7 +12,8 @@ export interface InboxView {
 }
 
 function fate(d: DeliveryLogEntry) {
-  if (d.consumedBy) return html`consumed by <a href="/console/sessions/${d.consumedBy}">${d.consumedBy.slice(0, 8)}</a>`;
+  if (d.consumedBy)
+    return html`consumed by <a href="/console/sessions/${d.consumedBy}">${d.consumedBy.slice(0, 8)}</a>`;
   if (d.pending) return html`correlation pending`;
   return html`<span class="warn">unmatched</span>`;
 }

@@ -4,7 +4,7 @@
  */
 import { esc, html, type Raw, raw } from '../pages/html.js';
 
-export { esc, html, raw, type Raw };
+export { esc, html, type Raw, raw };
 
 export interface ConsolePage {
   title: string;
@@ -53,7 +53,12 @@ ${body.html}
 }
 
 export const iso = (ms: number | null | undefined) =>
-  ms === null || ms === undefined ? '' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  ms === null || ms === undefined
+    ? ''
+    : new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
 
 /** A personal value as the console shows it until revealed: its shape, not its content. */
 export function mask(value: unknown): string {

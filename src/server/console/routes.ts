@@ -13,7 +13,6 @@ import { ConsoleAuth } from './auth.js';
 import { chartData, chartsPage, REASON_CODE_LIMIT } from './charts.js';
 import { inboxPage } from './inbox-page.js';
 import { consolePage, html } from './layout.js';
-import { replayDelivery } from './replay.js';
 import {
   actionForm,
   chartPeriod,
@@ -24,27 +23,35 @@ import {
   sessionSearch,
   uuid,
 } from './queries.js';
-import { searchParams, sessionListPage, sessionPage, type SessionView } from './session-pages.js';
+import { replayDelivery } from './replay.js';
+import { type SessionView, searchParams, sessionListPage, sessionPage } from './session-pages.js';
 
 const PAGE_SIZE = 50;
 const AUDIT_SHOWN = 500;
 
-const require = createRequire(import.meta.url);
-/** chart.js as its package ships it (no CDN: the CSP allows our own scripts only). */
-const ASSETS: Record<string, { type: string; body: string }> = {
-  'chart.js': {
-    type: 'text/javascript; charset=utf-8',
-    body: readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8'),
-  },
-  'console-charts.js': {
-    type: 'text/javascript; charset=utf-8',
-    body: readFileSync(new URL('../assets/console-charts.js', import.meta.url), 'utf8'),
-  },
+const requireFrom = createRequire(import.meta.url);
+const JS = 'text/javascript; charset=utf-8';
+/** The console's files: chart.js as its package ships it (no CDN: the CSP allows our own scripts only). */
+const ASSET_FILES: Record<string, { type: string; path: () => string | URL }> = {
+  'chart.js': { type: JS, path: () => join(dirname(requireFrom.resolve('chart.js')), 'chart.umd.js') },
+  'console-charts.js': { type: JS, path: () => new URL('../assets/console-charts.js', import.meta.url) },
   'console.css': {
     type: 'text/css; charset=utf-8',
-    body: readFileSync(new URL('../assets/console.css', import.meta.url), 'utf8'),
+    path: () => new URL('../assets/console.css', import.meta.url),
   },
 };
+const loaded = new Map<string, { type: string; body: string }>();
+/** Read on first use: a service whose console nobody opens does not read 200 kB of chart.js at every start. */
+function assetOf(name: string): { type: string; body: string } | undefined {
+  const file = Object.hasOwn(ASSET_FILES, name) ? ASSET_FILES[name] : undefined;
+  if (!file) return undefined;
+  let asset = loaded.get(name);
+  if (!asset) {
+    asset = { type: file.type, body: readFileSync(file.path(), 'utf8') };
+    loaded.set(name, asset);
+  }
+  return asset;
+}
 
 /** A GET form's query as strings (to show the form again as typed). */
 function formOf(query: unknown): Record<string, string> {
@@ -66,7 +73,11 @@ export function registerConsole(app: FastifyInstance, deps: ServerDeps): void {
   const { store, engine } = deps;
 
   const page = (reply: FastifyReply, body: string, status = 200) =>
-    reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+    reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(body);
 
   const loginPage = (reply: FastifyReply, problem?: string, status = 200) =>
     page(
@@ -101,11 +112,10 @@ export function registerConsole(app: FastifyInstance, deps: ServerDeps): void {
     if (path === '/console/login' || path.startsWith('/console/assets/')) return;
     if (!auth.authorized(req)) {
       if (req.method === 'GET' && !req.headers.authorization) return reply.redirect('/console/login', 303);
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .header('cache-control', 'no-store')
-        .send({ error: 'unauthorized', message: 'log in at /console/login or send Authorization: Bearer <operator key>' });
+      return reply.code(401).header('www-authenticate', 'Bearer').header('cache-control', 'no-store').send({
+        error: 'unauthorized',
+        message: 'log in at /console/login or send Authorization: Bearer <operator key>',
+      });
     }
   });
 
@@ -114,26 +124,37 @@ export function registerConsole(app: FastifyInstance, deps: ServerDeps): void {
     if (auth.csrfValid(req, token)) return true;
     void page(
       reply,
-      consolePage({ title: 'Expired form', body: html`<p>This form has expired or did not come from the console. Go back, reload and try again.</p>` }),
+      consolePage({
+        title: 'Expired form',
+        body: html`<p>This form has expired or did not come from the console. Go back, reload and try again.</p>`,
+      }),
       403,
     );
     return false;
   };
 
   app.get('/console/assets/:name', (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
-    const asset = ASSETS[req.params.name];
+    const asset = assetOf(req.params.name);
     if (!asset) return reply.callNotFound();
-    return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
+    return reply
+      .header('content-type', asset.type)
+      .header('cache-control', 'public, max-age=300')
+      .send(asset.body);
   });
 
   app.get('/console/login', (_req, reply) => loginPage(reply));
-  app.post('/console/login', { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!auth.loginCsrfValid(body.csrf)) return loginPage(reply, 'The form expired: try again.', 403);
-    if (!auth.keyMatches(body.key)) return loginPage(reply, 'That is not the operator key.', 401);
-    auth.logIn(reply);
-    return reply.redirect('/console/sessions', 303);
-  });
+  app.post(
+    '/console/login',
+    { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (!auth.loginCsrfValid(body.csrf)) return loginPage(reply, 'The form expired: try again.', 403);
+      if (!auth.keyMatches(body.key)) return loginPage(reply, 'That is not the operator key.', 401);
+      await store.appendAudit([{ type: 'console.login', actor: auth.actor, detail: {} }], now());
+      auth.logIn(reply);
+      return reply.redirect('/console/sessions', 303);
+    },
+  );
   app.post('/console/logout', (req, reply) => {
     if (!csrfOk(req, reply, (req.body as Record<string, unknown> | undefined)?.csrf)) return reply;
     auth.logOut(reply);
@@ -148,7 +169,17 @@ export function registerConsole(app: FastifyInstance, deps: ServerDeps): void {
     const flows = [...engine.flowIds()].sort();
     const parsed = sessionSearch.safeParse(form);
     if (!parsed.success)
-      return page(reply, sessionListPage({ csrf: auth.csrfFor(req), flows, form, sessions: [], problem: problemOf(parsed.error) }), 400);
+      return page(
+        reply,
+        sessionListPage({
+          csrf: auth.csrfFor(req),
+          flows,
+          form,
+          sessions: [],
+          problem: problemOf(parsed.error),
+        }),
+        400,
+      );
     const q = parsed.data;
     const rows = await store.listSessions({
       flowId: q.flow,
@@ -200,12 +231,20 @@ export function registerConsole(app: FastifyInstance, deps: ServerDeps): void {
   // A reveal answers with the page itself (never a URL that would show the value again), and is audited first.
   app.post('/console/sessions/:id/reveal', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const parsed = revealForm.safeParse(req.body ?? {});
-    if (!csrfOk(req, reply, parsed.data?.csrf ?? (req.body as Record<string, unknown> | undefined)?.csrf)) return reply;
-    if (!parsed.success) return reply.code(400).send({ error: 'bad_request', message: problemOf(parsed.error) });
+    if (!csrfOk(req, reply, parsed.data?.csrf ?? (req.body as Record<string, unknown> | undefined)?.csrf))
+      return reply;
+    if (!parsed.success)
+      return reply.code(400).send({ error: 'bad_request', message: problemOf(parsed.error) });
     const id = req.params.id;
     if (!uuid.safeParse(id).success || !(await store.getSession(id))) return reply.callNotFound();
     await store.appendAudit(
-      [{ type: 'personal_data.revealed', actor: auth.actor, detail: { sessionId: id, field: parsed.data.field } }],
+      [
+        {
+          type: 'personal_data.revealed',
+          actor: auth.actor,
+          detail: { sessionId: id, field: parsed.data.field },
+        },
+      ],
       now(),
     );
     const view = await sessionView(req, id, { revealed: parsed.data.field });
@@ -230,17 +269,19 @@ export function registerConsole(app: FastifyInstance, deps: ServerDeps): void {
   app.post('/console/callbacks/:id/retry', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!csrfOk(req, reply, body.csrf)) return reply;
-    const sessionId = typeof body.session === 'string' ? body.session : '';
-    const retried = await store.retryOutbound(req.params.id, now(), {
+    const retriedFor = await store.retryOutbound(req.params.id, now(), {
       type: 'callback.retried',
       actor: auth.actor,
-      detail: { callbackId: req.params.id, sessionId },
+      detail: { callbackId: req.params.id },
     });
-    const notice = retried
+    const notice = retriedFor
       ? 'The callback is queued again: it is sent within a second, with a fresh set of attempts.'
       : 'Only a failed callback (with its body still held) can be retried; nothing changed.';
+    // The page to show again: the callback's own session (or, when nothing changed, the one the form came from).
+    const sessionId = retriedFor ?? (typeof body.session === 'string' ? body.session : '');
     const view = await sessionView(req, sessionId, { notice });
-    return view ? page(reply, view, retried ? 200 : 409) : reply.code(retried ? 200 : 409).send({ retried });
+    const status = retriedFor ? 200 : 409;
+    return view ? page(reply, view, status) : reply.code(status).send({ retried: Boolean(retriedFor) });
   });
 
   // --- webhook inbox ---

@@ -110,18 +110,23 @@ function socureCalls(audit: SessionAuditEntry[]): Raw {
   return html`<table class="list">
 <thead><tr><th>At</th><th>Call</th><th>HTTP status</th><th>referenceId</th><th>Attempts</th><th>Duration</th></tr></thead>
 <tbody>${calls.map(
-    (c) => html`<tr><td>${iso(c.at)}</td><td>${String(c.detail.method ?? '')} ${String(c.detail.endpoint ?? '')}</td>
+    (
+      c,
+    ) => html`<tr><td>${iso(c.at)}</td><td>${String(c.detail.method ?? '')} ${String(c.detail.endpoint ?? '')}</td>
 <td>${c.detail.status === null ? 'no answer' : String(c.detail.status ?? '')}</td><td class="ref">${String(c.detail.referenceId ?? '—')}</td>
 <td class="num">${String(c.detail.attempts ?? '—')}</td><td class="num">${String(c.detail.durationMs ?? '')} ms</td></tr>`,
   )}</tbody></table>`;
 }
 
 function callbackRows(v: SessionView): Raw {
-  if (v.callbacks.length === 0) return html`<p>No callback to the app (none configured, or the session has not ended).</p>`;
+  if (v.callbacks.length === 0)
+    return html`<p>No callback to the app (none configured, or the session has not ended).</p>`;
   return html`<table class="list">
 <thead><tr><th>Callback</th><th>URL</th><th>Status</th><th>Attempts</th><th>Next attempt</th><th>Last error</th><th></th></tr></thead>
 <tbody>${v.callbacks.map(
-    (c) => html`<tr class="cb-${c.status}"><td>${c.id}</td><td>${c.url}</td><td>${c.status}</td><td class="num">${c.attempts}</td>
+    (
+      c,
+    ) => html`<tr class="cb-${c.status}"><td>${c.id}</td><td>${c.url}</td><td>${c.status}</td><td class="num">${c.attempts}</td>
 <td>${c.status === 'pending' ? iso(c.nextAttemptAt) : '—'}</td><td>${c.lastError ?? ''}</td>
 <td>${
       c.status === 'failed'
@@ -178,7 +183,8 @@ ${
   others.length === 0
     ? html`<p>Nothing recorded.</p>`
     : html`<table class="list"><tbody>${others.map(
-        (a) => html`<tr><td>${iso(a.at)}</td><td>${a.type}</td><td>${a.actor}</td><td>${detailText(a.detail)}</td></tr>`,
+        (a) =>
+          html`<tr><td>${iso(a.at)}</td><td>${a.type}</td><td>${a.actor}</td><td>${detailText(a.detail)}</td></tr>`,
       )}</tbody></table>`
 }`;
   return consolePage({ title: `Session ${s.id.slice(0, 8)}`, section: 'sessions', csrf: v.csrf, body });

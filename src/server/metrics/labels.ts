@@ -7,8 +7,11 @@ import type { SocureCall } from '../../socure/call-log.js';
 import { SocureConnectionError, SocureTimeoutError } from '../../socure/errors.js';
 import { WAIT_EVENT_TYPES } from '../../webhooks/index.js';
 
-/** A path segment kept as it is: `api`, a version (`3.0`), or a name (`EmailAuthScore`, `reasoncodes`). */
-const NAMED_SEGMENT = /^(?:[A-Za-z][A-Za-z_-]{0,39}|v?\d{1,2}(?:\.\d{1,2})?)$/;
+/**
+ * A path segment kept as it is: `api`, a version (`3.0`), or a word of letters (`EmailAuthScore`, `reasoncodes`).
+ * Ids have digits, `_` or `-` (UUIDs, `eval_…`), so they never pass.
+ */
+const NAMED_SEGMENT = /^(?:[A-Za-z]{1,40}|v?\d{1,2}(?:\.\d{1,2})?)$/;
 
 /**
  * A Socure request path as a route pattern: its query dropped and every segment that is not a plain name or a
@@ -16,7 +19,7 @@ const NAMED_SEGMENT = /^(?:[A-Za-z][A-Za-z_-]{0,39}|v?\d{1,2}(?:\.\d{1,2})?)$/;
  */
 export function socureEndpointLabel(endpoint: string): string {
   const segments = endpoint.split('?')[0]!.split('/').filter(Boolean).slice(0, 6);
-  return `/${segments.map((s) => (NAMED_SEGMENT.test(s) && !/\d{4,}/.test(s) ? s : ':id')).join('/')}`;
+  return `/${segments.map((s) => (NAMED_SEGMENT.test(s) ? s : ':id')).join('/')}`;
 }
 
 /** Why a Socure call failed, in a word: none (2xx), the status class, or what kept an answer from coming. */

@@ -13,33 +13,41 @@ export interface StoreTimingObserver {
  * (`dialect`, `changes`) and synchronous methods (`lookupHash`) pass through. One wrapper per method, made once.
  */
 export function timedStore(store: Store, observer: StoreTimingObserver): Store {
-  const wrapped = new Map<PropertyKey, unknown>();
+  type Method = (...args: unknown[]) => unknown;
+  // Keyed by the function, not the name: a method replaced on the store (tests do) is timed as it is now.
+  const wrappers = new WeakMap<Method, Method>();
+  const originals = new WeakMap<Method, Method>();
+  const wrap = (method: Method, name: string): Method => {
+    const timed: Method = (...args) => {
+      const started = performance.now();
+      const result = method.apply(store, args);
+      if (!(result instanceof Promise)) return result;
+      return result.then(
+        (resolved: unknown) => {
+          observer.storeCall(name, (performance.now() - started) / 1000);
+          observer.storeResult?.(name, args, resolved);
+          return resolved;
+        },
+        (err: unknown) => {
+          observer.storeCall(name, (performance.now() - started) / 1000);
+          throw err;
+        },
+      );
+    };
+    wrappers.set(method, timed);
+    originals.set(timed, method);
+    return timed;
+  };
   return new Proxy(store, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target) as unknown;
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      let fn = wrapped.get(prop);
-      if (fn === undefined) {
-        const method = value as (...args: unknown[]) => unknown;
-        fn = (...args: unknown[]) => {
-          const started = performance.now();
-          const result = method.apply(target, args);
-          if (!(result instanceof Promise)) return result;
-          return result.then(
-            (resolved: unknown) => {
-              observer.storeCall(prop, (performance.now() - started) / 1000);
-              observer.storeResult?.(prop, args, resolved);
-              return resolved;
-            },
-            (err: unknown) => {
-              observer.storeCall(prop, (performance.now() - started) / 1000);
-              throw err;
-            },
-          );
-        };
-        wrapped.set(prop, fn);
-      }
-      return fn;
+      return wrappers.get(value as Method) ?? wrap(value as Method, prop);
+    },
+    // Putting back a method read through the proxy puts back the store's own, not a second wrapper around it.
+    set(target, prop, value) {
+      const original = typeof value === 'function' ? originals.get(value as Method) : undefined;
+      return Reflect.set(target, prop, original ?? value, target);
     },
   });
 }
