@@ -5,6 +5,20 @@
   if (!holder || typeof Chart === 'undefined') return;
   const palette = ['#1f5fbf', '#2e7d32', '#b3261e', '#a4460b', '#6a1b9a', '#00838f', '#5b6475', '#c2185b'];
   const colour = (i) => palette[i % palette.length];
+  // Outcomes and decisions keep one colour each across charts: good green, bad red, wait amber, neutral grey.
+  const MEANING = {
+    verified: '#2e7d32',
+    accept: '#2e7d32',
+    rejected: '#b3261e',
+    reject: '#b3261e',
+    failed: '#7f1d1d',
+    review: '#a4460b',
+    refer: '#a4460b',
+    resubmit: '#6a1b9a',
+    expired: '#5b6475',
+    cancelled: '#9aa0ab',
+  };
+  const colourOf = (name, i) => MEANING[String(name).toLowerCase()] ?? colour(i);
   const draw = (id, config) => {
     const canvas = document.getElementById(id);
     if (!canvas) return;
@@ -24,7 +38,7 @@
           datasets: data.outcomesByDay.series.map((s, i) => ({
             label: s.outcome,
             data: s.counts,
-            backgroundColor: colour(i),
+            backgroundColor: colourOf(s.outcome, i),
           })),
         },
         options: {
@@ -54,7 +68,7 @@
           datasets: [
             {
               data: data.decisions.map((d) => d.count),
-              backgroundColor: data.decisions.map((_d, i) => colour(i)),
+              backgroundColor: data.decisions.map((d, i) => colourOf(d.decision, i)),
             },
           ],
         },
