@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
  */
 const SENSITIVE_KEYS = [
   'idPlusKey',
+  'riskOsKey',
   'apiKey',
   'secret',
   'password',

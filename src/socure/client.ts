@@ -119,7 +119,9 @@ export class SocureClient {
     this.idplus = new IdPlusResource(this);
     this.reasonCodes = new ReasonCodesResource(this);
     this.docv = new DocvResource(this);
-    this.riskOsClient = options.riskOs ? new RiskOsClient(options.riskOs) : undefined;
+    this.riskOsClient = options.riskOs
+      ? new RiskOsClient({ ...options.riskOs, onCall: options.riskOs.onCall ?? options.onCall })
+      : undefined;
     this.hasIdPlus = !riskOsOnly;
   }
 

@@ -35,6 +35,7 @@ beforeAll(async () => {
   t = await startTestService();
   secrets.push(
     SANDBOX_ID_PLUS_KEY,
+    t.service.sandbox!.keys.sandbox.riskOsKey,
     t.service.apiKey,
     new URL(t.service.webhookUrl).pathname.split('/').pop()!,
   );

@@ -16,6 +16,7 @@ import {
   startRealKeyService,
   submitScreen,
   type TestService,
+  triggerScenario,
   waitForCompletion,
 } from './helpers.js';
 
@@ -34,7 +35,18 @@ const STANLEY_BROWN = {
   country: 'US',
 };
 
+/** Socure's RiskOS persona whose evaluation pauses for a DocV step-up. */
+const JAX_MYRA = {
+  ...STANLEY_BROWN,
+  givenName: 'Jax',
+  familyName: 'Myra',
+  dateOfBirth: '1990-04-04',
+  nationalId: '666-99-0266',
+};
+
 const NO_ID_PLUS_KEY = 'no ID+ key configured: set SOCURE_ID_PLUS_KEY';
+/** The secret the stand-in's RiskOS subscription sends as its Bearer token. */
+const WEBHOOK_SECRET = 'riskos-only-webhook-secret-1';
 
 let t: Awaited<ReturnType<typeof startRealKeyService>>;
 let riskOsKey: string;
@@ -47,7 +59,14 @@ beforeAll(async () => {
       SOCURE_RISKOS_KEY: socure.keys.sandbox.riskOsKey,
       SOCURE_RISKOS_URL: socure.url,
     });
-    return { connector };
+    return { connector, webhookSecrets: [WEBHOOK_SECRET] };
+  });
+  // What an operator pastes into the RiskOS console: the service's webhook URL, its secret as Bearer.
+  await t.socure.addWebhook({
+    url: t.service.webhookUrl.replace(t.service.publicUrl, t.service.url),
+    secret: WEBHOOK_SECRET,
+    name: 'socure-connector (RiskOS)',
+    subscriptionType: 'RiskOS',
   });
 });
 afterAll(async () => {
@@ -109,6 +128,29 @@ describe('a RiskOS-only deployment (SOCURE_RISKOS_KEY, no SOCURE_ID_PLUS_KEY)', 
     expect(calls.map((c) => [c.detail.method, c.detail.endpoint, c.detail.status])).toEqual([
       ['POST', '/api/evaluation', 200],
     ]);
+  });
+
+  it('Jax Myra pauses for a DocV step-up; RiskOS’s evaluation_completed webhook resumes the session to ACCEPT', async () => {
+    const s = await createSession(t, { flow: 'riskos-onboarding', input: JAX_MYRA });
+    const waiting = await eventually(async () => {
+      const row = await t.service.store.getSession(s.id);
+      return row?.status === 'waiting' && row.waitReferenceId ? row : undefined;
+    }, 'the session to wait on its RiskOS step-up');
+    // The hand-off page links to the stand-in's capture app.
+    expect((await t.http(s.path)).text).toContain(`${t.socure.url}/capture/`);
+    await triggerScenario(t.socure.url, waiting.waitReferenceId!, 'complete-accept');
+    const row = await waitForCompletion(t, s.id);
+    expect(row.outcome).toBe('verified');
+    expect((await t.service.store.getSessionData(s.id))?.result).toMatchObject({
+      decision: 'ACCEPT',
+      steppedUp: true,
+      evalId: waiting.waitReferenceId,
+    });
+    // Resumed by the authenticated delivery, as real RiskOS would send it.
+    const timeline = await t.service.store.listTimeline(s.id);
+    expect(timeline.find((e) => e.type === 'resumed')?.detail).toMatchObject({
+      eventType: 'evaluation_completed',
+    });
   });
 
   it('idplus-score started through the API: its score step fails with the clear message and shows its error page', async () => {

@@ -325,4 +325,27 @@ describe('client.riskos on the Socure client', () => {
       await client.close();
     }
   });
+
+  it('tells the client’s onCall listener (the service’s metrics) of RiskOS requests too', async () => {
+    const heard: Array<{ endpoint: string; status: number | null }> = [];
+    const client = new SocureClient({
+      idPlusKey: sb.keys.sandbox.idPlusKey,
+      baseUrl: sb.url,
+      riskOs: { apiKey: sb.keys.sandbox.riskOsKey, baseUrl: sb.url, maxRetries: 0 },
+      onCall: (call) => heard.push({ endpoint: call.endpoint, status: call.status }),
+    });
+    try {
+      const result = await client.riskos.evaluations.create({
+        workflow: 'consumer_onboarding',
+        data: { individual: STANLEY },
+      });
+      await client.riskos.evaluations.get(result.evalId);
+      expect(heard).toEqual([
+        { endpoint: '/api/evaluation', status: 200 },
+        { endpoint: `/api/evaluation/${result.evalId}`, status: 200 },
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
 });

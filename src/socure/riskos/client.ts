@@ -4,7 +4,12 @@ import { parseBaseUrl } from '../environments.js';
 import { errorFromResponse } from '../error-from-response.js';
 import { SocureInputError } from '../errors.js';
 import type { RetryOptions } from '../retry.js';
-import { Transport, type TransportRequest, type TransportResponse } from '../transport.js';
+import {
+  type SocureCallListener,
+  Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from '../transport.js';
 import { EvaluationsResource } from './evaluations.js';
 
 /** RiskOS hosts (socure-api.md §10). Certification has no public RiskOS host: pass `baseUrl`. */
@@ -34,6 +39,8 @@ export interface RiskOsClientOptions {
   /** Overall deadline across attempts and backoff. Default timeoutMs × (maxRetries + 1) + 10 s. */
   deadlineMs?: number;
   dispatcher?: Dispatcher;
+  /** Told of every finished request (metrics: src/server/metrics). */
+  onCall?: SocureCallListener;
 }
 
 export const RISKOS_DEFAULT_TIMEOUT_MS = 15_000;
@@ -93,6 +100,7 @@ export class RiskOsClient {
       retry: options.retry,
       dispatcher: options.dispatcher,
       userAgent: 'socure-connector',
+      onCall: options.onCall,
     });
     this.evaluations = new EvaluationsResource(this);
   }
