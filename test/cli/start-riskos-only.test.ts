@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
-import { show, spawnCli } from './run-cli.js';
+import { cli, show, spawnCli } from './run-cli.js';
 
 const TEST_TIMEOUT = 90_000;
 
@@ -77,6 +77,21 @@ describe('socure-connector start: the Socure products in the banner', () => {
       expect(out).toContain(
         'No SOCURE_ID_PLUS_KEY or SOCURE_RISKOS_KEY set: using the embedded offline Socure sandbox',
       );
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'score with only a RiskOS key: refused before any call, exit 2, naming SOCURE_ID_PLUS_KEY',
+    async () => {
+      const r = await cli(['score', '--stock-persona'], {
+        SOCURE_RISKOS_KEY: sb.keys.sandbox.riskOsKey,
+        SOCURE_RISKOS_URL: sb.url,
+        SOCURE_API_URL: sb.url,
+      });
+      expect(r.code, show(r)).toBe(2);
+      expect(r.stderr).toContain('no ID+ key configured: set SOCURE_ID_PLUS_KEY');
+      expect(r.stderr).not.toContain(sb.keys.sandbox.riskOsKey);
     },
     TEST_TIMEOUT,
   );
