@@ -74,7 +74,11 @@ describe('languages and branding', () => {
     task,
   }) => {
     // The refused form is answered 422 on purpose (the page with its errors): the browser logs that status.
-    const refusedForm = { id: 'refused-form', pattern: /\b422\b.*\/submit/, note: 'the form refused on purpose' };
+    const refusedForm = {
+      id: 'refused-form',
+      pattern: /\b422\b.*\/submit/,
+      note: 'the form refused on purpose',
+    };
     const run = newRun(task.name, [refusedForm]);
     const { firstName: _, ...withoutFirstName } = PERSONA_FORM;
     const res = await fetch(`${run.url}/api/sessions`, {

@@ -1,4 +1,10 @@
-import { DEFAULT_LANGUAGE, type Language, languageOf, negotiateLanguage } from '../i18n/languages.js';
+import {
+  DEFAULT_LANGUAGE,
+  LANGUAGES,
+  type Language,
+  languageOf,
+  negotiateLanguage,
+} from '../i18n/languages.js';
 import { type Translate, translator } from '../i18n/translate.js';
 
 /** How the pages present themselves (BRAND_* settings); every page uses it. */
@@ -22,12 +28,11 @@ export interface PageContext {
   brand: Brand;
 }
 
-const translators = new Map<Language, Translate>();
-const translatorFor = (language: Language) => {
-  let t = translators.get(language);
-  if (!t) translators.set(language, (t = translator(language)));
-  return t;
-};
+/** One translator per shipped language, made once. */
+const TRANSLATORS = new Map<Language, Translate>(
+  LANGUAGES.map((language) => [language, translator(language)]),
+);
+const translatorFor = (language: Language) => TRANSLATORS.get(language)!;
 
 /**
  * The context of a page: the session's language when it has one we ship, else the browser's (Accept-Language),
