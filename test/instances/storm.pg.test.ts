@@ -55,7 +55,8 @@ const SCENARIOS = [
   'complete-review',
   'decline',
   'complete-accept',
-  'complete-resubmit',
+  // Not complete-resubmit: RESUBMIT now waits on a "Take new photos" screen for the person (not an end to count).
+  'upload-failed',
 ];
 
 const median = (xs: number[]) => {
