@@ -27,23 +27,23 @@ async function post(base: string, path: string, body: unknown, adminToken?: stri
   } catch {
     throw new UsageError(`--api-url: not a valid URL (got ${JSON.stringify(base)})`);
   }
-  const { request } = await import('undici');
-  const res = await request(url, {
+  // fetch, not undici's request: nothing to import (a dynamic import of undici, CommonJS, gives only `default`
+  // once the CLI is bundled with code splitting).
+  const res = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       ...(adminToken ? { authorization: `Bearer ${adminToken.trim()}` } : {}),
     },
     body: JSON.stringify(body),
-  }).catch((err: Error & { code?: string }) => {
+  }).catch((err: Error & { cause?: { code?: string } }) => {
     throw new Error(
-      `could not reach the sandbox at ${url.origin} (${err.code ?? err.message}); is it running?`,
+      `could not reach the sandbox at ${url.origin} (${err.cause?.code ?? err.message}); is it running?`,
     );
   });
-  const text = await res.body.text();
+  const text = await res.text();
   const json = text ? (JSON.parse(text) as { msg?: string; error?: string }) : {};
-  if (res.statusCode >= 400)
-    throw new Error(`sandbox answered ${res.statusCode}: ${json.msg ?? json.error ?? text}`);
+  if (res.status >= 400) throw new Error(`sandbox answered ${res.status}: ${json.msg ?? json.error ?? text}`);
   return json;
 }
 
