@@ -1,13 +1,18 @@
-import type { Dispatcher } from 'undici';
 import type { SocureCall } from './call-log.js';
+import {
+  baseUrlOption,
+  type ClientTransportOptions,
+  checkKeyCharacters,
+  DEFAULT_MAX_RETRIES,
+  sharedTransportOptions,
+} from './client-options.js';
 import { type CustomRequest, type CustomResponse, sendCustomRequest } from './custom-request.js';
 import { DocvResource } from './docv/resource.js';
-import { parseBaseUrl, SOCURE_HOSTS, type SocureEnvironment } from './environments.js';
+import { SOCURE_HOSTS, type SocureEnvironment } from './environments.js';
 import { errorFromResponse } from './error-from-response.js';
 import { noIdPlusKeyError, noRiskOsKeyError, SocureInputError } from './errors.js';
 import { IdPlusResource } from './idplus/resource.js';
 import { ReasonCodesResource } from './reason-codes.js';
-import type { RetryOptions } from './retry.js';
 import { RiskOsClient, type RiskOsClientOptions } from './riskos/client.js';
 import {
   type SocureCallListener,
@@ -16,7 +21,7 @@ import {
   type TransportResponse,
 } from './transport.js';
 
-export interface SocureClientOptions {
+export interface SocureClientOptions extends ClientTransportOptions {
   /**
    * The ID+ key of the environment (Admin Dashboard > Developers > ID+ Keys). Optional with `riskOs`: a RiskOS-only
    * client refuses ID+ / DocV calls (SocureConfigurationError) before any network call.
@@ -28,14 +33,6 @@ export interface SocureClientOptions {
   baseUrl?: string;
   /** Per attempt. Default 5000 ms (what login.gov and Footprint use for ID+). */
   timeoutMs?: number;
-  /** Retries after the first attempt. Default 2. */
-  maxRetries?: number;
-  /** Which failures are retried; see the README's "Retries" section. */
-  retry?: RetryOptions;
-  /** Overall deadline across attempts and backoff. Default timeoutMs × (maxRetries + 1) + 10 s. */
-  deadlineMs?: number;
-  /** Custom undici dispatcher (proxy, mTLS, connection limits). */
-  dispatcher?: Dispatcher;
   /** RiskOS (its own key and host): makes `client.riskos` available. */
   riskOs?: RiskOsClientOptions;
   /** Told of every ID+ / DocV request once it is over (endpoint, status, attempts, duration): e.g. metrics. */
@@ -43,14 +40,10 @@ export interface SocureClientOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
-export const DEFAULT_MAX_RETRIES = 2;
+export { DEFAULT_MAX_RETRIES };
 
 function resolveBaseUrl(options: SocureClientOptions): URL {
-  if (options.baseUrl !== undefined) {
-    const url = parseBaseUrl(options.baseUrl);
-    if (typeof url === 'string') throw new SocureInputError('baseUrl', url);
-    return url;
-  }
+  if (options.baseUrl !== undefined) return baseUrlOption(options.baseUrl);
   const env = options.environment ?? 'sandbox';
   if (env === 'certification') {
     throw new SocureInputError(
@@ -62,13 +55,6 @@ function resolveBaseUrl(options: SocureClientOptions): URL {
   if (host === undefined)
     throw new SocureInputError('environment', 'must be sandbox, certification or production');
   return new URL(host);
-}
-
-function positiveInt(field: string, value: number | undefined, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min)
-    throw new SocureInputError(field, `must be an integer ≥ ${min}`);
-  return value;
 }
 
 /** The Socure API client: `client.idplus`, `client.docv`, `client.reasonCodes`, `client.request()`. */
@@ -87,34 +73,17 @@ export class SocureClient {
     if (!riskOsOnly && (typeof options?.idPlusKey !== 'string' || options.idPlusKey.trim() === '')) {
       throw new SocureInputError('idPlusKey', 'is required (the ID+ key from Socure’s admin portal)');
     }
-    if (options.idPlusKey !== undefined && /[\s\u0000-\u001f]/.test(options.idPlusKey)) {
-      throw new SocureInputError('idPlusKey', 'must not contain spaces or control characters');
-    }
+    if (options.idPlusKey !== undefined) checkKeyCharacters('idPlusKey', options.idPlusKey);
     // A RiskOS-only client calls no ID+ host (send() refuses first): certification's unpublished host is no error.
     const baseUrl =
       riskOsOnly && options.baseUrl === undefined && options.environment === 'certification'
         ? new URL('https://certification.invalid')
         : resolveBaseUrl(options);
-    const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1);
-    const maxRetries = positiveInt('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES);
-    const deadlineMs = positiveInt(
-      'deadlineMs',
-      options.deadlineMs,
-      timeoutMs * (maxRetries + 1) + 10_000,
-      1,
-    );
     this.baseUrl = baseUrl.href.replace(/\/$/, '');
     this.transport = new Transport({
-      baseUrl,
+      ...sharedTransportOptions(baseUrl, options, DEFAULT_TIMEOUT_MS),
       // Never sent without a key: send() and request() refuse first.
       apiKey: options.idPlusKey ?? '',
-      timeoutMs,
-      maxRetries,
-      deadlineMs,
-      retry: options.retry,
-      dispatcher: options.dispatcher,
-      userAgent: 'socure-connector',
-      onCall: options.onCall,
     });
     this.idplus = new IdPlusResource(this);
     this.reasonCodes = new ReasonCodesResource(this);

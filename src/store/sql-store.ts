@@ -12,13 +12,7 @@ import { eraseCustomer } from './erasure.js';
 import { countToReseal, resealBatch } from './key-rotation.js';
 import { MIGRATION_NAMES } from './migrations/index.js';
 import { listDeliveries, listSessionAudit, operatorStats, retryOutbound } from './operator-queries.js';
-import type {
-  DeliveryListQuery,
-  DeliveryLogEntry,
-  OperatorStats,
-  SessionAuditEntry,
-  StatsRange,
-} from './operator-types.js';
+import type * as Operator from './operator-types.js';
 import { PersonalData } from './personal-data.js';
 import { slot, TemplateCache } from './query-template.js';
 import { purgePersonalData } from './retention.js';
@@ -754,7 +748,7 @@ export abstract class SqlStore implements Store {
 
   // --- operator console (operator-queries.ts) ---
 
-  listDeliveries(query: DeliveryListQuery): Promise<DeliveryLogEntry[]> {
+  listDeliveries(query: Operator.DeliveryListQuery): Promise<Operator.DeliveryLogEntry[]> {
     return listDeliveries(this.db, query);
   }
 
@@ -771,11 +765,11 @@ export abstract class SqlStore implements Store {
     return this.write((trx) => retryOutbound(trx, id, now, audit));
   }
 
-  listSessionAudit(sessionId: string, limit: number): Promise<SessionAuditEntry[]> {
+  listSessionAudit(sessionId: string, limit: number): Promise<Operator.SessionAuditEntry[]> {
     return listSessionAudit(this.db, sessionId, limit);
   }
 
-  operatorStats(range: StatsRange, reasonCodeLimit: number): Promise<OperatorStats> {
+  operatorStats(range: Operator.StatsRange, reasonCodeLimit: number): Promise<Operator.OperatorStats> {
     return operatorStats(this.db, this.dialect, range, reasonCodeLimit);
   }
 

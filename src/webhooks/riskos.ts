@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { stringThen } from '../shared/length-checks.js';
 import { riskOsEvaluationSchema } from '../socure/riskos/response.js';
+import { invalidEventError, isPlainObject, parseJsonObject } from './body.js';
 import { WebhookAuthenticationError, WebhookPayloadError } from './errors.js';
 import { DOCV_EVENT_TYPES } from './events.js';
 import {
@@ -154,8 +155,6 @@ export function verifyRiskOsAuthorization(headers: WebhookHeaders, auth: RiskOsW
   return true;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Whether a parsed body is a RiskOS envelope (and not a DocV one, which has `event`). */
@@ -170,7 +169,7 @@ function docvTokenOf(data: Record<string, unknown> | undefined): string | undefi
   if (direct) return direct;
   const enrichments = Array.isArray(data.data_enrichments) ? data.data_enrichments : [];
   for (const e of enrichments) {
-    if (!isObject(e) || !isObject(e.response) || !isObject(e.response.data)) continue;
+    if (!isPlainObject(e) || !isPlainObject(e.response) || !isPlainObject(e.response.data)) continue;
     const token = str(e.response.data.docvTransactionToken) ?? str(e.response.data.docVTransactionToken);
     if (token) return token;
   }
@@ -187,7 +186,7 @@ export function parseRiskOsDelivery(raw: Record<string, unknown>, authenticated 
     throw new WebhookPayloadError('missing_event_type', 'RiskOS delivery has no "event_type" string');
   }
   const { event_id, event_at, event_type } = envelope.data;
-  const data = isObject(raw.data) ? raw.data : undefined;
+  const data = isPlainObject(raw.data) ? raw.data : undefined;
   const keys: RiskOsDeliveryKeys = { deliveryId: String(event_id) };
   const evalId = str(data?.eval_id);
   if (evalId) keys.evalId = evalId;
@@ -208,14 +207,7 @@ export function parseRiskOsDelivery(raw: Record<string, unknown>, authenticated 
       : undefined;
   if (!schema) return { ...base, known: false, eventType: event_type, data: raw.data };
   const parsed = schema.safeParse(raw.data ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({
-      path: ['data', ...i.path].map(String).join('.'),
-      message: i.message,
-    }));
-    const where = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new WebhookPayloadError('invalid_event', `invalid ${event_type} event (${where})`, issues);
-  }
+  if (!parsed.success) throw invalidEventError('data', event_type, parsed.error);
   return { ...base, known: true, eventType: event_type, data: parsed.data } as RiskOsDelivery;
 }
 
@@ -238,22 +230,7 @@ export function verifyAndParseRiskOs({
 }: VerifyAndParseRiskOsOptions): RiskOsDelivery {
   assertWithinSize(rawBody, maxBytes);
   const authenticated = verifyRiskOsAuthorization(headers, auth);
-  let text: string;
-  try {
-    text = typeof rawBody === 'string' ? rawBody : new TextDecoder('utf-8', { fatal: true }).decode(rawBody);
-  } catch {
-    throw new WebhookPayloadError('invalid_encoding', 'webhook body is not valid UTF-8');
-  }
-  if (text.trim() === '') throw new WebhookPayloadError('empty_body', 'webhook body is empty');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new WebhookPayloadError('invalid_json', 'webhook body is not valid JSON');
-  }
-  if (!isObject(parsed))
-    throw new WebhookPayloadError('body_not_object', 'webhook body is not a JSON object');
-  return parseRiskOsDelivery(parsed, authenticated);
+  return parseRiskOsDelivery(parseJsonObject(rawBody), authenticated);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { invalidEventError, isPlainObject, parseJsonObject } from './body.js';
 import { WebhookAuthenticationError, WebhookPayloadError, WebhookPayloadTooLargeError } from './errors.js';
 import {
   DOCV_EVENT_SCHEMAS,
@@ -185,8 +186,6 @@ export function getHeader(headers: WebhookHeaders, name: string): string | undef
   return values.length === 1 ? values[0] : undefined;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 /** Parses a delivery body without authentication (the caller has authenticated it, or chooses not to). */
 export function parseDelivery(rawBody: WebhookRawBody, authenticated = false): SocureWebhookDelivery {
   const raw = parseJsonObject(rawBody);
@@ -225,45 +224,8 @@ export function parseDelivery(rawBody: WebhookRawBody, authenticated = false): S
     return { ...base, known: false, eventType, event: unknownDocvEventSchema.parse(rawEvent) };
   }
   const result = DOCV_EVENT_SCHEMAS[eventType].safeParse(rawEvent);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => ({
-      path: ['event', ...issue.path].map(String).join('.'),
-      message: issue.message,
-    }));
-    const where = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new WebhookPayloadError('invalid_event', `invalid ${eventType} event (${where})`, issues);
-  }
+  if (!result.success) throw invalidEventError('event', eventType, result.error);
   return { ...base, known: true, eventType, event: result.data } as KnownDocvDelivery;
-}
-
-function parseJsonObject(rawBody: WebhookRawBody): Record<string, unknown> {
-  let text: string;
-  if (typeof rawBody === 'string') {
-    text = rawBody;
-  } else if (rawBody instanceof Uint8Array) {
-    try {
-      text = decoder.decode(rawBody);
-    } catch {
-      throw new WebhookPayloadError('invalid_encoding', 'webhook body is not valid UTF-8');
-    }
-  } else {
-    throw new WebhookPayloadError('empty_body', 'webhook body must be a string, Buffer or Uint8Array');
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') throw new WebhookPayloadError('empty_body', 'webhook body is empty');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new WebhookPayloadError('invalid_json', 'webhook body is not valid JSON');
-  }
-  if (!isPlainObject(parsed))
-    throw new WebhookPayloadError('body_not_object', 'webhook body is not a JSON object');
-  return parsed;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const ownString = (obj: Record<string, unknown> | undefined, key: string): string | undefined => {

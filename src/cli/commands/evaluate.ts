@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { RISKOS_CHANNELS, type RiskOsEvaluationRequest } from '../../socure/riskos/request.js';
+import { setWirePath } from '../../socure/riskos/wire-path.js';
 import { withConnectorFlags } from '../connector-flags.js';
 import { UsageError, withFlagNames } from '../errors.js';
 
@@ -36,23 +37,13 @@ const FLAG_OF: Record<string, string> = {
   ...Object.fromEntries(FIELDS.map(([flag, wire]) => [`data.${wire}`, flag])),
 };
 
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let at = target;
-  for (const part of parts.slice(0, -1)) {
-    at[part] ??= {};
-    at = at[part] as Record<string, unknown>;
-  }
-  at[parts[parts.length - 1]!] = value;
-}
-
 function buildRequest(opts: Record<string, unknown>): RiskOsEvaluationRequest {
   const data: Record<string, unknown> = {};
   for (const [flag, wire] of FIELDS) {
     const value = opts[camel(flag)];
-    if (value !== undefined) setPath(data, wire, value);
+    if (value !== undefined) setWirePath(data, wire, value);
   }
-  if (opts.sendMessage) setPath(data, 'individual.docv.config.send_message', true);
+  if (opts.sendMessage) setWirePath(data, 'individual.docv.config.send_message', true);
   if (opts.channel !== undefined) data.channel = opts.channel;
   if (opts.custom !== undefined) {
     try {

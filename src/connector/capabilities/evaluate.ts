@@ -7,6 +7,7 @@ import {
   riskOsEvaluationSchema,
   SocureInputError,
 } from '../../socure/index.js';
+import { setWirePath } from '../../socure/riskos/wire-path.js';
 import {
   type CapabilityProperty,
   defineCapability,
@@ -96,16 +97,6 @@ export type EvaluationOutput = z.output<typeof evaluationOutput>;
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let at = target;
-  for (const part of parts.slice(0, -1)) {
-    at[part] ??= {};
-    at = at[part] as Record<string, unknown>;
-  }
-  at[parts[parts.length - 1]!] = value;
-}
-
 /** Maps the capability's properties to a RiskOS request; blank properties are left out. */
 export function toRiskOsRequest(input: z.input<typeof evaluateInput>): RiskOsEvaluationRequest {
   const i = parseCapabilityInput(evaluateInput, input) as Record<string, unknown> &
@@ -113,9 +104,9 @@ export function toRiskOsRequest(input: z.input<typeof evaluateInput>): RiskOsEva
   const data: Record<string, unknown> = {};
   for (const [name, , wire] of PERSON_FIELDS) {
     const v = i[name];
-    if (!blank(v)) setPath(data, wire, String(v).trim());
+    if (!blank(v)) setWirePath(data, wire, String(v).trim());
   }
-  if (i.sendMessage !== undefined) setPath(data, 'individual.docv.config.send_message', i.sendMessage);
+  if (i.sendMessage !== undefined) setWirePath(data, 'individual.docv.config.send_message', i.sendMessage);
   if (i.channel) data.channel = i.channel;
   if (!blank(i.custom)) {
     let custom = i.custom;

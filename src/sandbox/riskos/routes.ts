@@ -106,6 +106,16 @@ export const riskOsRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (
     return undefined;
   };
 
+  /** The evaluation a PATCH or PUT names and its JSON body; undefined once the 404 or 400 is sent. */
+  const findWithBody = (request: FastifyRequest<{ Params: { evalId: string } }>, reply: FastifyReply) => {
+    const e = find(request, reply);
+    if (!e) return undefined;
+    const json = readJsonBody(request);
+    if (json.ok) return { e, body: json.value };
+    sendSocureError(reply, 400, json.msg, []);
+    return undefined;
+  };
+
   app.post('/api/evaluation', async (request, reply) => {
     const json = readJsonBody(request);
     if (!json.ok) return sendSocureError(reply, 400, json.msg, []);
@@ -127,11 +137,9 @@ export const riskOsRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (
   });
 
   app.patch<{ Params: { evalId: string } }>('/api/evaluation/:evalId', async (request, reply) => {
-    const e = find(request, reply);
-    if (!e) return reply;
-    const json = readJsonBody(request);
-    if (!json.ok) return sendSocureError(reply, 400, json.msg, []);
-    const body = json.value;
+    const found = findWithBody(request, reply);
+    if (!found) return reply;
+    const { e, body } = found;
     if (!isObject(body) || !isObject(body.data))
       return sendSocureError(reply, 400, 'The body must be {"data": {…}}', ['data']);
     if (e.evalStatus !== 'evaluation_paused')
@@ -149,11 +157,9 @@ export const riskOsRoutes: FastifyPluginAsync<{ state: SandboxState }> = async (
   });
 
   app.put<{ Params: { evalId: string } }>('/api/evaluation/:evalId/state', async (request, reply) => {
-    const e = find(request, reply);
-    if (!e) return reply;
-    const json = readJsonBody(request);
-    if (!json.ok) return sendSocureError(reply, 400, json.msg, []);
-    const body = json.value;
+    const found = findWithBody(request, reply);
+    if (!found) return reply;
+    const { e, body } = found;
     if (!isObject(body))
       return sendSocureError(reply, 400, 'The request body must be a JSON object', ['body']);
     if (body.workflow !== e.workflow)

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { customerUserIdField, normalized, text } from '../fields.js';
-import { normalizeCountry, normalizeDob, normalizeMobileNumber } from '../normalize.js';
+import { countryField, customerUserIdField, dobField, mobileNumberField, text } from '../fields.js';
 
 export const DOCUMENT_TYPES = ['license', 'passport'] as const;
 
@@ -8,23 +7,17 @@ export const DOCUMENT_TYPES = ['license', 'passport'] as const;
 const personFields = {
   customerUserId: customerUserIdField().optional(),
   previousReferenceId: text(36).optional(),
-  mobileNumber: normalized(
-    normalizeMobileNumber,
-    'expected a phone number in E.164, e.g. +13475550100',
-  ).optional(),
+  mobileNumber: mobileNumberField().optional(),
   firstName: text().optional(),
   surName: text().optional(),
-  dob: normalized(normalizeDob, 'expected a past date as YYYY-MM-DD').optional(),
+  dob: dobField().optional(),
   email: z.email('expected an e-mail address').optional(),
   physicalAddress: text().optional(),
   physicalAddress2: text().optional(),
   city: text().optional(),
   state: text(3).optional(),
   zip: text(10).optional(),
-  country: normalized(
-    normalizeCountry,
-    'expected a two-letter ISO 3166-1 country code such as "US"',
-  ).optional(),
+  country: countryField().optional(),
 };
 
 export const docvRequestSchema = z

@@ -1,17 +1,19 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { arrayThen } from '../../shared/length-checks.js';
 import { SocureInputError } from '../errors.js';
-import { customerUserIdField, normalized, text } from '../fields.js';
 import {
-  normalizeCountry,
-  normalizeDob,
-  normalizeEmail,
-  normalizeMobileNumber,
-  normalizeNationalId,
-  normalizeState,
-  normalizeZip,
-} from '../normalize.js';
+  countryField,
+  customerUserIdField,
+  dobField,
+  emailField,
+  ipAddressField,
+  mobileNumberField,
+  nationalIdField,
+  normalized,
+  stateField,
+  text,
+} from '../fields.js';
+import { normalizeCountry, normalizeZip } from '../normalize.js';
 import { checkModuleRules, ID_PLUS_MODULES } from './modules.js';
 
 const dateLike = z
@@ -39,29 +41,19 @@ export const idPlusRequestSchema = z.strictObject({
   surName: text().optional(),
   fullName: text().optional(),
   companyName: text().optional(),
-  dob: normalized(normalizeDob, 'expected a past date as YYYY-MM-DD').optional(),
-  nationalId: normalized(normalizeNationalId, 'expected a 9-digit SSN/ITIN or its last 4 digits').optional(),
-  email: normalized(normalizeEmail, 'expected an e-mail address').optional(),
-  mobileNumber: normalized(
-    normalizeMobileNumber,
-    'expected a phone number in E.164, e.g. +13475550100',
-  ).optional(),
+  dob: dobField().optional(),
+  nationalId: nationalIdField().optional(),
+  email: emailField().optional(),
+  mobileNumber: mobileNumberField().optional(),
   physicalAddress: text().optional(),
   physicalAddress2: text().optional(),
   city: text().optional(),
-  state: normalized(normalizeState, 'expected a state or subdivision code such as "NY"').optional(),
+  state: stateField().optional(),
   zip: z.string().optional(),
-  country: normalized(
-    normalizeCountry,
-    'expected a two-letter ISO 3166-1 country code such as "US"',
-  ).optional(),
+  country: countryField().optional(),
   countryOfOrigin: normalized(normalizeCountry, 'expected a two-letter ISO country code').optional(),
   geocode: geocode.optional(),
-  ipAddress: z
-    .string()
-    .trim()
-    .refine((v) => isIP(v) !== 0, 'expected an IPv4 or IPv6 address')
-    .optional(),
+  ipAddress: ipAddressField().optional(),
   userAgent: text(1024).optional(),
   deviceSessionId: text().optional(),
   deviceType: text().optional(),

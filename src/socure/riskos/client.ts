@@ -1,15 +1,13 @@
-import type { Dispatcher } from 'undici';
 import type { SocureCall } from '../call-log.js';
-import { parseBaseUrl } from '../environments.js';
+import {
+  baseUrlOption,
+  type ClientTransportOptions,
+  checkKeyCharacters,
+  sharedTransportOptions,
+} from '../client-options.js';
 import { errorFromResponse } from '../error-from-response.js';
 import { SocureInputError } from '../errors.js';
-import type { RetryOptions } from '../retry.js';
-import {
-  type SocureCallListener,
-  Transport,
-  type TransportRequest,
-  type TransportResponse,
-} from '../transport.js';
+import { Transport, type TransportRequest, type TransportResponse } from '../transport.js';
 import { EvaluationsResource } from './evaluations.js';
 
 /** RiskOS hosts (socure-api.md §10). Certification has no public RiskOS host: pass `baseUrl`. */
@@ -22,7 +20,7 @@ export type RiskOsEnvironment = keyof typeof RISKOS_HOSTS;
 /** The API version Socure's examples send; optional (without it RiskOS answers with the account's default). */
 export const RISKOS_EXAMPLE_API_VERSION = '2025-01-01.orion';
 
-export interface RiskOsClientOptions {
+export interface RiskOsClientOptions extends ClientTransportOptions {
   /** The RiskOS API key of the environment, sent as `Authorization: Bearer <key>`. */
   apiKey: string;
   /** sandbox | production. Default sandbox. */
@@ -33,38 +31,19 @@ export interface RiskOsClientOptions {
   apiVersion?: string;
   /** Per attempt. Default 15000 ms: one evaluation runs several enrichments. */
   timeoutMs?: number;
-  /** Retries after the first attempt. Default 2. */
-  maxRetries?: number;
-  retry?: RetryOptions;
-  /** Overall deadline across attempts and backoff. Default timeoutMs × (maxRetries + 1) + 10 s. */
-  deadlineMs?: number;
-  dispatcher?: Dispatcher;
-  /** Told of every finished request (metrics: src/server/metrics). */
-  onCall?: SocureCallListener;
 }
 
 export const RISKOS_DEFAULT_TIMEOUT_MS = 15_000;
 const API_VERSION = /^[\w.-]{1,50}$/;
 
 function baseUrlOf(options: RiskOsClientOptions): URL {
-  if (options.baseUrl !== undefined) {
-    const url = parseBaseUrl(options.baseUrl);
-    if (typeof url === 'string') throw new SocureInputError('baseUrl', url);
-    return url;
-  }
+  if (options.baseUrl !== undefined) return baseUrlOption(options.baseUrl);
   const env = options.environment ?? 'sandbox';
   if (env === 'certification')
     throw new SocureInputError('environment', 'RiskOS publishes no certification host; pass baseUrl');
   const host = RISKOS_HOSTS[env];
   if (host === undefined) throw new SocureInputError('environment', 'must be sandbox or production');
   return new URL(host);
-}
-
-function whole(field: string, value: number | undefined, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min)
-    throw new SocureInputError(field, `must be an integer ≥ ${min}`);
-  return value;
 }
 
 /**
@@ -80,27 +59,16 @@ export class RiskOsClient {
   constructor(options: RiskOsClientOptions) {
     if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '')
       throw new SocureInputError('apiKey', 'is required (the RiskOS API key from the RiskOS console)');
-    if (/[\s\u0000-\u001f]/.test(options.apiKey))
-      throw new SocureInputError('apiKey', 'must not contain spaces or control characters');
+    checkKeyCharacters('apiKey', options.apiKey);
     if (options.apiVersion !== undefined && !API_VERSION.test(options.apiVersion))
       throw new SocureInputError('apiVersion', 'expected a version such as 2025-01-01.orion');
     const baseUrl = baseUrlOf(options);
-    const timeoutMs = whole('timeoutMs', options.timeoutMs, RISKOS_DEFAULT_TIMEOUT_MS, 1);
-    const maxRetries = whole('maxRetries', options.maxRetries, 2);
-    const deadlineMs = whole('deadlineMs', options.deadlineMs, timeoutMs * (maxRetries + 1) + 10_000, 1);
     this.baseUrl = baseUrl.href.replace(/\/$/, '');
     this.transport = new Transport({
-      baseUrl,
+      ...sharedTransportOptions(baseUrl, options, RISKOS_DEFAULT_TIMEOUT_MS),
       apiKey: options.apiKey,
       authorization: `Bearer ${options.apiKey}`,
       defaultHeaders: options.apiVersion ? { 'x-api-version': options.apiVersion } : undefined,
-      timeoutMs,
-      maxRetries,
-      deadlineMs,
-      retry: options.retry,
-      dispatcher: options.dispatcher,
-      userAgent: 'socure-connector',
-      onCall: options.onCall,
     });
     this.evaluations = new EvaluationsResource(this);
   }

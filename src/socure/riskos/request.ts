@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { arrayThen, stringThen } from '../../shared/length-checks.js';
 import { SocureInputError } from '../errors.js';
-import { normalized, text } from '../fields.js';
-import { inputErrorFrom } from '../idplus/request.js';
 import {
-  normalizeCountry,
-  normalizeDob,
-  normalizeEmail,
-  normalizeMobileNumber,
-  normalizeNationalId,
-  normalizeState,
-  normalizeZip,
-} from '../normalize.js';
+  countryField,
+  dobField,
+  emailField,
+  ipAddressField,
+  mobileNumberField,
+  nationalIdField,
+  stateField,
+  text,
+} from '../fields.js';
+import { inputErrorFrom } from '../idplus/request.js';
+import { normalizeZip } from '../normalize.js';
 
 /**
  * The RiskOS Evaluation request (socure-api.md §10). Strict on what is sent: every object is strict (a typo
@@ -25,14 +25,8 @@ const addressSchema = z.strictObject({
   line_1: text().optional(),
   line_2: text().optional(),
   locality: text().optional(),
-  major_admin_division: normalized(
-    normalizeState,
-    'expected a state or subdivision code such as "NY"',
-  ).optional(),
-  country: normalized(
-    normalizeCountry,
-    'expected a two-letter ISO 3166-1 country code such as "US"',
-  ).optional(),
+  major_admin_division: stateField().optional(),
+  country: countryField().optional(),
   /** Checked against the country once it is known (US: 5 digits or ZIP+4). */
   postal_code: text(20).optional(),
 });
@@ -65,13 +59,10 @@ export const riskOsIndividualSchema = z.strictObject({
   given_name: text().optional(),
   middle_name: text().optional(),
   family_name: text().optional(),
-  national_id: normalized(normalizeNationalId, 'expected a 9-digit SSN/ITIN or its last 4 digits').optional(),
-  date_of_birth: normalized(normalizeDob, 'expected a past date as YYYY-MM-DD').optional(),
-  email: normalized(normalizeEmail, 'expected an e-mail address').optional(),
-  phone_number: normalized(
-    normalizeMobileNumber,
-    'expected a phone number in E.164, e.g. +13475550100',
-  ).optional(),
+  national_id: nationalIdField().optional(),
+  date_of_birth: dobField().optional(),
+  email: emailField().optional(),
+  phone_number: mobileNumberField().optional(),
   address: addressSchema.optional(),
   docv: docvSchema.optional(),
   otp: z.strictObject({ code: text(20).optional(), resend: z.boolean().optional() }).optional(),
@@ -86,11 +77,7 @@ export const riskOsDataSchema = z.strictObject({
   additional_individuals: arrayThen(z.array(riskOsIndividualSchema).max(20)).optional(),
   channel: z.enum(RISKOS_CHANNELS).optional(),
   line_of_business: text().optional(),
-  ip_address: z
-    .string()
-    .trim()
-    .refine((v) => isIP(v) !== 0, 'expected an IPv4 or IPv6 address')
-    .optional(),
+  ip_address: ipAddressField().optional(),
   external_device: customSchema.optional(),
   custom: customSchema.optional(),
 });
