@@ -7,25 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectorConfigSchema } from '../../src/connector/config.js';
-import { resolveConnectorSettings, SettingsError } from '../../src/connector/settings.js';
+import { resolveConnectorSettings } from '../../src/connector/settings.js';
 import { resolveServiceSettings } from '../../src/server/config.js';
+import { settingsErrorOf } from '../support/settings-error.js';
 
 const ID_PLUS_KEY = 'idplus-key-0123456789';
 const RISKOS_KEY = 'riskos-key-0123456789';
 
 const dir = mkdtempSync(join(tmpdir(), 'socure-keys-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The SettingsError a call throws (fails the test when it does not throw one). */
-function errorOf(fn: () => unknown): SettingsError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingsError);
-    return err as SettingsError;
-  }
-  throw new Error('expected a SettingsError');
-}
 
 describe('resolveServiceSettings: the three key combinations', () => {
   it('neither key: the embedded sandbox (no connector settings)', () => {
@@ -76,7 +66,7 @@ describe('resolveServiceSettings: the three key combinations', () => {
   });
 
   it('RiskOS only in certification needs SOCURE_RISKOS_URL, not SOCURE_API_URL (no ID+ host is called)', () => {
-    const missing = errorOf(() =>
+    const missing = settingsErrorOf(() =>
       resolveServiceSettings({ SOCURE_RISKOS_KEY: RISKOS_KEY, SOCURE_ENVIRONMENT: 'certification' }),
     );
     expect(missing.setting).toBe('SOCURE_RISKOS_URL');
@@ -88,7 +78,7 @@ describe('resolveServiceSettings: the three key combinations', () => {
       }).connector,
     ).toMatchObject({ environment: 'certification', riskOsUrl: 'https://riskos-cert.example.com' });
     // With the ID+ key the ID+ host is needed as before.
-    const idPlus = errorOf(() =>
+    const idPlus = settingsErrorOf(() =>
       resolveServiceSettings({
         SOCURE_ID_PLUS_KEY: ID_PLUS_KEY,
         SOCURE_RISKOS_KEY: RISKOS_KEY,
@@ -100,10 +90,10 @@ describe('resolveServiceSettings: the three key combinations', () => {
   });
 
   it('a bad RiskOS key is named and never echoed, and a bad ID+ key beside a good RiskOS key is still refused', () => {
-    const spaced = errorOf(() => resolveServiceSettings({ SOCURE_RISKOS_KEY: 'has a space 12345' }));
+    const spaced = settingsErrorOf(() => resolveServiceSettings({ SOCURE_RISKOS_KEY: 'has a space 12345' }));
     expect(spaced.setting).toBe('SOCURE_RISKOS_KEY');
     expect(spaced.message).not.toContain('has a space');
-    const blank = errorOf(() =>
+    const blank = settingsErrorOf(() =>
       resolveServiceSettings({ SOCURE_RISKOS_KEY: RISKOS_KEY }, { idPlusKey: '  \t ' }),
     );
     expect(blank.setting).toBe('--id-plus-key');
@@ -116,7 +106,7 @@ describe('resolveServiceSettings: the three key combinations', () => {
 
 describe('the connector configuration where a key is required', () => {
   it('resolveConnectorSettings with neither key names both settings and their flags', () => {
-    const err = errorOf(() => resolveConnectorSettings({}));
+    const err = settingsErrorOf(() => resolveConnectorSettings({}));
     expect(err.setting).toBe('SOCURE_ID_PLUS_KEY');
     expect(err.message).toContain('--id-plus-key');
     expect(err.message).toContain('SOCURE_RISKOS_KEY');

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SettingsError } from '../../src/connector/settings.js';
 import { DEFAULT_FLOWS_DIR, resolveServiceSettings } from '../../src/server/config.js';
 import { describeDatabase } from '../../src/store/index.js';
+import { settingsErrorOf } from '../support/settings-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'socure-config-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,17 +14,6 @@ function configFile(content: unknown): string {
   const path = join(dir, `config-${n++}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
-}
-
-/** The SettingsError a call throws (fails the test when it does not throw one). */
-function errorOf(fn: () => unknown): SettingsError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingsError);
-    return err as SettingsError;
-  }
-  throw new Error('expected a SettingsError');
 }
 
 describe('resolveServiceSettings', () => {
@@ -191,24 +180,26 @@ describe('resolveServiceSettings', () => {
   });
 
   it('bad config files name the file and the key', () => {
-    expect(errorOf(() => resolveServiceSettings({}, { config: join(dir, 'missing.json') })).message).toMatch(
-      /--config .*missing\.json cannot be read as JSON \(ENOENT\)/,
-    );
-    expect(errorOf(() => resolveServiceSettings({}, { config: configFile('{ not json') })).message).toMatch(
-      /cannot be read as JSON/,
-    );
-    expect(errorOf(() => resolveServiceSettings({}, { config: configFile([1, 2]) })).message).toMatch(
+    expect(
+      settingsErrorOf(() => resolveServiceSettings({}, { config: join(dir, 'missing.json') })).message,
+    ).toMatch(/--config .*missing\.json cannot be read as JSON \(ENOENT\)/);
+    expect(
+      settingsErrorOf(() => resolveServiceSettings({}, { config: configFile('{ not json') })).message,
+    ).toMatch(/cannot be read as JSON/);
+    expect(settingsErrorOf(() => resolveServiceSettings({}, { config: configFile([1, 2]) })).message).toMatch(
       /must hold a JSON object/,
     );
-    const nested = errorOf(() => resolveServiceSettings({}, { config: configFile({ PORT: { value: 1 } }) }));
+    const nested = settingsErrorOf(() =>
+      resolveServiceSettings({}, { config: configFile({ PORT: { value: 1 } }) }),
+    );
     expect(nested.setting).toMatch(/config-\d+\.json: PORT$/);
-    const typo = errorOf(() => resolveServiceSettings({}, { config: configFile({ PROT: 8080 }) }));
+    const typo = settingsErrorOf(() => resolveServiceSettings({}, { config: configFile({ PROT: 8080 }) }));
     expect(typo.setting).toMatch(/: PROT$/);
     expect(typo.message).toMatch(/is not a setting/);
   });
 
   it('a bad value in the config file names the file and the variable', () => {
-    const err = errorOf(() => resolveServiceSettings({}, { config: configFile({ PORT: 'eighty' }) }));
+    const err = settingsErrorOf(() => resolveServiceSettings({}, { config: configFile({ PORT: 'eighty' }) }));
     expect(err.setting).toMatch(/config-\d+\.json: PORT$/);
     expect(err.message).toContain('must be a port number');
   });
@@ -228,7 +219,7 @@ describe('resolveServiceSettings', () => {
       'must be one of',
     ],
   ])('a bad value names the variable or flag: %j %j', (env, flags, setting, reason) => {
-    const err = errorOf(() => resolveServiceSettings(env, flags));
+    const err = settingsErrorOf(() => resolveServiceSettings(env, flags));
     expect(err.setting).toBe(setting);
     expect(err.message.startsWith(setting)).toBe(true);
     expect(err.message).toContain(reason);
@@ -245,7 +236,7 @@ describe('resolveServiceSettings', () => {
     ['--app-webhook-secret', {}, { appWebhookSecret: SECRET }],
     ['SOCURE_ID_PLUS_KEY', { SOCURE_ID_PLUS_KEY: `   ` }, {}],
   ])('a bad secret names %s and never echoes the value', (setting, env, flags) => {
-    const err = errorOf(() => resolveServiceSettings(env as NodeJS.ProcessEnv, flags));
+    const err = settingsErrorOf(() => resolveServiceSettings(env as NodeJS.ProcessEnv, flags));
     expect(err.setting).toBe(setting);
     expect(err.message).not.toContain(SECRET);
     expect(err.message).not.toContain(SECRET.slice(0, 10));
@@ -253,7 +244,7 @@ describe('resolveServiceSettings', () => {
   });
 
   it('a bad secret in a config file is not echoed either', () => {
-    const err = errorOf(() =>
+    const err = settingsErrorOf(() =>
       resolveServiceSettings({}, { config: configFile({ CONNECTOR_API_KEY: SECRET.slice(0, 10) }) }),
     );
     expect(err.setting).toMatch(/: CONNECTOR_API_KEY$/);
@@ -261,7 +252,7 @@ describe('resolveServiceSettings', () => {
   });
 
   it('a webhook secret with spaces is refused without echoing it', () => {
-    const err = errorOf(() => resolveServiceSettings({ SOCURE_WEBHOOK_SECRET: `good,${SECRET} x` }));
+    const err = settingsErrorOf(() => resolveServiceSettings({ SOCURE_WEBHOOK_SECRET: `good,${SECRET} x` }));
     expect(err.setting).toBe('SOCURE_WEBHOOK_SECRET');
     expect(err.message).toContain('must not contain spaces');
     expect(err.message).not.toContain(SECRET);
@@ -273,7 +264,7 @@ describe('resolveServiceSettings', () => {
   });
 
   it('the certification environment needs SOCURE_API_URL (Socure publishes no host for it)', () => {
-    const err = errorOf(() =>
+    const err = settingsErrorOf(() =>
       resolveServiceSettings({ SOCURE_ID_PLUS_KEY: SECRET, SOCURE_ENVIRONMENT: 'certification' }),
     );
     expect(err.setting).toBe('SOCURE_API_URL');
@@ -297,24 +288,24 @@ describe('resolveServiceSettings', () => {
     const flag = resolveServiceSettings({ PUBLIC_FLOWS: 'all' }, { publicFlows: 'step-up' });
     expect(flag).toMatchObject({ publicFlows: ['step-up'], publicFlowsSource: '--public-flows' });
     for (const bad of [',', 'Docv QR', 'docv-qr;x']) {
-      const err = errorOf(() => resolveServiceSettings({ PUBLIC_FLOWS: bad }));
+      const err = settingsErrorOf(() => resolveServiceSettings({ PUBLIC_FLOWS: bad }));
       expect(err.setting).toBe('PUBLIC_FLOWS');
       expect(err.message).toContain('must be all, none or a comma-separated list of flow ids');
     }
   });
 
   it('SOCURE_ENVIRONMENT and the other connector settings are checked with no key too, naming the variable', () => {
-    const env = errorOf(() => resolveServiceSettings({ SOCURE_ENVIRONMENT: 'staging' }));
+    const env = settingsErrorOf(() => resolveServiceSettings({ SOCURE_ENVIRONMENT: 'staging' }));
     expect(env.setting).toBe('SOCURE_ENVIRONMENT');
     expect(env.message).toMatch(/^SOCURE_ENVIRONMENT must be one of sandbox, certification, production/);
-    expect(errorOf(() => resolveServiceSettings({}, { environment: 'staging' })).setting).toBe(
+    expect(settingsErrorOf(() => resolveServiceSettings({}, { environment: 'staging' })).setting).toBe(
       '--environment',
     );
-    expect(errorOf(() => resolveServiceSettings({ SOCURE_TIMEOUT_MS: 'soon' })).setting).toBe(
+    expect(settingsErrorOf(() => resolveServiceSettings({ SOCURE_TIMEOUT_MS: 'soon' })).setting).toBe(
       'SOCURE_TIMEOUT_MS',
     );
     // With a key, a bad variable is named as the variable, not as its flag.
-    const withKey = errorOf(() =>
+    const withKey = settingsErrorOf(() =>
       resolveServiceSettings({ SOCURE_ID_PLUS_KEY: 'k-1', SOCURE_MAX_RETRIES: '99' }, { port: '3000' }),
     );
     expect(withKey.setting).toBe('SOCURE_MAX_RETRIES');
@@ -330,10 +321,14 @@ describe('resolveServiceSettings', () => {
         { webhookUrl: 'https://flag.example.com/h' },
       ).webhookUrl,
     ).toBe('https://flag.example.com/h');
-    const bad = errorOf(() => resolveServiceSettings({ SOCURE_WEBHOOK_URL: 'verify.example.com/hook' }));
+    const bad = settingsErrorOf(() =>
+      resolveServiceSettings({ SOCURE_WEBHOOK_URL: 'verify.example.com/hook' }),
+    );
     expect(bad.setting).toBe('SOCURE_WEBHOOK_URL');
     expect(bad.message).toContain('must be an http(s) URL');
-    expect(errorOf(() => resolveServiceSettings({}, { webhookUrl: 'nope' })).setting).toBe('--webhook-url');
+    expect(settingsErrorOf(() => resolveServiceSettings({}, { webhookUrl: 'nope' })).setting).toBe(
+      '--webhook-url',
+    );
   });
 
   it('connector flags win over the environment too', () => {

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SettingsError } from '../../../src/connector/settings.js';
 import { contrastWithWhite, loadBrand } from '../../../src/server/branding/brand.js';
 import { resolveServiceSettings } from '../../../src/server/config.js';
+import { settingsErrorOf } from '../../support/settings-error.js';
 import { createSession, startTestService, type TestService } from '../helpers.js';
 
 // A 1×1 PNG.
@@ -123,15 +123,9 @@ describe('brand settings', () => {
     [{ BRAND_STYLESHEET_URL: 'http://cdn.example.com/x.css' }, 'BRAND_STYLESHEET_URL', 'https URL'],
     [{ BRAND_NAME: '   ' }, 'BRAND_NAME', 'must not be empty'],
   ])('%j is refused naming the variable', (env, variable, message) => {
-    let err: unknown;
-    try {
-      resolveServiceSettings(env);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(SettingsError);
-    expect((err as SettingsError).setting).toBe(variable);
-    expect((err as Error).message).toContain(message);
+    const err = settingsErrorOf(() => resolveServiceSettings(env));
+    expect(err.setting).toBe(variable);
+    expect(err.message).toContain(message);
   });
 
   it('a logo file that is missing, of another type, or too big is refused at start', () => {
