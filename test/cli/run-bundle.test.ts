@@ -1,0 +1,93 @@
+/**
+ * bin/run-bundle.js: the bin's loader compiles the CommonJS bundle with V8's code cache. Each case runs a small
+ * bundle in its own Node process (a cache belongs to one V8 and one source) and reads what the loader reports.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const LOADER = fileURLToPath(new URL('../../bin/run-bundle.js', import.meta.url));
+
+// A bundle with enough functions that a cache holding the ones a run called is visibly bigger.
+const BUNDLE = `
+const path = require('node:path');
+exports.where = () => [path.basename(__filename), path.basename(__dirname)];
+${Array.from({ length: 60 }, (_, i) => `exports.f${i} = (x) => { let s = 0; for (let k = 0; k < x; k++) s += k * ${i}; return s; };`).join('\n')}
+exports.callAll = () => { let t = 0; for (let i = 0; i < 60; i++) t += exports['f' + i](3); return t; };
+`;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'run-bundle-'));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface Loaded {
+  cache: string;
+  where: string[];
+}
+
+/** Loads `file` in a fresh process; `stayMs` keeps it alive (calling every function) past the refresh. */
+function load(file: string, options: { stayMs?: number; cacheFile?: string } = {}): Promise<Loaded> {
+  const script = `
+    const { loadBundle } = await import(${JSON.stringify(LOADER)});
+    const { exports, cache } = loadBundle(${JSON.stringify(file)}, { refreshAfterMs: 50, ${
+      options.cacheFile ? `cacheFile: ${JSON.stringify(options.cacheFile)}` : ''
+    } });
+    console.log(JSON.stringify({ cache, where: exports.where() }));
+    if (${options.stayMs ?? 0} > 0) { exports.callAll(); await new Promise((r) => setTimeout(r, ${options.stayMs ?? 0})); }
+  `;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`${error.message}\n${stderr}`));
+      resolve(JSON.parse(stdout.trim()) as Loaded);
+    });
+  });
+}
+
+describe('bin/run-bundle.js', () => {
+  it('writes a cache when there is none, uses it next time, and gives the bundle CommonJS globals', async () => {
+    const file = join(dir, 'first.cjs');
+    await writeFile(file, BUNDLE);
+    const first = await load(file);
+    expect(first).toEqual({ cache: 'absent', where: ['first.cjs', dir.split('/').pop()] });
+    expect((await stat(`${file}.v8-cache`)).size).toBeGreaterThan(0);
+    expect((await load(file)).cache).toBe('used');
+  });
+
+  it('refuses a cache made for other source, and replaces it', async () => {
+    const file = join(dir, 'edited.cjs');
+    await writeFile(file, BUNDLE);
+    await load(file);
+    await writeFile(file, `${BUNDLE}\nexports.added = 1;`);
+    expect((await load(file)).cache).toBe('rejected');
+    expect((await load(file)).cache).toBe('used');
+  });
+
+  it('grows a cache seeded by a short run once a longer run has compiled more', async () => {
+    const file = join(dir, 'grows.cjs');
+    await writeFile(file, BUNDLE);
+    await load(file);
+    const seeded = (await stat(`${file}.v8-cache`)).size;
+    await load(file, { stayMs: 300 });
+    const grown = (await stat(`${file}.v8-cache`)).size;
+    expect(grown).toBeGreaterThan(seeded);
+    // A run that compiles no more than the cache holds leaves it as it is.
+    const before = await readFile(`${file}.v8-cache`);
+    expect((await load(file, { stayMs: 300 })).cache).toBe('used');
+    expect(Buffer.compare(await readFile(`${file}.v8-cache`), before)).toBe(0);
+  });
+
+  it('runs without a cache where none can be written', async () => {
+    const file = join(dir, 'nowhere.cjs');
+    await writeFile(file, BUNDLE);
+    const cacheFile = join(dir, 'no-such-dir', 'cache');
+    expect((await load(file, { cacheFile })).cache).toBe('absent');
+    expect((await load(file, { cacheFile })).cache).toBe('absent');
+  });
+});
