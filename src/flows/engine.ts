@@ -658,21 +658,24 @@ export class FlowEngine {
         { error: failure.detail },
       );
     }
-    // The branches after the step, and the end they lead to, go in the step's own commit: one commit (an fsync
-    // on SQLite) instead of three between Socure's answer and the person's result page.
+    // The branches after the step, and the end or the wait they lead to, go in the step's own commit: one commit
+    // (an fsync on SQLite) instead of three between Socure's answer and the person's result page.
     const stepOutput = { nodeId: saveAs, value: output };
     const after = this.followBranches(session.flowId, node.next, { ...scope, [saveAs]: output });
     const stepEntry: TimelineEntry = { type: 'step', detail: { from: session.nodeId, to: node.next } };
     const target = this.node({ ...session, nodeId: after.nodeId });
+    const via = { nodeId: after.nodeId, output: stepOutput, timeline: [stepEntry, ...after.timeline] };
     if (target.type === 'end') {
       const result = resolveDeep(target.result, { ...scope, [saveAs]: output }) as Record<string, unknown>;
       await this.finish(session, owner, target.outcome, result, {
-        via: { nodeId: after.nodeId, output: stepOutput, timeline: [stepEntry, ...after.timeline] },
+        via,
         outputs: { ...outputsOf(scope), [saveAs]: output },
         audit,
       });
       return false;
     }
+    if (target.type === 'wait')
+      return this.park(session, owner, target, { ...scope, [saveAs]: output }, { ...via, audit });
     return this.transition(
       session,
       owner,
@@ -864,13 +867,20 @@ export class FlowEngine {
   /**
    * Opens the challenge and parks the session. Returns true when the inbox already held its answer and the
    * session moved on: the caller's run loop continues it (calling run() from inside the run would wait on
-   * itself forever).
+   * itself forever). `via` is the capability step that led here, committed with the park: one commit (an
+   * fsync on SQLite) instead of two for a step that opens a wait (docv-qr's start: the DocV request, then the wait).
    */
   private async park(
     session: SessionRow,
     owner: string,
     node: NodeOf<'wait'>,
     scope: Scope,
+    via?: {
+      nodeId: string;
+      output: { nodeId: string; value: unknown };
+      timeline: TimelineEntry[];
+      audit?: AuditEntry[];
+    },
   ): Promise<boolean> {
     const key = (ref: string | undefined) => {
       const v = ref === undefined ? undefined : resolveString(ref, scope);
@@ -879,6 +889,7 @@ export class FlowEngine {
     // One clock reading: the timeout counts from the moment the session is parked.
     const now = this.o.now();
     const patch: SessionPatch = {
+      ...(via ? { nodeId: via.nodeId } : {}),
       status: 'waiting',
       wakeAt: now + node.timeout,
       waitToken: key(node.challenge.docvTransactionToken),
@@ -887,10 +898,15 @@ export class FlowEngine {
       waitEvents: [...resolvingEvents(node).keys()],
       challengeId: randomUUID(),
     };
+    const nodeId = via?.nodeId ?? session.nodeId;
     if (!patch.waitToken && !patch.waitReferenceId && !patch.waitCustomerUserId) {
-      await this.finish(session, owner, 'failed', {
-        error: 'the wait has no correlation key (check the flow references)',
-      });
+      await this.finish(
+        session,
+        owner,
+        'failed',
+        { error: 'the wait has no correlation key (check the flow references)' },
+        via ? { via, outputs: outputsOf(scope), audit: via.audit } : {},
+      );
       return false;
     }
     const parked = await this.o.store.commitStep({
@@ -899,7 +915,11 @@ export class FlowEngine {
       patch,
       now,
       lease: { owner, until: null },
-      timeline: [{ type: 'waiting', detail: { node: session.nodeId, events: patch.waitEvents } }],
+      ...(via ? { output: via.output, audit: via.audit } : {}),
+      timeline: [
+        ...(via?.timeline ?? []),
+        { type: 'waiting', detail: { node: nodeId, events: patch.waitEvents } },
+      ],
     });
     if (!parked) return false;
     // Checked after parking, so a delivery committed in between is not missed: whoever resolves first wins.

@@ -463,6 +463,22 @@ describe('capability, screen, branch and end nodes', () => {
       error: 'the wait has no correlation key (check the flow references)',
     });
   });
+
+  it('fails a wait, in the commit of the step before it, when that step gave no key', async () => {
+    const s = await store();
+    const open = fakeCapability('open', () => ({ note: 'no token' }));
+    const engine = newEngine({
+      store: s,
+      flows: flowMap(waitFlow()),
+      capabilities: { open, after: fakeCapability('after') },
+    });
+    const session = await engine.start({ flowId: 'wait-flow' });
+    expect(session).toMatchObject({ status: 'completed', outcome: 'failed', nodeId: 'prompt', version: 2 });
+    const data = (await s.getSessionData(session.id))!;
+    expect(data.result).toEqual({ error: 'the wait has no correlation key (check the flow references)' });
+    expect(data.outputs.open).toEqual({ note: 'no token' });
+    expect((await s.listTimeline(session.id)).map((e) => e.type)).toEqual(['created', 'step', 'completed']);
+  });
 });
 
 describe('wait nodes', () => {
@@ -485,6 +501,10 @@ describe('wait nodes', () => {
     });
     expect(session.challengeId).toMatch(/^[0-9a-f-]{36}$/);
     expect(session.wakeAt).toBe(session.updatedAt + 10 * 60_000);
+    // The step that opened the challenge and the park were one commit: created at version 1, parked at 2.
+    expect(session.version).toBe(2);
+    expect((await s.listTimeline(session.id)).map((e) => e.type)).toEqual(['created', 'step', 'waiting']);
+    expect((await engine.store.getSessionData(session.id))!.outputs.open).toEqual({ token, ref });
 
     // Events the wait does not list, and deliveries for another transaction, leave it waiting.
     await engine.correlate(
