@@ -39,7 +39,11 @@ const SIDES = [
   BASELINE,
   NPM_START,
   BIN,
-  { ...BIN, name: 'bin, no code cache (first start after a build)', before: () => rm(CODE_CACHE, { force: true }) },
+  {
+    ...BIN,
+    name: 'bin, no code cache (first start after a build)',
+    before: () => rm(CODE_CACHE, { force: true }),
+  },
   node('dist (node dist/cli/main.js start)', 'dist/cli/main.js', 'start'),
   node('tsx (npm run dev)', '--import', 'tsx', 'src/cli/main.ts', 'start'),
 ];

@@ -36,7 +36,10 @@ function writeCache(data, cacheFile) {
  * Loads `file` (CommonJS) with `cacheFile`; returns its exports and whether the cache was `used`,
  * `absent` or `rejected`.
  */
-export function loadBundle(file, { cacheFile = `${file}.v8-cache`, refreshAfterMs = REFRESH_CACHE_AFTER_MS } = {}) {
+export function loadBundle(
+  file,
+  { cacheFile = `${file}.v8-cache`, refreshAfterMs = REFRESH_CACHE_AFTER_MS } = {},
+) {
   const cachedData = readIfThere(cacheFile);
   const script = new vm.Script(
     `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`,

@@ -55,6 +55,8 @@ export interface RunningService {
   sandboxUrls: { url: string; adminUrl: string } | undefined;
   /** Where the keys sealing personal data come from (a generated key file is named: back it up). */
   encryption: string;
+  /** The operator console and the Prometheus metrics: where, and who may open them. */
+  operatorUrls: { console: { url: string; access: string }; metrics: { url: string; access: string } };
   /** What an operator must fix before production (also logged at start). */
   warnings: string[];
   sandbox: RunningSandbox | undefined;
@@ -321,6 +323,20 @@ export async function startService(
       appWebhookSecret,
       database: describeDatabase(settings.databaseUrl),
       encryption,
+      operatorUrls: {
+        console: {
+          url: `${publicUrl}/console`,
+          access: `${settings.operatorApiKey ? 'key: OPERATOR_API_KEY' : 'key: the sessions API key'}${
+            settings.consoleAllowRemote ? '' : '; from this machine only (CONSOLE_ALLOW_REMOTE)'
+          }`,
+        },
+        metrics: {
+          url: `${publicUrl}/metrics`,
+          access: settings.metricsToken
+            ? 'Bearer METRICS_TOKEN'
+            : 'from this machine only (METRICS_TOKEN for a scraper elsewhere)',
+        },
+      },
       warnings,
       flows: [...flows.values()].map((f) => ({
         id: f.id,

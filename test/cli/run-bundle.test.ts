@@ -43,10 +43,15 @@ function load(file: string, options: { stayMs?: number; cacheFile?: string } = {
     if (${options.stayMs ?? 0} > 0) { exports.callAll(); await new Promise((r) => setTimeout(r, ${options.stayMs ?? 0})); }
   `;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`${error.message}\n${stderr}`));
-      resolve(JSON.parse(stdout.trim()) as Loaded);
-    });
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { timeout: 20_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`${error.message}\n${stderr}`));
+        resolve(JSON.parse(stdout.trim()) as Loaded);
+      },
+    );
   });
 }
 

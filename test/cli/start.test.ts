@@ -85,10 +85,19 @@ describe('socure-connector start: the banner', () => {
           SOCURE_ID_PLUS_KEY: 'not-a-real-key-1',
           SOCURE_ENVIRONMENT: 'production',
           SOCURE_WEBHOOK_SECRET: 'a-webhook-secret-1234',
+          OPERATOR_API_KEY: 'an-operator-key-1234567890abcdef',
+          CONSOLE_ALLOW_REMOTE: 'true',
+          METRICS_TOKEN: 'a-metrics-token-1234567890abcdef',
         },
         ['--public-flows', 'idplus-score'],
       );
       expect(out).toContain('Socure API: https://service.socure.com\n');
+      expect(out).toMatch(
+        /^Operator console: http:\/\/localhost:\d+\/console {3}\(key: OPERATOR_API_KEY\)$/m,
+      );
+      expect(out).toMatch(
+        /^Metrics \(Prometheus\): http:\/\/localhost:\d+\/metrics {3}\(Bearer METRICS_TOKEN\)$/m,
+      );
       expect(out).toContain('Public flows (PUBLIC_FLOWS): idplus-score — open one in a browser:');
       expect(out.match(/\/flows\/[a-z-]+/g)).toEqual(['/flows/idplus-score']);
       expect(out).not.toContain('Warning: No SOCURE_WEBHOOK_SECRET');
@@ -106,6 +115,12 @@ describe('socure-connector start: the banner', () => {
       expect(out).toMatch(/^ {2}admin \(webhooks, allowlist, keys\): http:\/\/127\.0\.0\.1:\d+\/admin$/m);
       expect(out).toContain('Flows — open one in a browser:');
       expect(out).toContain('http://192.0.2.10:3000/flows/docv-qr');
+      expect(out).toContain(
+        'Operator console: http://192.0.2.10:3000/console   (key: the sessions API key; from this machine only (CONSOLE_ALLOW_REMOTE))\n',
+      );
+      expect(out).toContain(
+        'Metrics (Prometheus): http://192.0.2.10:3000/metrics   (from this machine only (METRICS_TOKEN for a scraper elsewhere))\n',
+      );
     },
     TEST_TIMEOUT,
   );

@@ -32,6 +32,8 @@ export function describeService(service: RunningService, apiKeyFromSettings: boo
     `Socure webhook URL (Socure admin > Developer > Webhook): ${service.webhookUrl}`,
     `Sessions API: POST ${service.publicUrl}/api/sessions   OpenAPI: ${service.publicUrl}/api/openapi.json`,
     `  Authorization: Bearer ${apiKeyFromSettings ? '<CONNECTOR_API_KEY>' : service.apiKey}`,
+    `Operator console: ${service.operatorUrls.console.url}   (${service.operatorUrls.console.access})`,
+    `Metrics (Prometheus): ${service.operatorUrls.metrics.url}   (${service.operatorUrls.metrics.access})`,
     `Database: ${service.database}`,
     `Encryption: ${service.encryption}`,
   ];
