@@ -1,5 +1,6 @@
 /** `socure-connector start`'s banner names the Socure products configured: RiskOS alone, or both on the sandbox. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,25 @@ describe('socure-connector start: the Socure products in the banner', () => {
       expect(r.code, show(r)).toBe(2);
       expect(r.stderr).toContain('no ID+ key configured: set SOCURE_ID_PLUS_KEY');
       expect(r.stderr).not.toContain(sb.keys.sandbox.riskOsKey);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'score-batch with only a RiskOS key: refused before reading a row, exit 2, no output file',
+    async () => {
+      const input = join(workDir, 'riskos-only.csv');
+      const out = join(workDir, 'riskos-only-results.csv');
+      await writeFile(input, 'firstName,surName,email\nAnn,Lee,ann@example.com\n');
+      const r = await cli(['score-batch', input, '--out', out], {
+        SOCURE_RISKOS_KEY: sb.keys.sandbox.riskOsKey,
+        SOCURE_RISKOS_URL: sb.url,
+        SOCURE_API_URL: sb.url,
+      });
+      expect(r.code, show(r)).toBe(2);
+      expect(r.stderr).toContain('--id-plus-key: no ID+ key configured: set SOCURE_ID_PLUS_KEY');
+      expect(r.stderr).not.toContain(sb.keys.sandbox.riskOsKey);
+      expect(existsSync(out)).toBe(false);
     },
     TEST_TIMEOUT,
   );

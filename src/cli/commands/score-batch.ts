@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { noIdPlusKeyError } from '../../socure/errors.js';
 import { type ConnectorFlagValues, withConnectorFlags } from '../connector-flags.js';
 import { UsageError } from '../errors.js';
 
@@ -65,6 +66,11 @@ Exit codes: 0 done (failed rows are counted in the summary), 1 stopped by a Socu
     ]);
     const rateIntervalMs = parseRate(String(opts.rate));
     const client = clientFromFlags(opts as ConnectorFlagValues);
+    // A RiskOS-only configuration would refuse every row, one by one: stop before reading any.
+    if (!client.hasIdPlus) {
+      await client.close();
+      throw new UsageError(`--id-plus-key: ${noIdPlusKeyError().message}`);
+    }
     try {
       const report = await runBatch({
         input,
