@@ -34,7 +34,8 @@ const node = (name: string, ...args: string[]): Side => ({ name, command: proces
 const BASELINE = node('baseline (node:http + better-sqlite3)', 'bench/support/ready-baseline.mjs');
 const NPM_START: Side = { name: 'npm start', command: 'npm', args: ['start'] };
 const BIN = node('bin (node bin/socure-connector.js start)', 'bin/socure-connector.js', 'start');
-const CODE_CACHE = join(ROOT, 'dist', 'bundle', 'cli.cjs.v8-cache');
+// The bench spawns this same Node, so the bin's cache is named after this V8 (bin/run-bundle.js).
+const CODE_CACHE = join(ROOT, 'dist', 'bundle', `cli.cjs.${process.versions.v8}.v8-cache`);
 const SIDES = [
   BASELINE,
   NPM_START,

@@ -32,13 +32,16 @@ function writeCache(data, cacheFile) {
   }
 }
 
+/** One cache per V8 version: a machine switching between Node versions keeps one for each instead of trading them. */
+export const codeCacheFile = (file) => `${file}.${process.versions.v8}.v8-cache`;
+
 /**
  * Loads `file` (CommonJS) with `cacheFile`; returns its exports and whether the cache was `used`,
  * `absent` or `rejected`.
  */
 export function loadBundle(
   file,
-  { cacheFile = `${file}.v8-cache`, refreshAfterMs = REFRESH_CACHE_AFTER_MS } = {},
+  { cacheFile = codeCacheFile(file), refreshAfterMs = REFRESH_CACHE_AFTER_MS } = {},
 ) {
   const cachedData = readIfThere(cacheFile);
   const script = new vm.Script(

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const LOADER = fileURLToPath(new URL('../../bin/run-bundle.js', import.meta.url));
+// The child runs this same Node, so its cache file is named after this V8.
+const cacheOf = (file: string) => `${file}.${process.versions.v8}.v8-cache`;
 
 // A bundle with enough functions that a cache holding the ones a run called is visibly bigger.
 const BUNDLE = `
@@ -61,7 +63,7 @@ describe('bin/run-bundle.js', () => {
     await writeFile(file, BUNDLE);
     const first = await load(file);
     expect(first).toEqual({ cache: 'absent', where: ['first.cjs', dir.split('/').pop()] });
-    expect((await stat(`${file}.v8-cache`)).size).toBeGreaterThan(0);
+    expect((await stat(cacheOf(file))).size).toBeGreaterThan(0);
     expect((await load(file)).cache).toBe('used');
   });
 
@@ -78,14 +80,14 @@ describe('bin/run-bundle.js', () => {
     const file = join(dir, 'grows.cjs');
     await writeFile(file, BUNDLE);
     await load(file);
-    const seeded = (await stat(`${file}.v8-cache`)).size;
+    const seeded = (await stat(cacheOf(file))).size;
     await load(file, { stayMs: 300 });
-    const grown = (await stat(`${file}.v8-cache`)).size;
+    const grown = (await stat(cacheOf(file))).size;
     expect(grown).toBeGreaterThan(seeded);
     // A run that compiles no more than the cache holds leaves it as it is.
-    const before = await readFile(`${file}.v8-cache`);
+    const before = await readFile(cacheOf(file));
     expect((await load(file, { stayMs: 300 })).cache).toBe('used');
-    expect(Buffer.compare(await readFile(`${file}.v8-cache`), before)).toBe(0);
+    expect(Buffer.compare(await readFile(cacheOf(file)), before)).toBe(0);
   });
 
   it('runs without a cache where none can be written', async () => {
