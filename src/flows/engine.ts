@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { toWebhookOutput } from '../connector/capabilities/wait-for-result.js';
-import type { Capability, CapabilityContext } from '../connector/capability.js';
-import { type BackoffPolicy, backoffMs } from '../shared/backoff.js';
+import { backoffMs } from '../shared/backoff.js';
 import type { SocureCall } from '../socure/call-log.js';
 import { nonPersonalRecord } from '../store/non-personal-record.js';
 import type {
@@ -9,7 +8,6 @@ import type {
   CorrelationKeys,
   DeliveryReceipt,
   InboxDelivery,
-  NewOutbound,
   SessionData,
   SessionPatch,
   SessionRow,
@@ -19,76 +17,18 @@ import type {
 import { parseDelivery, type SocureWebhookDelivery } from '../webhooks/index.js';
 import { chooseBranch } from './conditions.js';
 import type { Flow, FlowNode, NodeOf } from './definition.js';
+import {
+  type CancelResult,
+  type EngineOptions,
+  type ResendOutcome,
+  type StartSession,
+  UnknownFlowError,
+} from './engine-options.js';
 import { type FieldError, formDefaults, validateForm } from './form.js';
 import { resolveDeep, resolveString, type Scope } from './references.js';
-import {
-  checkResend,
-  phoneFieldOf,
-  type ResendRefusal,
-  resendStateKey,
-  resendStateOf,
-  withNewPhone,
-} from './resend.js';
-import { describeStepError, type StepError } from './step-errors.js';
-
-export interface EngineLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface EngineOptions {
-  store: Store;
-  flows: ReadonlyMap<string, Flow>;
-  capabilities: Readonly<Record<string, Capability>>;
-  context: CapabilityContext;
-  now?: () => number;
-  /**
-   * The app's callback for a session that ended: built here, committed in the same transaction as the end
-   * (the outbox), then `queued()` is told so it can be sent at once.
-   */
-  completionCallback?: {
-    build(session: SessionRow, result: Record<string, unknown>): NewOutbound;
-    queued(): void;
-  };
-  log?: EngineLogger;
-  /**
-   * How long a runner's lease on a session lasts; renewed while a step runs. A session whose runner died is
-   * taken over by any instance once its lease expires. Default 30 s.
-   */
-  leaseMs?: number;
-  /** Backoff between durable retries of a failed step. Default 5 s, doubling, at most 60 s apart. */
-  stepRetryBackoff?: BackoffPolicy;
-  /** How long a received delivery is left to the receiving instance before a sweep correlates it. Default 5 s. */
-  correlateGraceMs?: number;
-  /**
-   * Names this instance in lease owners. Stable across restarts (e.g. host:port), a restarted instance takes
-   * back at once the sessions its previous life left mid-step; it must be unique among live instances.
-   * Default: a random id (then such sessions wait for their lease to expire).
-   */
-  instanceId?: string;
-  /**
-   * Whether screens fall back to their fields' `demo` values (the embedded sandbox's demo persona), for a
-   * session started without `input`. Default false: with real Socure a field without a default is empty.
-   */
-  demoDefaults?: boolean;
-  /**
-   * Told when this instance resolves a wait (a delivery, or its timeout): the flow and how long the session waited
-   * since it parked (or since its last resend). For metrics.
-   */
-  onWaitResolved?: (flowId: string, waitedMs: number, by: 'webhook' | 'timeout') => void;
-}
-
-export interface StartSession {
-  flowId: string;
-  input?: Record<string, unknown>;
-  customerUserId?: string | null;
-  returnUrl?: string | null;
-  /** A language tag (en, es-MX) for the pages and DocV; else the first browser's, when it opens the session. */
-  language?: string | null;
-  /** Who started it, for the audit trail: `api-key:<id>` or `public-page`. Default `engine`. */
-  actor?: string;
-}
+import { checkResend, phoneFieldOf, resendStateKey, resendStateOf, withNewPhone } from './resend.js';
+import { describeStepError } from './step-errors.js';
+import { CLEAR_WAIT, keysMatch, resolvingEvents } from './wait-match.js';
 
 /** How a session ends: the operator detail, the step that led here, and what the audit records. */
 interface FinishOptions {
@@ -107,14 +47,6 @@ interface FinishOptions {
   cancelledBy?: string;
 }
 
-/** What `FlowEngine.cancel` did. */
-export type CancelResult =
-  | { status: 'cancelled'; session: SessionRow }
-  | { status: 'already_ended'; session: SessionRow }
-  /** A step held the session's lease (a Socure call in flight) for longer than the cancel waits. */
-  | { status: 'busy'; session: SessionRow }
-  | { status: 'not_found' };
-
 /** The audit entries of a step's Socure calls: endpoint, status, reference id (no body, no personal data). */
 function callEntries(sessionId: string, calls: readonly SocureCall[]): AuditEntry[] {
   return calls.map((call) => ({ type: 'socure.call', actor: 'engine', detail: { sessionId, ...call } }));
@@ -125,42 +57,6 @@ function outputsOf(scope: Scope): Record<string, unknown> {
   const { input: _input, session: _session, ...outputs } = scope;
   return outputs;
 }
-
-export class UnknownFlowError extends Error {}
-
-/** What a resend request did: sent, refused (with why), a refused number, or a failed send. */
-export type ResendOutcome =
-  | { sent: 'resent' | 'changed' }
-  | ResendRefusal
-  | { refused: 'not-waiting' | 'busy' }
-  | { fieldError: FieldError }
-  | { failed: StepError };
-
-/** Events that resolve a wait, each with the branch it takes. */
-function resolvingEvents(node: NodeOf<'wait'>): Map<string, string> {
-  const map = new Map<string, string>(node.events.map((e) => [e, node.branches.resolved]));
-  if (node.branches.expired) map.set('SESSION_EXPIRED', node.branches.expired);
-  if (node.branches.declined) map.set('CONSENT_DECLINED', node.branches.declined);
-  if (node.branches.failed) map.set('DOCUMENTS_UPLOAD_FAILED', node.branches.failed);
-  return map;
-}
-
-/** The most specific key decides: a token match wins over a reference id, which wins over a customer user id. */
-function keysMatch(session: SessionRow, keys: CorrelationKeys): boolean {
-  if (session.waitToken && keys.docvTransactionToken) return session.waitToken === keys.docvTransactionToken;
-  if (session.waitReferenceId && keys.referenceId) return session.waitReferenceId === keys.referenceId;
-  if (session.waitCustomerUserId && keys.customerUserId)
-    return session.waitCustomerUserId === keys.customerUserId;
-  return false;
-}
-
-const CLEAR_WAIT: SessionPatch = {
-  wakeAt: null,
-  waitToken: null,
-  waitReferenceId: null,
-  waitCustomerUserId: null,
-  waitEvents: null,
-};
 
 /** A failed step's durable retries: when the next is due, and since when it has been failing. */
 interface StepRetry {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { UnknownFlowError } from '../../flows/engine.js';
+import { UnknownFlowError } from '../../flows/engine-options.js';
 import type { SessionData, SessionRow } from '../../store/types.js';
 import { apiKeyCheck, apiRateLimit } from '../api-key.js';
 import { buildOpenApi, createSessionBody, sessionQuery } from '../api-schemas.js';

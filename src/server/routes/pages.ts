@@ -81,9 +81,10 @@ export function registerPages(app: FastifyInstance, deps: ServerDeps): void {
     message = title,
     retry = '/',
   ) => {
-    const { t } = contextOf(req);
+    const context = contextOf(req);
+    const { t } = context;
     const body = renderError(
-      contextOf(req),
+      context,
       t(`error.${title}.title` as MessageKey),
       t(`error.${message}.message` as MessageKey),
       retry,

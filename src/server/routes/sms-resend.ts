@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ResendOutcome } from '../../flows/engine.js';
+import type { ResendOutcome } from '../../flows/engine-options.js';
 import { existingBrowserOf } from '../browser.js';
 import { type ServerDeps, sessionPath } from '../deps.js';
 import type { SmsNotice } from '../pages/sms-controls.js';
