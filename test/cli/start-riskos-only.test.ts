@@ -51,6 +51,19 @@ async function banner(env: NodeJS.ProcessEnv): Promise<string> {
   return out;
 }
 
+/** Runs a command with only a RiskOS key; it must stop with exit 2, naming SOCURE_ID_PLUS_KEY, never the key. */
+async function refusedWithoutIdPlusKey(args: string[]) {
+  const r = await cli(args, {
+    SOCURE_RISKOS_KEY: sb.keys.sandbox.riskOsKey,
+    SOCURE_RISKOS_URL: sb.url,
+    SOCURE_API_URL: sb.url,
+  });
+  expect(r.code, show(r)).toBe(2);
+  expect(r.stderr).toContain('no ID+ key configured: set SOCURE_ID_PLUS_KEY');
+  expect(r.stderr).not.toContain(sb.keys.sandbox.riskOsKey);
+  return r;
+}
+
 describe('socure-connector start: the Socure products in the banner', () => {
   it(
     'only SOCURE_RISKOS_KEY: real RiskOS, no ID+ host, no embedded sandbox, no public flows',
@@ -85,14 +98,7 @@ describe('socure-connector start: the Socure products in the banner', () => {
   it(
     'score with only a RiskOS key: refused before any call, exit 2, naming SOCURE_ID_PLUS_KEY',
     async () => {
-      const r = await cli(['score', '--stock-persona'], {
-        SOCURE_RISKOS_KEY: sb.keys.sandbox.riskOsKey,
-        SOCURE_RISKOS_URL: sb.url,
-        SOCURE_API_URL: sb.url,
-      });
-      expect(r.code, show(r)).toBe(2);
-      expect(r.stderr).toContain('no ID+ key configured: set SOCURE_ID_PLUS_KEY');
-      expect(r.stderr).not.toContain(sb.keys.sandbox.riskOsKey);
+      await refusedWithoutIdPlusKey(['score', '--stock-persona']);
     },
     TEST_TIMEOUT,
   );
@@ -103,14 +109,8 @@ describe('socure-connector start: the Socure products in the banner', () => {
       const input = join(workDir, 'riskos-only.csv');
       const out = join(workDir, 'riskos-only-results.csv');
       await writeFile(input, 'firstName,surName,email\nAnn,Lee,ann@example.com\n');
-      const r = await cli(['score-batch', input, '--out', out], {
-        SOCURE_RISKOS_KEY: sb.keys.sandbox.riskOsKey,
-        SOCURE_RISKOS_URL: sb.url,
-        SOCURE_API_URL: sb.url,
-      });
-      expect(r.code, show(r)).toBe(2);
-      expect(r.stderr).toContain('--id-plus-key: no ID+ key configured: set SOCURE_ID_PLUS_KEY');
-      expect(r.stderr).not.toContain(sb.keys.sandbox.riskOsKey);
+      const r = await refusedWithoutIdPlusKey(['score-batch', input, '--out', out]);
+      expect(r.stderr).toContain('--id-plus-key: no ID+ key configured');
       expect(existsSync(out)).toBe(false);
     },
     TEST_TIMEOUT,
