@@ -32,6 +32,8 @@ afterAll(async () => {
 interface Loaded {
   cache: string;
   where: string[];
+  /** `f7(3)`: 21 for BUNDLE, 24 once the bundle is edited to multiply by 8. */
+  f7: number;
 }
 
 /** Loads `file` in a fresh process; `stayMs` keeps it alive (calling every function) past the refresh. */
@@ -41,7 +43,7 @@ function load(file: string, options: { stayMs?: number; cacheFile?: string } = {
     const { exports, cache } = loadBundle(${JSON.stringify(file)}, { refreshAfterMs: 50, ${
       options.cacheFile ? `cacheFile: ${JSON.stringify(options.cacheFile)}` : ''
     } });
-    console.log(JSON.stringify({ cache, where: exports.where() }));
+    console.log(JSON.stringify({ cache, where: exports.where(), f7: exports.f7(3) }));
     if (${options.stayMs ?? 0} > 0) { exports.callAll(); await new Promise((r) => setTimeout(r, ${options.stayMs ?? 0})); }
   `;
   return new Promise((resolve, reject) => {
@@ -62,7 +64,7 @@ describe('bin/run-bundle.js', () => {
     const file = join(dir, 'first.cjs');
     await writeFile(file, BUNDLE);
     const first = await load(file);
-    expect(first).toEqual({ cache: 'absent', where: ['first.cjs', dir.split('/').pop()] });
+    expect(first).toEqual({ cache: 'absent', where: ['first.cjs', dir.split('/').pop()], f7: 21 });
     expect((await stat(cacheOf(file))).size).toBeGreaterThan(0);
     expect((await load(file)).cache).toBe('used');
   });
@@ -74,6 +76,20 @@ describe('bin/run-bundle.js', () => {
     await writeFile(file, `${BUNDLE}\nexports.added = 1;`);
     expect((await load(file)).cache).toBe('rejected');
     expect((await load(file)).cache).toBe('used');
+  });
+
+  it('refuses a cache of another build of the same length (V8 itself checks only the length)', async () => {
+    const file = join(dir, 'same-length.cjs');
+    await writeFile(file, BUNDLE);
+    // A longer run: the cache then holds f7 compiled.
+    await load(file, { stayMs: 300 });
+    expect((await load(file)).f7).toBe(21);
+    const edited = BUNDLE.replace('s += k * 7;', 's += k * 8;');
+    expect(edited).not.toBe(BUNDLE);
+    expect(edited.length).toBe(BUNDLE.length);
+    await writeFile(file, edited);
+    expect(await load(file)).toMatchObject({ cache: 'rejected', f7: 24 });
+    expect(await load(file)).toMatchObject({ cache: 'used', f7: 24 });
   });
 
   it('grows a cache seeded by a short run once a longer run has compiled more', async () => {
