@@ -1,7 +1,8 @@
 /**
  * Sandbox ID+ throughput vs a bare node:http JSON server, both in child processes, both driven by
  * autocannon from this process over loopback. Order A B A B; the median of each side is compared.
- * Target: sandbox req/s ≥ 0.7 × raw req/s. Prints a table and a final RESULT line; never fails.
+ * Target: sandbox req/s ≥ 0.5 × raw req/s (the performance issue's; the compass aims at 0.7). Prints a table and a
+ * final RESULT line; never fails.
  */
 import autocannon, { type AutocannonResult } from 'autocannon';
 import {
@@ -14,7 +15,8 @@ import {
   spawnServer,
 } from './support/common.js';
 
-const TARGET = 0.7;
+const TARGET = 0.5;
+const COMPASS = 0.7;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const WARMUP_S = 1;
@@ -123,5 +125,5 @@ printTable(
 );
 if (bad > 0) console.log(`\nwarning: ${bad} non-2xx/errored/timed-out responses — the numbers are suspect`);
 console.log(
-  `\nRESULT sandbox-throughput: sandbox/raw = ${ratio.toFixed(2)} (${fixed(sandboxRps)} / ${fixed(rawRps)} req/s), target ≥ ${TARGET} — ${ratio >= TARGET ? 'MET' : 'MISSED'}`,
+  `\nRESULT sandbox-throughput: sandbox/raw = ${ratio.toFixed(2)} (${fixed(sandboxRps)} / ${fixed(rawRps)} req/s), target ≥ ${TARGET} (compass ${COMPASS}) — ${ratio >= TARGET ? 'MET' : 'MISSED'}`,
 );
