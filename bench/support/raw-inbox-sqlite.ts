@@ -4,9 +4,11 @@
  * service), migration 0003's `webhook_inbox` table and indexes (with 0006's two) verbatim (webhook-ingest checks they match), and
  * the one prepared INSERT a baseline runs per delivery (autocommit).
  */
-import Database, { type SqliteStatement } from '../../src/store/sqlite-driver.js';
+import Database, { type SqliteDatabase, type SqliteStatement } from '../../src/store/sqlite-driver.js';
 
 export interface RawInbox {
+  /** The connection, for a baseline that commits more than the delivery (raw-flow-floor.ts). */
+  db: SqliteDatabase;
   /** The pragma as the connection reports it. */
   synchronous: string;
   /** delivery id, event type, token, reference id, customer user id, payload, received at, correlate by. */
@@ -46,6 +48,7 @@ export function openRawInbox(path: string): RawInbox {
     create index if not exists webhook_inbox_consumed_by on webhook_inbox (consumed_by);
   `);
   return {
+    db,
     synchronous: ['off', 'normal', 'full', 'extra'][Number(db.pragma('synchronous', { simple: true }))]!,
     insert: db.prepare(
       `insert into webhook_inbox (delivery_id, event_type, docv_transaction_token, reference_id, customer_user_id,

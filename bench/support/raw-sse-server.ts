@@ -6,11 +6,16 @@
  * (bench/support/raw-insert-sqlite.ts: migration 0003's columns and indexes) with a prepared statement (autocommit,
  * the service's pragmas, synchronous as BENCH_SQLITE_SYNCHRONOUS says), answers 200, then pushes the event.
  *
+ * With BENCH_FLOOR_ID_PLUS_URL and BENCH_FLOOR_ID_PLUS_KEY it is the floor side instead (raw-flow-floor.ts): after
+ * the 200 it commits the claim, fetches the DocV result from that ID+ endpoint, commits the end, and the event names
+ * the end page.
+ *
  * Env: BENCH_SQLITE_PATH, BENCH_WEBHOOK_SECRET, BENCH_SQLITE_SYNCHRONOUS (full | normal). Prints `{ url }`, serves
  * until SIGTERM/SIGINT.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { openFlowFloor } from './raw-flow-floor.js';
 import { openRawInbox } from './raw-inbox-sqlite.js';
 
 const path = process.env.BENCH_SQLITE_PATH;
@@ -18,6 +23,10 @@ const secret = process.env.BENCH_WEBHOOK_SECRET;
 if (!path || !secret) throw new Error('BENCH_SQLITE_PATH and BENCH_WEBHOOK_SECRET are required');
 const inbox = openRawInbox(path);
 const { insert } = inbox;
+const floorUrl = process.env.BENCH_FLOOR_ID_PLUS_URL;
+const floor = floorUrl
+  ? openFlowFloor(inbox.db, floorUrl, process.env.BENCH_FLOOR_ID_PLUS_KEY ?? '')
+  : undefined;
 
 const streams = new Map<string, Set<ServerResponse>>();
 const OK = Buffer.from('{"received":true,"duplicate":false}');
@@ -25,6 +34,7 @@ const OK = Buffer.from('{"received":true,"duplicate":false}');
 function openStream(token: string, res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
   res.write('event: change\ndata: {"version":1,"status":"waiting","page":"wait"}\n\n');
+  floor?.open(token);
   let set = streams.get(token);
   if (!set) {
     set = new Set();
@@ -54,8 +64,15 @@ const server = createServer((req, res) => {
     insert.run(body.id, eventType, waitedOn, null, null, text, now, now + 5_000);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': OK.length });
     res.end(OK);
-    for (const stream of streams.get(waitedOn) ?? [])
-      stream.write('event: change\ndata: {"version":2,"status":"completed","page":"end"}\n\n');
+    const push = () => {
+      for (const stream of streams.get(waitedOn) ?? [])
+        stream.write('event: change\ndata: {"version":2,"status":"completed","page":"end"}\n\n');
+    };
+    if (!floor) return push();
+    floor.resolve(waitedOn, body.id).then(
+      (decision) => decision && push(),
+      (err: unknown) => process.stderr.write(`floor: ${String(err)}\n`),
+    );
   });
 });
 server.keepAliveTimeout = 72_000;
@@ -68,7 +85,7 @@ server.listen(0, '127.0.0.1', () => {
 const stop = () => {
   server.close(() => {
     inbox.close();
-    process.exit(0);
+    void (floor?.close() ?? Promise.resolve()).finally(() => process.exit(0));
   });
   server.closeAllConnections();
 };
