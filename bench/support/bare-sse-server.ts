@@ -7,8 +7,8 @@
  * Prints `{ url, probe }` (probe: see memory-probe.ts), serves until SIGTERM/SIGINT.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startMemoryProbe } from './memory-probe.js';
+import { serveBaseline } from './serve-baseline.js';
 
 const EVENTS = /^\/s\/([^/]+)\/[^/]+\/events$/;
 const streams = new Map<string, Set<ServerResponse>>();
@@ -44,14 +44,4 @@ setInterval(() => {
 }, 15_000).unref();
 
 const probe = await startMemoryProbe('bare');
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, probe })}\n`);
-});
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveBaseline(server, { probe });

@@ -9,8 +9,8 @@
  * Env: BENCH_DATABASE_URL, BENCH_WEBHOOK_SECRET, BENCH_POOL_SIZE. Prints `{ url }`, serves until SIGTERM/SIGINT.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { serveBaseline } from './serve-baseline.js';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const secret = process.env.BENCH_WEBHOOK_SECRET;
@@ -100,18 +100,4 @@ const server = createServer((req, res) => {
       );
   });
 });
-server.keepAliveTimeout = 72_000;
-
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
-});
-
-const stop = () => {
-  server.close(() => {
-    pool.end().finally(() => process.exit(0));
-  });
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveBaseline(server, {}, () => pool.end());

@@ -10,8 +10,8 @@
  * `{ url, synchronous }` on stdout, serves until SIGTERM/SIGINT.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { openRawInbox } from './raw-inbox-sqlite.js';
+import { serveBaseline } from './serve-baseline.js';
 
 const path = process.env.BENCH_SQLITE_PATH;
 const secret = process.env.BENCH_WEBHOOK_SECRET;
@@ -67,19 +67,4 @@ const server = createServer((req, res) => {
     send(res, 200, changes > 0 ? INSERTED : DUPLICATE);
   });
 });
-server.keepAliveTimeout = 72_000;
-
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, synchronous })}\n`);
-});
-
-const stop = () => {
-  server.close(() => {
-    inbox.close();
-    process.exit(0);
-  });
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveBaseline(server, { synchronous }, () => inbox.close());

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { evaluateIdPlus } from '../../src/sandbox/idplus/engine.js';
 import { validateIdPlusRequest } from '../../src/sandbox/idplus/validate.js';
+import { serveBaseline } from './serve-baseline.js';
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -35,16 +35,4 @@ const server = createServer((req, res) => {
     res.end(answer);
   });
 });
-server.keepAliveTimeout = 72_000;
-
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
-});
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveBaseline(server);

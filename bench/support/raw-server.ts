@@ -4,7 +4,7 @@
  * sides send the same number of bytes). Prints `{ url }` on stdout, serves until SIGTERM/SIGINT.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveBaseline } from './serve-baseline.js';
 
 const body = Buffer.from(process.env.BENCH_RAW_BODY ?? '{"ok":true}', 'utf8');
 
@@ -22,16 +22,4 @@ const server = createServer((req, res) => {
     res.end(body);
   });
 });
-server.keepAliveTimeout = 72_000;
-
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
-});
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveBaseline(server);

@@ -14,9 +14,9 @@
  * until SIGTERM/SIGINT.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { openFlowFloor } from './raw-flow-floor.js';
 import { openRawInbox } from './raw-inbox-sqlite.js';
+import { serveBaseline } from './serve-baseline.js';
 
 const path = process.env.BENCH_SQLITE_PATH;
 const secret = process.env.BENCH_WEBHOOK_SECRET;
@@ -75,19 +75,7 @@ const server = createServer((req, res) => {
     );
   });
 });
-server.keepAliveTimeout = 72_000;
-
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+serveBaseline(server, {}, async () => {
+  inbox.close();
+  await floor?.close();
 });
-
-const stop = () => {
-  server.close(() => {
-    inbox.close();
-    void (floor?.close() ?? Promise.resolve()).finally(() => process.exit(0));
-  });
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
