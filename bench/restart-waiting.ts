@@ -132,7 +132,8 @@ async function restart(
 ): Promise<{ readyMs: number; cpuMs: number; webhookMs: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'socure-restart-run-'));
   const file = join(dir, 'socure-connector.db');
-  for (const suffix of ['', '-wal', '-shm'])
+  // With the key file beside it (`<database>.keys`): without it the copy's personal data could not be read.
+  for (const suffix of ['', '-wal', '-shm', '.keys'])
     if (existsSync(template.file + suffix)) await copyFile(template.file + suffix, file + suffix);
   const service = await startService(file, measured ? template.name : undefined);
   try {
