@@ -3,7 +3,7 @@
  * dialect: integers may arrive as strings (PostgreSQL bigint), JSON is text, booleans are 0/1.
  */
 import type { Selectable } from 'kysely';
-import type { PersonalData } from './personal-data.js';
+import type { PersonalData, SealedColumn } from './personal-data.js';
 import type { OutboundWebhooksTable, SessionsTable, TimelineTable, WebhookInboxTable } from './schema.js';
 import type {
   InboxDelivery,
@@ -33,6 +33,58 @@ export function fromJson<T>(text: string): T {
   return JSON.parse(text) as T;
 }
 
+/** What a session row keeps of its sealed fields until they are read (not enumerable: spreads and JSON skip it). */
+const SEALED = Symbol('sealed session fields');
+/** Not opened yet (null is an opened value: the column is empty). */
+const UNOPENED = Symbol('unopened');
+
+interface SealedFields {
+  pd: PersonalData;
+  customerUserId: string | null | typeof UNOPENED;
+  returnUrl: string | null | typeof UNOPENED;
+  sealedCustomerUserId: string | null;
+  sealedReturnUrl: string | null;
+}
+type Sealed = SessionRow & { [SEALED]: SealedFields };
+
+const opened = (row: Sealed, column: SealedColumn, sealed: string | null): string | null =>
+  sealed === null ? null : row[SEALED].pd.open(column, row.id, sealed);
+
+/**
+ * The two sealed fields as enumerable accessors, so spreads, JSON and equality checks see plain values. One
+ * descriptor map for every row: accessors made per row (closures) gave each row a hidden class of its own, which
+ * cost ~4 KB of memory per open event stream (bench/sse-memory.ts) and made every read of a row's fields megamorphic.
+ */
+const SEALED_ACCESSORS: PropertyDescriptorMap = {
+  customerUserId: {
+    enumerable: true,
+    configurable: true,
+    get(this: Sealed) {
+      const fields = this[SEALED];
+      if (fields.customerUserId === UNOPENED)
+        fields.customerUserId = opened(this, 'sessions.customer_user_id', fields.sealedCustomerUserId);
+      return fields.customerUserId;
+    },
+    set(this: Sealed, value: string | null) {
+      this[SEALED].customerUserId = value;
+    },
+  },
+  // An app's return URL may carry who the person is (?email=…): sealed like the rest.
+  returnUrl: {
+    enumerable: true,
+    configurable: true,
+    get(this: Sealed) {
+      const fields = this[SEALED];
+      if (fields.returnUrl === UNOPENED)
+        fields.returnUrl = opened(this, 'sessions.return_url', fields.sealedReturnUrl);
+      return fields.returnUrl;
+    },
+    set(this: Sealed, value: string | null) {
+      this[SEALED].returnUrl = value;
+    },
+  },
+};
+
 /**
  * The session row, its sealed fields opened when first read: claims and sweeps that never look at them pay no
  * decryption, and one record that does not open (a key missing from the ring) fails only where it is used — the
@@ -59,39 +111,15 @@ export function toSessionRow(row: SessionsTable, pd: PersonalData): SessionRow {
     updatedAt: int(row.updated_at),
     expiresAt: int(row.expires_at),
   } as SessionRow;
-  opensOnRead(session, 'customerUserId', () =>
-    row.customer_user_id === null ? null : pd.open('sessions.customer_user_id', row.id, row.customer_user_id),
-  );
-  // An app's return URL may carry who the person is (?email=…): sealed like the rest.
-  opensOnRead(session, 'returnUrl', () =>
-    row.return_url === null ? null : pd.open('sessions.return_url', row.id, row.return_url),
-  );
-  return session;
-}
-
-/** An enumerable property computed once, on first read (so spreads and equality checks see a plain value). */
-function opensOnRead<K extends keyof SessionRow>(
-  target: SessionRow,
-  key: K,
-  open: () => SessionRow[K],
-): void {
-  let value: SessionRow[K] | undefined;
-  let opened = false;
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    configurable: true,
-    get() {
-      if (!opened) {
-        value = open();
-        opened = true;
-      }
-      return value;
-    },
-    set(next: SessionRow[K]) {
-      value = next;
-      opened = true;
-    },
-  });
+  const fields: SealedFields = {
+    pd,
+    customerUserId: UNOPENED,
+    returnUrl: UNOPENED,
+    sealedCustomerUserId: row.customer_user_id,
+    sealedReturnUrl: row.return_url,
+  };
+  Object.defineProperty(session, SEALED, { value: fields });
+  return Object.defineProperties(session, SEALED_ACCESSORS);
 }
 
 /** The columns a patch sets; keys absent from the patch (or `undefined`) are left alone. */
