@@ -38,51 +38,46 @@ const SEALED = Symbol('sealed session fields');
 /** Not opened yet (null is an opened value: the column is empty). */
 const UNOPENED = Symbol('unopened');
 
+type SealedKey = 'customerUserId' | 'returnUrl';
 interface SealedFields {
   pd: PersonalData;
+  /** As stored (sealed), by field. */
+  stored: Record<SealedKey, string | null>;
+  /** Opened (or set) values, by field; UNOPENED until first read. */
   customerUserId: string | null | typeof UNOPENED;
   returnUrl: string | null | typeof UNOPENED;
-  sealedCustomerUserId: string | null;
-  sealedReturnUrl: string | null;
 }
 type Sealed = SessionRow & { [SEALED]: SealedFields };
 
-const opened = (row: Sealed, column: SealedColumn, sealed: string | null): string | null =>
-  sealed === null ? null : row[SEALED].pd.open(column, row.id, sealed);
-
 /**
- * The two sealed fields as enumerable accessors, so spreads, JSON and equality checks see plain values. One
- * descriptor map for every row: accessors made per row (closures) gave each row a hidden class of its own, which
- * cost ~4 KB of memory per open event stream (bench/sse-memory.ts) and made every read of a row's fields megamorphic.
+ * A sealed field as an enumerable accessor, so spreads, JSON and equality checks see a plain value; it opens the
+ * stored value on first read. Made once per field and shared by every row: accessors made per row (closures) gave
+ * each row a hidden class of its own, which cost ~4 KB of memory per open event stream (bench/sse-memory.ts) and made
+ * every read of a row's fields megamorphic.
  */
+function sealedAccessor(key: SealedKey, column: SealedColumn): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: Sealed) {
+      const fields = this[SEALED];
+      let value = fields[key];
+      if (value === UNOPENED) {
+        const stored = fields.stored[key];
+        value = fields[key] = stored === null ? null : fields.pd.open(column, this.id, stored);
+      }
+      return value;
+    },
+    set(this: Sealed, value: string | null) {
+      this[SEALED][key] = value;
+    },
+  };
+}
+
 const SEALED_ACCESSORS: PropertyDescriptorMap = {
-  customerUserId: {
-    enumerable: true,
-    configurable: true,
-    get(this: Sealed) {
-      const fields = this[SEALED];
-      if (fields.customerUserId === UNOPENED)
-        fields.customerUserId = opened(this, 'sessions.customer_user_id', fields.sealedCustomerUserId);
-      return fields.customerUserId;
-    },
-    set(this: Sealed, value: string | null) {
-      this[SEALED].customerUserId = value;
-    },
-  },
+  customerUserId: sealedAccessor('customerUserId', 'sessions.customer_user_id'),
   // An app's return URL may carry who the person is (?email=…): sealed like the rest.
-  returnUrl: {
-    enumerable: true,
-    configurable: true,
-    get(this: Sealed) {
-      const fields = this[SEALED];
-      if (fields.returnUrl === UNOPENED)
-        fields.returnUrl = opened(this, 'sessions.return_url', fields.sealedReturnUrl);
-      return fields.returnUrl;
-    },
-    set(this: Sealed, value: string | null) {
-      this[SEALED].returnUrl = value;
-    },
-  },
+  returnUrl: sealedAccessor('returnUrl', 'sessions.return_url'),
 };
 
 /**
@@ -113,10 +108,9 @@ export function toSessionRow(row: SessionsTable, pd: PersonalData): SessionRow {
   } as SessionRow;
   const fields: SealedFields = {
     pd,
+    stored: { customerUserId: row.customer_user_id, returnUrl: row.return_url },
     customerUserId: UNOPENED,
     returnUrl: UNOPENED,
-    sealedCustomerUserId: row.customer_user_id,
-    sealedReturnUrl: row.return_url,
   };
   Object.defineProperty(session, SEALED, { value: fields });
   return Object.defineProperties(session, SEALED_ACCESSORS);

@@ -22,7 +22,7 @@ function stored(
     flow_id: 'docv-qr',
     status: 'waiting',
     node_id: 'prompt',
-    version: '3',
+    version: 3,
     lease_owner: null,
     lease_until: null,
     customer_user_id:
