@@ -12,8 +12,13 @@ import type { SqliteDatabase } from '../../src/store/sqlite-driver.js';
 export interface FlowFloor {
   /** A session waiting on `token` (the page's stream opened on it). */
   open(token: string): void;
-  /** Claim, fetch, end; the decision Socure gave (undefined when the session was not waiting). */
-  resolve(token: string, deliveryId: string): Promise<string | undefined>;
+  /**
+   * The claim: the session resumed and the delivery consumed, in one transaction (a savepoint when called inside
+   * another: BENCH_FLOOR_CLAIM=with-insert claims in the inbox insert's own commit). False when it was not waiting.
+   */
+  claim(token: string, deliveryId: string): boolean;
+  /** After the claim: fetch the DocV result, commit the end; the decision Socure gave. */
+  finish(token: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -42,8 +47,8 @@ export function openFlowFloor(db: SqliteDatabase, idPlusUrl: string, idPlusKey: 
   const agent = new Agent({ keepAliveTimeout: 30_000 });
   return {
     open: (token) => insert.run(token),
-    async resolve(token, deliveryId) {
-      if (!claim(token, deliveryId)) return undefined;
+    claim: (token, deliveryId) => claim(token, deliveryId),
+    async finish(token) {
       const res = await request(idPlusUrl, {
         method: 'POST',
         headers: { authorization: `SocureApiKey ${idPlusKey}`, 'content-type': 'application/json' },

@@ -8,7 +8,7 @@
  *
  * With BENCH_FLOOR_ID_PLUS_URL and BENCH_FLOOR_ID_PLUS_KEY it is the floor side instead (raw-flow-floor.ts): after
  * the 200 it commits the claim, fetches the DocV result from that ID+ endpoint, commits the end, and the event names
- * the end page.
+ * the end page. BENCH_FLOOR_CLAIM=with-insert claims in the insert's own commit instead (one commit fewer).
  *
  * Env: BENCH_SQLITE_PATH, BENCH_WEBHOOK_SECRET, BENCH_SQLITE_SYNCHRONOUS (full | normal). Prints `{ url }`, serves
  * until SIGTERM/SIGINT.
@@ -27,6 +27,13 @@ const floorUrl = process.env.BENCH_FLOOR_ID_PLUS_URL;
 const floor = floorUrl
   ? openFlowFloor(inbox.db, floorUrl, process.env.BENCH_FLOOR_ID_PLUS_KEY ?? '')
   : undefined;
+
+const claimWithInsert = floor !== undefined && process.env.BENCH_FLOOR_CLAIM === 'with-insert';
+/** The delivery's row and the floor's claim in one commit; whether the session was claimed. */
+const insertAndClaim = inbox.db.transaction((args: unknown[], token: string, deliveryId: string) => {
+  insert.run(...args);
+  return floor!.claim(token, deliveryId);
+});
 
 const streams = new Map<string, Set<ServerResponse>>();
 const OK = Buffer.from('{"received":true,"duplicate":false}');
@@ -61,7 +68,10 @@ const server = createServer((req, res) => {
     };
     const now = Date.now();
     const { docvTransactionToken: waitedOn, eventType } = body.event;
-    insert.run(body.id, eventType, waitedOn, null, null, text, now, now + 5_000);
+    const args = [body.id, eventType, waitedOn, null, null, text, now, now + 5_000];
+    let claimed = false;
+    if (claimWithInsert) claimed = insertAndClaim(args, waitedOn, body.id);
+    else insert.run(...args);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': OK.length });
     res.end(OK);
     const push = () => {
@@ -69,7 +79,10 @@ const server = createServer((req, res) => {
         stream.write('event: change\ndata: {"version":2,"status":"completed","page":"end"}\n\n');
     };
     if (!floor) return push();
-    floor.resolve(waitedOn, body.id).then(
+    // The claim in a commit of its own, unless it went with the insert.
+    if (!claimWithInsert) claimed = floor.claim(waitedOn, body.id);
+    if (!claimed) return;
+    floor.finish(waitedOn).then(
       (decision) => decision && push(),
       (err: unknown) => process.stderr.write(`floor: ${String(err)}\n`),
     );
