@@ -55,7 +55,7 @@ export function openFlowFloor(db: SqliteDatabase, idPlusUrl: string, idPlusKey: 
         body: JSON.stringify({
           modules: ['documentverification'],
           docvTransactionToken: token,
-          customerUserId: token,
+          customerUserId: token, // the flow sends the session's; any id does for the sandbox
         }),
         dispatcher: agent,
       });
